@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+# Each installs what is missing first (a Python 3.10 virtual environment,
+# shared by every clone with the same requirements.lock).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BASE_PYTHON ?= python
+LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-12)
+VENV ?= $(HOME)/.cache/clinibot/venv-$(LOCK_HASH)
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install test test-decision run bench lock clean
+
+help:
+	@echo "make run    install what is missing, then start the assistant"
+	@echo "make test   install what is missing, then run every test"
+	@echo "make bench  measure speed (decision module)"
+
+$(STAMP): requirements.lock
+	@$(BASE_PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 is required (pyenv reads .python-version); found " + sys.version' \
+		|| { echo "Python 3.10 not found: install it (pyenv install 3.10) or set BASE_PYTHON=/path/to/python3.10"; exit 1; }
+	$(BASE_PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==24.0
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(STAMP)
+
+test: install
+	$(PY) -m pytest
+
+test-decision: install
+	$(PY) -m pytest tests/decision
+
+run: install
+	$(PY) -m decision examples/femoral_neck_fracture.json
+
+bench: install
+	$(PY) -m bench.decision_bench
+
+# Regenerate requirements.lock from requirements.in in a scratch environment.
+lock:
+	rm -rf /tmp/clinibot-lock && $(BASE_PYTHON) -m venv /tmp/clinibot-lock
+	/tmp/clinibot-lock/bin/pip install --quiet pip==24.0 && /tmp/clinibot-lock/bin/pip install --quiet -r requirements.in
+	/tmp/clinibot-lock/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel > requirements.lock
+
+clean:
+	rm -rf .pytest_cache .coverage htmlcov

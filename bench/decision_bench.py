@@ -1,0 +1,78 @@
+"""Time `recommend()` over every valid combination of the main fields.
+
+    python -m bench.decision_bench [--quick]
+
+Main fields: situation, bone with each of its sites, life expectancy, fitness
+for surgery and the three Mirels items. Prints a table and writes
+bench/results/decision.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from decision import FIELDS, recommend
+from decision.contract import SITES_BY_BONE
+
+RESULTS = Path(__file__).with_name("results")
+
+
+def combinations():
+    bone_sites = [(bone, site) for bone in FIELDS["bone"] for site in SITES_BY_BONE.get(bone, (None,))]
+    for situation, (bone, site), life, fit, pain, kind, size in itertools.product(
+        FIELDS["situation"], bone_sites, FIELDS["life_expectancy"], FIELDS["fit_for_surgery"],
+        FIELDS["pain"], FIELDS["lesion_type"], FIELDS["lesion_size"],
+    ):
+        case = {"situation": situation, "bone": bone, "life_expectancy": life, "fit_for_surgery": fit,
+                "pain": pain, "lesion_type": kind, "lesion_size": size}
+        if site:
+            case["site"] = site
+        yield case
+
+
+def measure(cases):
+    timings = []
+    clock = time.perf_counter_ns
+    for case in cases:
+        start = clock()
+        recommend(case)
+        timings.append(clock() - start)
+    return timings
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small sample (smoke test)")
+    args = parser.parse_args(argv)
+    cases = list(combinations())
+    if args.quick:
+        cases = cases[:: max(1, len(cases) // 200)]
+    measure(cases[:50])  # warm-up: data files loaded, caches filled
+    timings = sorted(measure(cases))
+    micro = [t / 1000 for t in timings]
+    result = {
+        "cases": len(cases),
+        "mean_us": round(statistics.fmean(micro), 1),
+        "p50_us": round(micro[len(micro) // 2], 1),
+        "p95_us": round(micro[int(len(micro) * 0.95)], 1),
+        "max_us": round(micro[-1], 1),
+        "python": platform.python_version(),
+        "quick": args.quick,
+    }
+    print(f"recommend(): {result['cases']} cases, mean {result['mean_us']} µs, p50 {result['p50_us']} µs, "
+          f"p95 {result['p95_us']} µs, max {result['max_us']} µs (target: well under 1000 µs)")
+    if not args.quick:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "decision.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

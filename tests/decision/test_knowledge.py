@@ -1,0 +1,125 @@
+"""The data files against the source text: a typo in either is caught."""
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from decision import knowledge
+from decision.bibliography import CHAPTER_CITATIONS, build_records, parse_references
+from decision.contract import FIELDS
+
+SOURCE = Path(__file__).resolve().parents[3] / "shared" / "guideline" / "chirurgie-metastases-osseuses-membres.md"
+SPEC = SOURCE.parents[1] / "spec" / "decision-contract.md"
+
+
+@pytest.fixture(scope="module")
+def source_text():
+    if not SOURCE.exists():
+        pytest.skip(f"the guideline source is not beside the clone ({SOURCE})")
+    return SOURCE.read_text(encoding="utf-8")
+
+
+def squeeze(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_references_data_file_matches_the_bibliography_exactly(source_text):
+    assert knowledge.references() == {record["number"]: record for record in build_records(parse_references(source_text))}
+
+
+def test_bibliography_has_150_references_numbered_without_gap():
+    assert sorted(knowledge.references()) == list(range(1, 151))
+
+
+def test_references_cited_by_the_chapter_are_137_to_144():
+    cited = {number for number, record in knowledge.references().items() if record["cited_by_chapter"]}
+    assert cited == set(range(137, 145)) == CHAPTER_CITATIONS
+
+
+def test_known_duplicates_are_linked_both_ways():
+    refs = knowledge.references()
+    pairs = {(82, 83, "identical"), (87, 88, "identical"), (93, 94, "date_differs"), (81, 150, "other_edition")}
+    for first, second, relation in pairs:
+        assert {"number": second, "relation": relation} in refs[first]["same_work_as"]
+        assert {"number": first, "relation": relation} in refs[second]["same_work_as"]
+    assert refs[82]["reference"] == refs[83]["reference"] and refs[87]["reference"] == refs[88]["reference"]
+
+
+def test_reference_144_is_printed_as_in_the_bibliography(source_text):
+    line = next(line for line in source_text.splitlines() if line.startswith("144. "))
+    assert knowledge.reference(144)["reference"] == line[len("144. "):]
+
+
+def test_every_quote_is_verbatim_in_the_chapter(source_text):
+    chapter_text = squeeze(source_text.partition("## REFERENCES")[0])
+    for key, quote in knowledge.chapter()["quotes"].items():
+        assert squeeze(quote["text"]) in chapter_text, key
+
+
+def test_every_quote_stands_in_its_section(source_text):
+    chapter_text = source_text.partition("## REFERENCES")[0]
+    headings = [(m.start(), m.group(1)) for m in re.finditer(r"^#+ (\d(?:\.\d)?)[. ]", chapter_text, re.M)]
+    for key, quote in knowledge.chapter()["quotes"].items():
+        pattern = r"\s+".join(re.escape(word) for word in quote["text"].split())
+        match = re.search(pattern, chapter_text)
+        assert match, key
+        section = [number for start, number in headings if start <= match.start()][-1]
+        assert section == quote["section"], (key, section)
+
+
+def test_section_titles_are_printed_as_in_the_chapter(source_text):
+    for number, title in knowledge.chapter()["sections"].items():
+        assert title in source_text, number
+
+
+def test_guideline_fingerprint_is_the_source_text(source_text):
+    digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    meta = knowledge.chapter()["guideline"]
+    assert meta["source_sha256"] == digest and digest[:12] in meta["edition"]
+
+
+def test_every_item_has_french_text_a_section_and_known_citations():
+    data = knowledge.chapter()
+    for kind in knowledge.KINDS:
+        for code, entry in data[kind].items():
+            for variant in [None, *entry.get("variants", {})]:
+                item = knowledge.item(kind, code, variant)
+                assert item["section"] in data["sections"], (kind, code, variant)
+                assert item.get("label_fr") or item.get("text_fr"), (kind, code, variant)
+                assert all(number in knowledge.references() for number in item["citations"]), (kind, code)
+                assert 140 not in item["citations"], "reference 140 is about the spine"
+                assert item["quote_fr"], (kind, code, variant)
+
+
+def test_item_codes_are_the_contract_codes():
+    """The codes of the data file are exactly those of the decision contract."""
+    if not SPEC.exists():
+        pytest.skip("the decision contract is not beside the clone")
+    spec = SPEC.read_text(encoding="utf-8")
+    for kind, heading in (("techniques", "Technique codes"), ("workup", "Work-up codes"),
+                          ("postoperative", "Post-operative codes"), ("warnings", "Warning codes")):
+        block = spec.split(f"### {heading}")[1].split("###")[0]
+        assert set(re.findall(r"`([a-z0-9_]+)`", block)) == set(knowledge.chapter()[kind]), kind
+
+
+def test_contract_fields_and_values_are_the_specification():
+    if not SPEC.exists():
+        pytest.skip("the decision contract is not beside the clone")
+    spec = SPEC.read_text(encoding="utf-8")
+    table = spec.split("## Case facts (input)")[1].split("The Mirels site item")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    assert [re.match(r"\| `(\w+)`", row).group(1) for row in rows] == list(FIELDS)
+    for row in rows:
+        name = re.match(r"\| `(\w+)`", row).group(1)
+        values = re.findall(r"`([a-z0-9_]+)`", row.split("|")[2])
+        expected = ["true" if v is True else "false" if v is False else v for v in FIELDS[name]]
+        assert sorted(set(values)) == sorted(set(expected)), name
+
+
+def test_data_files_are_valid_utf8_json_and_yaml():
+    json.loads((knowledge.DATA / "references.json").read_text(encoding="utf-8"))
+    yaml.safe_load((knowledge.DATA / "chapter.yml").read_text(encoding="utf-8"))
