@@ -3,6 +3,8 @@
 # shared by every clone with the same requirements.lock).
 
 SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
 .DEFAULT_GOAL := help
 
 BASE_PYTHON ?= python
@@ -11,7 +13,10 @@ VENV ?= $(HOME)/.cache/clinibot/venv-$(LOCK_HASH)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install test test-decision run bench lock clean
+.PHONY: help install model test test-decision run bench lock clean
+
+MODEL := models/consultation.tar.gz
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(wildcard freetext/*.py freetext/*.yml)
 
 help:
 	@echo "make run    install what is missing, then start the assistant"
@@ -28,14 +33,21 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
-test: install
+# Train when the model is missing or older than what it is trained from.
+$(MODEL): $(MODEL_INPUTS) | $(STAMP)
+	$(VENV)/bin/rasa train --force --fixed-model-name consultation --out models
+
+model: $(MODEL)
+
+test: install model
 	$(PY) -m pytest
+	$(PY) -m coverage report --include='decision/*' --fail-under=95 | tail -1
 
 test-decision: install
 	$(PY) -m pytest tests/decision
 
-run: install
-	$(PY) -m decision examples/femoral_neck_fracture.json
+run: install model
+	scripts/serve.sh $(VENV)/bin
 
 bench: install
 	$(PY) -m bench.decision_bench
@@ -47,4 +59,4 @@ lock:
 	/tmp/clinibot-lock/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel > requirements.lock
 
 clean:
-	rm -rf .pytest_cache .coverage htmlcov
+	rm -rf .pytest_cache .coverage htmlcov models results

@@ -1,0 +1,27 @@
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from consultation.texts import field_name, message, values_list
+
+from .case import bot_spoke_since_user, requested_field
+
+
+class ActionNotUnderstood(Action):
+    """What could not be used: says what was expected (unless the reason was
+    already given this turn); the form then asks its question again."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        if bot_spoke_since_user(tracker):
+            return []
+        pending = requested_field(tracker)
+        if pending:
+            dispatcher.utter_message(text=message("not_understood", name=field_name(pending), expected=values_list(pending)))
+        else:
+            dispatcher.utter_message(text=message("not_understood_free"))
+        return []

@@ -1,0 +1,31 @@
+import re
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from consultation.render import reference_message
+from consultation.texts import message
+from decision import knowledge
+
+
+class ActionShowReference(Action):
+    """« Référence 144 »: the full reference, exactly as the bibliography prints it."""
+
+    def name(self) -> str:
+        return "action_show_reference"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        numbers = [str(value) for value in tracker.get_latest_entity_values("reference_number")]
+        if not numbers:
+            numbers = re.findall(r"\d+", (tracker.latest_message or {}).get("text") or "")
+        if not numbers:
+            dispatcher.utter_message(text=message("reference_missing_number"))
+            return []
+        for number in dict.fromkeys(int(n) for n in numbers if n.isdigit() and len(n) < 6):
+            if number in knowledge.references():
+                dispatcher.utter_message(text=reference_message(number))
+            else:
+                dispatcher.utter_message(text=message("reference_unknown"))
+        return []

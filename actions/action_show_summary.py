@@ -1,0 +1,23 @@
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from consultation.render import case_summary, recommendation_messages
+
+from .case import RECOMMENDATION_SLOT, case_from_tracker
+
+
+class ActionShowSummary(Action):
+    """The facts given so far, and the last recommendation if there is one."""
+
+    def name(self) -> str:
+        return "action_show_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        dispatcher.utter_message(text=case_summary(case_from_tracker(tracker)))
+        recommendation = tracker.get_slot(RECOMMENDATION_SLOT)
+        if recommendation:
+            dispatcher.utter_message(text=recommendation_messages(recommendation)[0])
+        return []

@@ -1,0 +1,44 @@
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+
+from consultation.facts import update_facts
+
+from .case import case_from_tracker, requested_field
+
+PARSED_SLOT = "parsed_message_id"
+
+
+class ExtractCaseFacts(ValidationAction):
+    """Fills the contract slots (their mappings are `custom`) from each user message.
+
+    Rasa runs `action_validate_slot_mappings` after every user message, and
+    delivers what it says, so the user sees what was understood, corrected or
+    refused. It reads each message once (Rasa runs slot extraction again when a
+    form activates) and sets only values the contract allows.
+    """
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        latest = tracker.latest_message or {}
+        message_id = latest.get("message_id")
+        if message_id is not None and message_id == tracker.get_slot(PARSED_SLOT):
+            return []
+        update = update_facts(
+            current=case_from_tracker(tracker),
+            entities=latest.get("entities") or [],
+            intent=(latest.get("intent") or {}).get("name"),
+            text=latest.get("text") or "",
+            requested=requested_field(tracker),
+        )
+        for text in update.messages:
+            dispatcher.utter_message(text=text)
+        events: List[EventType] = [SlotSet(name, value) for name, value in update.slots.items()]
+        if message_id is not None:
+            events.append(SlotSet(PARSED_SLOT, message_id))
+        return events

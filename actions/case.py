@@ -1,0 +1,40 @@
+"""Reading the case from a tracker: the contract slots and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from decision import FIELDS
+
+FORM_NAME = "consultation_form"
+RECOMMENDATION_SLOT = "recommendation"
+
+
+def case_from_tracker(tracker: Tracker) -> Dict[str, Any]:
+    """The case facts held in the slots (unset slots left out)."""
+    return {name: tracker.get_slot(name) for name in FIELDS if tracker.get_slot(name) is not None}
+
+
+def requested_field(tracker: Tracker) -> Optional[str]:
+    """The contract field the form is asking for, if any."""
+    requested = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name == FORM_NAME and requested in FIELDS:
+        return requested
+    return None
+
+
+def clear_case() -> List[SlotSet]:
+    return [SlotSet(name, None) for name in FIELDS] + [SlotSet(RECOMMENDATION_SLOT, None), SlotSet("requested_slot", None)]
+
+
+def bot_spoke_since_user(tracker: Tracker) -> bool:
+    """True if the bot already said something in reply to the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False

@@ -1,0 +1,116 @@
+"""Turn what the user said into case facts, safely.
+
+`update_facts` is the only way a fact enters the consultation: every value is
+checked against the decision contract (`decision.validate_fact`), a site must
+belong to its bone, a bone is inferred from a site that exists on one bone only,
+and every change is said back to the user in French. Pure Python: the Rasa
+action that calls it only moves slots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+from decision import FIELDS, CaseError, validate_fact
+from decision.contract import BOOLEAN, SITES_BY_BONE, bones_for_site
+from freetext.parser import interpret_answer
+
+from .texts import field_name, message, value_label, values_list
+
+YES_NO_INTENTS = {"affirm": True, "deny": False}
+
+
+@dataclass
+class Update:
+    """Slots to set (None clears a slot) and what to tell the user."""
+
+    slots: Dict[str, Any] = field(default_factory=dict)
+    messages: List[str] = field(default_factory=list)
+
+
+def contract_entities(entities: Iterable[Mapping[str, Any]]) -> List[tuple]:
+    """(field, value) of the entities named after a contract field, in order."""
+    return [(e.get("entity"), e.get("value")) for e in entities if e.get("entity") in FIELDS]
+
+
+def answer_from_context(requested: Optional[str], intent: Optional[str], text: str) -> Optional[Any]:
+    """A short answer read as the answer to the pending question ("oui", "4 mois")."""
+    if requested not in FIELDS or text.lstrip().startswith("/"):
+        return None
+    if FIELDS[requested] == BOOLEAN and intent in YES_NO_INTENTS:
+        return YES_NO_INTENTS[intent]
+    if intent == "dont_know" and "unknown" in FIELDS[requested]:
+        return "unknown"
+    return interpret_answer(text, requested)
+
+
+def update_facts(
+    current: Mapping[str, Any],
+    entities: Iterable[Mapping[str, Any]],
+    intent: Optional[str],
+    text: str,
+    requested: Optional[str],
+) -> Update:
+    """The slot changes a user message brings to the case `current`."""
+    update = Update()
+    from_payload = text.lstrip().startswith("/")
+    heard: Dict[str, List[Any]] = {}
+    for name, value in contract_entities(entities):
+        if value not in heard.setdefault(name, []):
+            heard[name].append(value)
+    if requested in FIELDS and requested not in heard:
+        answer = answer_from_context(requested, intent, text)
+        if answer is not None:
+            heard[requested] = [answer]
+
+    accepted: Dict[str, Any] = {}
+    for name, values in heard.items():
+        if len(values) > 1:
+            labels = ", ".join(value_label(name, value) for value in values)
+            update.messages.append(message("ambiguous", name=field_name(name), values=labels))
+            continue
+        try:
+            accepted[name] = validate_fact(name, values[0], strict=False)
+        except CaseError:
+            update.messages.append(
+                message("invalid_value", value=str(values[0]), name=field_name(name), expected=values_list(name))
+            )
+
+    _infer_bone(current, accepted)
+    _check_site(current, accepted, update)
+
+    changes = {name: value for name, value in accepted.items() if current.get(name) != value}
+    update.slots.update(changes)
+    noted = []
+    for name, value in changes.items():
+        old = current.get(name)
+        if old is not None and value is not None:
+            update.messages.append(
+                message("corrected", name=field_name(name), new=value_label(name, value), old=value_label(name, old))
+            )
+        elif value is not None and not from_payload:
+            noted.append(f"{field_name(name)} : {value_label(name, value)}")
+    if noted:
+        update.messages.insert(0, message("noted", facts=" ; ".join(noted)))
+    return update
+
+
+def _infer_bone(current: Mapping[str, Any], accepted: Dict[str, Any]) -> None:
+    """"Pertrochantérien" says femur: a site that exists on one bone names it."""
+    site = accepted.get("site")
+    if site and "bone" not in accepted and current.get("bone") is None:
+        bones = bones_for_site(site)
+        if len(bones) == 1:
+            accepted["bone"] = bones[0]
+
+
+def _check_site(current: Mapping[str, Any], accepted: Dict[str, Any], update: Update) -> None:
+    bone = accepted.get("bone", current.get("bone"))
+    site = accepted.get("site", current.get("site"))
+    if bone is None or site is None or site in SITES_BY_BONE.get(bone, ()):
+        return
+    update.messages.append(message("incoherent_site", site=value_label("site", site), bone=value_label("bone", bone)))
+    accepted.pop("site", None)
+    if current.get("site") is not None:
+        accepted["site"] = None

@@ -1,0 +1,95 @@
+"""Rasa 3.6 NLU component that adds the parser's case facts as entities.
+
+config.yml, after the tokenizer:
+
+    - name: freetext.rasa_component.CaseFactExtractor
+
+Each fact of ``freetext.parser.extract_facts`` becomes an entity
+``{"entity", "value", "start", "end", "confidence_entity": 1.0,
+"extractor": "CaseFactExtractor"}`` appended to the message's entities.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from freetext.parser import extract_facts
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class CaseFactExtractor(GraphComponent, EntityExtractorMixin):
+    """Extracts the decision contract's case facts from French free text."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # Entities this component may add; an empty list means all of them.
+            "entities": [],
+        }
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CaseFactExtractor:
+        """Creates a new component (see parent class for full docstring)."""
+        return cls(config)
+
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        self._config = {**self.get_default_config(), **(config or {})}
+        self._entities = frozenset(self._config.get("entities") or ())
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Appends the case facts of each message to its entities."""
+        for message in messages:
+            extracted = self.add_extractor_name(self._extract_entities(message))
+            message.set(
+                ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True
+            )
+        return messages
+
+    def _extract_entities(self, message: Message) -> List[Dict[Text, Any]]:
+        text = message.get(TEXT)
+        if not isinstance(text, str) or not text.strip():
+            return []
+        try:
+            facts = extract_facts(text)
+        except Exception:  # never let a parser bug break the NLU pipeline
+            logger.exception("CaseFactExtractor failed on a message; no entity added.")
+            return []
+        return [
+            {
+                ENTITY_ATTRIBUTE_TYPE: fact.field,
+                ENTITY_ATTRIBUTE_VALUE: fact.value,
+                ENTITY_ATTRIBUTE_START: fact.start,
+                ENTITY_ATTRIBUTE_END: fact.end,
+                ENTITY_ATTRIBUTE_CONFIDENCE_TYPE: 1.0,
+            }
+            for fact in facts
+            if not self._entities or fact.field in self._entities
+        ]

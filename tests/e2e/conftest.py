@@ -1,0 +1,9 @@
+import pytest
+
+from tests.support.servers import running_bot
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory):
+    with running_bot(tmp_path_factory.mktemp("bot")) as started:
+        yield started

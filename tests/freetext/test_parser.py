@@ -1,0 +1,663 @@
+"""Tests of freetext.parser: context-free extraction and answer reading."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from freetext import parser
+from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pairs(text: str) -> list[tuple[str, str]]:
+    return [(f.field, f.value) for f in extract_facts(text)]
+
+
+def assert_well_formed(text: str, facts: list[Fact]) -> None:
+    """Spans are slices of the text, sorted and non-overlapping."""
+    end = 0
+    for f in facts:
+        assert 0 <= f.start < f.end <= len(text)
+        assert text[f.start:f.end] == f.text
+        assert f.start >= end, f"overlap at {f}"
+        end = f.end
+
+
+# --------------------------------------------------------------------------
+# Table of real phrasings: text -> exactly these (field, value) facts, in order.
+
+PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
+    # the reference example
+    ("fracture du col fémoral, espérance de vie 4 mois",
+     [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur"),
+      ("life_expectancy", "6_weeks_to_6_months")]),
+    # primary tumour
+    ("CBNPC avec métastase osseuse", [("primary_tumor", "lung")]),
+    ("adénocarcinome pulmonaire", [("primary_tumor", "lung")]),
+    ("cancer bronchique à petites cellules", [("primary_tumor", "lung")]),
+    ("cancer du sein", [("primary_tumor", "other")]),
+    ("patient suivi pour un cancer de la prostate", [("primary_tumor", "other")]),
+    ("carcinome rénal à cellules claires", [("primary_tumor", "other")]),
+    ("métastases pulmonaires multiples", []),
+    # situation
+    ("fracture pathologique", [("situation", "pathological_fracture")]),
+    ("le fémur est fracturé", [("bone", "femur"), ("situation", "pathological_fracture")]),
+    ("risque fracturaire élevé", [("situation", "impending_fracture")]),
+    ("fracture imminente", [("situation", "impending_fracture")]),
+    ("menace fracturaire", [("situation", "impending_fracture")]),
+    ("douleur rebelle", [("situation", "refractory_pain")]),
+    ("douleurs réfractaires", [("situation", "refractory_pain")]),
+    ("la douleur reste rebelle", [("situation", "refractory_pain")]),
+    ("pas de fracture mais un risque fracturaire", [("situation", "impending_fracture")]),
+    # bone: current and old names, adjectives
+    ("métastase du fémur", [("bone", "femur")]),
+    ("lésion humérale", [("bone", "humerus")]),
+    ("atteinte tibiale", [("bone", "tibia")]),
+    ("métastase du radius", [("bone", "radius")]),
+    ("lésion du cubitus", [("bone", "ulna")]),
+    ("lésion de l'ulna", [("bone", "ulna")]),
+    ("métastase du péroné", [("bone", "fibula")]),
+    ("métastase de la fibula", [("bone", "fibula")]),
+    ("lésion du 3e métacarpien", [("bone", "metacarpal")]),
+    ("métastase d'un métatarsien", [("bone", "metatarsal")]),
+    ("lésion du cotyle", [("bone", "acetabulum")]),
+    ("atteinte cotyloïdienne", [("bone", "acetabulum")]),
+    ("métastase de l'acétabulum", [("bone", "acetabulum")]),
+    ("le nerf radial est intact", []),
+    # site
+    ("tête fémorale", [("site", "head"), ("bone", "femur")]),
+    ("col du fémur", [("site", "neck"), ("bone", "femur")]),
+    ("col étendu au massif trochantérien", [("site", "neck_trochanteric_extension")]),
+    ("col du fémur étendu au massif trochantérien",
+     [("bone", "femur"), ("site", "neck_trochanteric_extension")]),
+    ("fracture pertrochantérienne", [("situation", "pathological_fracture"), ("site", "trochanteric")]),
+    ("lésion du massif trochantérien", [("site", "trochanteric")]),
+    ("lésion sous-trochantérienne", [("site", "subtrochanteric")]),
+    ("diaphyse fémorale", [("site", "diaphysis"), ("bone", "femur")]),
+    ("lésion diaphysaire de l'humérus", [("site", "diaphysis"), ("bone", "humerus")]),
+    ("extrémité inférieure du fémur", [("site", "distal"), ("bone", "femur")]),
+    ("fracture supracondylienne", [("situation", "pathological_fracture"), ("site", "distal")]),
+    ("extrémité supérieure de l'humérus", [("site", "proximal"), ("bone", "humerus")]),
+    ("tête humérale", [("site", "proximal"), ("bone", "humerus")]),
+    ("tibia proximal", [("bone", "tibia"), ("site", "proximal")]),
+    ("extrémité proximale du fémur", [("bone", "femur")]),  # proximal is not a femoral site
+    ("c'est le col, pas la diaphyse", [("site", "neck")]),
+    # articular involvement
+    ("atteinte articulaire", [("articular_involvement", "true")]),
+    ("la lésion touche l'articulation", [("articular_involvement", "true")]),
+    ("sans atteinte articulaire", [("articular_involvement", "false")]),
+    ("lésion extra-articulaire", [("articular_involvement", "false")]),
+    # life expectancy
+    ("espérance de vie de 3 semaines", [("life_expectancy", "lt_6_weeks")]),
+    ("survie estimée à trois semaines", [("life_expectancy", "lt_6_weeks")]),
+    ("quelques jours à vivre", [("life_expectancy", "lt_6_weeks")]),
+    ("pronostic vital de moins de 6 semaines", [("life_expectancy", "lt_6_weeks")]),
+    ("espérance de vie 6 semaines", [("life_expectancy", "6_weeks_to_6_months")]),
+    ("4 mois d'espérance de vie", [("life_expectancy", "6_weeks_to_6_months")]),
+    ("EV 2-3 mois", [("life_expectancy", "6_weeks_to_6_months")]),
+    ("espérance de vie six mois", [("life_expectancy", "6_to_12_months")]),
+    ("espérance de vie un an", [("life_expectancy", "6_to_12_months")]),
+    ("espérance de vie entre 6 mois et 1 an", [("life_expectancy", "6_to_12_months")]),
+    ("pronostic > 1 an", [("life_expectancy", "gt_12_months")]),
+    ("espérance de vie de plus d'un an", [("life_expectancy", "gt_12_months")]),
+    ("espérance de vie 18 mois", [("life_expectancy", "gt_12_months")]),
+    ("espérance de vie d'un an et demi", [("life_expectancy", "gt_12_months")]),
+    ("espérance de vie inconnue", [("life_expectancy", "unknown")]),
+    ("pronostic non évaluable", [("life_expectancy", "unknown")]),
+    # ambiguous or unrelated durations give nothing
+    ("espérance de vie moins de 6 mois", []),
+    ("espérance de vie de quelques semaines", []),
+    ("espérance de vie de 2 à 8 mois", []),
+    ("survie de plus de 6 mois", []),
+    ("douleur depuis 3 mois", []),
+    ("opéré il y a 2 ans", []),
+    ("PS 2", []),
+    # fitness for surgery
+    ("patient opérable", [("fit_for_surgery", "true")]),
+    ("état général conservé", [("fit_for_surgery", "true")]),
+    ("anesthésie possible", [("fit_for_surgery", "true")]),
+    ("pas de contre-indication anesthésique", [("fit_for_surgery", "true")]),
+    ("patient inopérable", [("fit_for_surgery", "false")]),
+    ("contre-indication anesthésique", [("fit_for_surgery", "false")]),
+    ("état général ne permettant pas la chirurgie", [("fit_for_surgery", "false")]),
+    ("il n'est pas opérable", [("fit_for_surgery", "false")]),
+    # pain (Mirels)
+    ("douleur légère", [("pain", "mild")]),
+    ("douleurs modérées", [("pain", "moderate")]),
+    ("douleur mécanique", [("pain", "functional")]),
+    ("douleur à la mise en charge", [("pain", "functional")]),
+    ("douleur légère à modérée", []),
+    # lesion type
+    ("lésion condensante", [("lesion_type", "blastic")]),
+    ("métastase blastique", [("lesion_type", "blastic")]),
+    ("lésion mixte", [("lesion_type", "mixed")]),
+    ("lésion lytique", [("lesion_type", "lytic")]),
+    ("métastase ostéolytique", [("lesion_type", "lytic")]),
+    ("la lésion n'est pas lytique", []),
+    # lesion size
+    ("lyse de moins d'un tiers du diamètre", [("lesion_size", "lt_one_third")]),
+    ("entre un et deux tiers du diamètre", [("lesion_size", "one_to_two_thirds")]),
+    ("atteinte de la moitié de la corticale", [("lesion_size", "one_to_two_thirds")]),
+    ("plus des deux tiers du diamètre", [("lesion_size", "gt_two_thirds")]),
+    # acetabulum
+    ("toit du cotyle détruit", [("acetabular_stability_compromised", "true")]),
+    ("colonne postérieure atteinte", [("acetabular_stability_compromised", "true")]),
+    ("instabilité du cotyle", [("acetabular_stability_compromised", "true")]),
+    ("cotyle stable", [("acetabular_stability_compromised", "false")]),
+    ("risque de protrusion", [("acetabular_fracture_risk", "true")]),
+    ("fracture imminente du cotyle", [("acetabular_fracture_risk", "true"), ("bone", "acetabulum")]),
+    ("pas de risque de protrusion", [("acetabular_fracture_risk", "false")]),
+    # treatments that failed
+    ("échec des antalgiques", [("conservative_treatment_failed", "true")]),
+    ("radiothérapie inefficace", [("conservative_treatment_failed", "true")]),
+    ("bien soulagé par la radiothérapie", [("conservative_treatment_failed", "false")]),
+    ("douleur rebelle aux antalgiques",
+     [("situation", "refractory_pain"), ("conservative_treatment_failed", "true")]),
+    ("échec de la cimentoplastie", [("percutaneous_treatment_failed", "true")]),
+    ("échec de la radiofréquence", [("percutaneous_treatment_failed", "true")]),
+    ("échec de la cryothérapie", [("percutaneous_treatment_failed", "true")]),
+    ("cimentoplastie efficace", [("percutaneous_treatment_failed", "false")]),
+    # bone loss
+    ("perte osseuse importante", [("major_bone_loss", "true")]),
+    ("mauvaise qualité osseuse", [("major_bone_loss", "true")]),
+    ("bonne qualité osseuse", [("major_bone_loss", "false")]),
+    ("pas de perte osseuse importante", [("major_bone_loss", "false")]),
+    # radiotherapy
+    ("déjà irradié", [("prior_radiotherapy", "true")]),
+    ("en territoire irradié", [("prior_radiotherapy", "true")]),
+    ("non irradié", [("prior_radiotherapy", "false")]),
+    ("jamais irradié", [("prior_radiotherapy", "false")]),
+    ("il n'a jamais été irradié", [("prior_radiotherapy", "false")]),
+    ("douleur irradiée à la jambe", []),
+    # vascularity
+    ("lésion hypervascularisée", [("suspected_hypervascular", "true")]),
+    ("lésion très vascularisée", [("suspected_hypervascular", "true")]),
+    ("lésion peu vascularisée", [("suspected_hypervascular", "false")]),
+    ("pas hypervascularisée", [("suspected_hypervascular", "false")]),
+    # diagnostic uncertainty
+    ("doute diagnostique", [("diagnostic_uncertainty", "true")]),
+    ("tumeur osseuse primitive possible", [("diagnostic_uncertainty", "true")]),
+    ("métastase révélatrice", [("diagnostic_uncertainty", "true")]),
+    ("diagnostic certain", [("diagnostic_uncertainty", "false")]),
+    ("pas de doute diagnostique", [("diagnostic_uncertainty", "false")]),
+    # hedges
+    ("suspicion de fracture", []),
+    ("fracture possible", []),
+    ("possible atteinte articulaire", []),
+    # missing or wrong accents, upper case, typos
+    ("FRACTURE DU COL FÉMORAL", [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]),
+    ("metastase du femur", [("bone", "femur")]),
+    ("lesion de l'humerus", [("bone", "humerus")]),
+    ("lesion diaphysaire", [("site", "diaphysis")]),
+    ("fracture perthrochanterienne", [("situation", "pathological_fracture"), ("site", "trochanteric")]),
+    ("perthrochanterien", [("site", "trochanteric")]),
+    ("lésion osteolytiqe", [("lesion_type", "lytic")]),
+    ("fractrue du col", [("situation", "pathological_fracture"), ("site", "neck")]),
+    ("métastase de l'hummérus", [("bone", "humerus")]),
+    ("diaphise tibiale", [("site", "diaphysis"), ("bone", "tibia")]),
+    ("ESPERANCE DE VIE 4 MOIS", [("life_expectancy", "6_weeks_to_6_months")]),
+    # field and reference number
+    ("modifier l'espérance de vie", [("field", "life_expectancy")]),
+    ("je veux changer la localisation", [("field", "bone")]),
+    ("je me suis trompé sur le type de lésion", [("field", "lesion_type")]),
+    ("référence 144", [("reference_number", "144")]),
+    ("c'est quoi la réf. 143 ?", [("reference_number", "143")]),
+    ("montre-moi les références 137 et 144", [("reference_number", "137"), ("reference_number", "144")]),
+    ("référence 300", []),
+    # nothing to extract; yes/no is an intent, not an entity
+    ("bonjour", []),
+    ("oui", []),
+    ("non", []),
+    ("métastase vertébrale", []),
+    ("quelle chimio pour un CBNPC ?", [("primary_tumor", "lung")]),
+    # abbreviations and whole case descriptions
+    ("K sein", [("primary_tumor", "other")]),
+    ("ADK pulm", [("primary_tumor", "lung")]),
+    ("fracture pertroch", [("situation", "pathological_fracture"), ("site", "trochanteric")]),
+    ("EV sup à 1 an", [("life_expectancy", "gt_12_months")]),
+    ("pas de CI anesthésique", [("fit_for_surgery", "true")]),
+    ("il a déjà eu de la RT sur la zone", [("prior_radiotherapy", "true")]),
+    ("fracture du col fémoral il y a 2 jours",
+     [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]),
+    ("CBNPC, lésion lytique diaphysaire du fémur, douleur mécanique, plus des deux tiers du diamètre, "
+     "espérance de vie 8 mois, état général conservé, jamais irradié",
+     [("primary_tumor", "lung"), ("lesion_type", "lytic"), ("site", "diaphysis"), ("bone", "femur"),
+      ("pain", "functional"), ("lesion_size", "gt_two_thirds"), ("life_expectancy", "6_to_12_months"),
+      ("fit_for_surgery", "true"), ("prior_radiotherapy", "false")]),
+    ("lésion du cotyle, toit détruit, fracture imminente, échec des antalgiques, pas de cimentoplastie",
+     [("bone", "acetabulum"), ("acetabular_stability_compromised", "true"),
+      ("acetabular_fracture_risk", "true"), ("conservative_treatment_failed", "true"),
+      ("percutaneous_treatment_failed", "false")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", PHRASINGS, ids=[t for t, _ in PHRASINGS])
+def test_phrasing_gives_expected_facts(text: str, expected: list[tuple[str, str]]) -> None:
+    facts = extract_facts(text)
+    assert [(f.field, f.value) for f in facts] == expected
+    assert_well_formed(text, facts)
+
+
+def test_phrasing_table_covers_every_field_and_value() -> None:
+    seen = {pair for _, expected in PHRASINGS for pair in expected}
+    for field, values in FIELD_VALUES.items():
+        for value in values:
+            assert (field, value) in seen, f"no phrasing gives {field}={value}"
+    assert len(PHRASINGS) >= 80
+
+
+# --------------------------------------------------------------------------
+# Behaviours, one per test
+
+def test_reference_example_spans_are_the_shortest_carrying_words() -> None:
+    text = "fracture du col fémoral, espérance de vie 4 mois"
+    facts = extract_facts(text)
+    assert [(f.field, f.value, f.text) for f in facts] == [
+        ("situation", "pathological_fracture", "fracture"),
+        ("site", "neck", "col"),
+        ("bone", "femur", "fémoral"),
+        ("life_expectancy", "6_weeks_to_6_months", "4 mois"),
+    ]
+    assert facts[1].start == text.index("col") and facts[3].end == len(text)
+
+
+def test_spans_point_into_the_original_text_despite_accents_and_case() -> None:
+    text = "  Fracture du COL FÉMORAL,\tEspérance de vie : 4 MOIS !"
+    facts = extract_facts(text)
+    assert [f.text for f in facts] == ["Fracture", "COL", "FÉMORAL", "4 MOIS"]
+    assert_well_formed(text, facts)
+
+
+def test_decomposed_unicode_accents_are_handled() -> None:
+    text = "lésion du fémur".replace("é", "e\u0301")  # NFD input
+    facts = extract_facts(text)
+    assert pairs(text) == [("bone", "femur")]
+    assert_well_formed(text, facts)
+
+
+def test_word_implying_bone_and_site_is_annotated_as_site_only() -> None:
+    assert pairs("fracture sous-trochantérienne") == [
+        ("situation", "pathological_fracture"), ("site", "subtrochanteric")]
+
+
+def test_site_absent_from_the_named_bone_is_dropped() -> None:
+    assert pairs("radius distal") == [("bone", "radius")]
+    assert pairs("extrémité supérieure du fémur") == [("bone", "femur")]
+    assert pairs("extrémité supérieure de l'humérus") == [("site", "proximal"), ("bone", "humerus")]
+
+
+def test_neck_followed_by_trochanteric_extension_becomes_one_site() -> None:
+    facts = extract_facts("col fémoral avec extension au massif trochantérien")
+    assert [(f.field, f.value) for f in facts] == [
+        ("bone", "femur"), ("site", "neck_trochanteric_extension")]
+
+
+def test_short_words_are_never_fuzzy_matched() -> None:
+    assert pairs("cil") == []          # not "col"
+    assert pairs("tbia") == []         # not "tibia": under 5 letters
+    assert pairs("tete") == [("site", "head")]  # accent only, not a typo
+
+
+def test_common_words_close_to_lexicon_words_are_not_corrected() -> None:
+    for text in ("couleur de la peau", "en attente de la biopsie", "situation particulière",
+                 "état général insatisfaisant", "la morale", "en décubitus dorsal",
+                 "une personne âgée"):
+        assert pairs(text) == [], text
+
+
+def test_misspelt_long_words_are_corrected() -> None:
+    assert pairs("fxmxrxl") == []  # too far from any word
+    assert pairs("humérsu") == [("bone", "humerus")]
+    assert pairs("cotyl") == [("bone", "acetabulum")]
+    assert pairs("condensente") == [("lesion_type", "blastic")]
+
+
+def test_negated_categorical_value_is_not_extracted() -> None:
+    assert pairs("pas la diaphyse") == []
+    assert pairs("sans fracture") == []
+    assert pairs("la lésion n'est pas condensante") == []
+
+
+def test_negated_boolean_gives_false() -> None:
+    assert pairs("non irradié") == [("prior_radiotherapy", "false")]
+    assert pairs("pas d'atteinte articulaire") == [("articular_involvement", "false")]
+    assert pairs("atteinte articulaire : non") == [("articular_involvement", "false")]
+    assert pairs("aucun doute diagnostique") == [("diagnostic_uncertainty", "false")]
+
+
+def test_negation_does_not_cross_punctuation_or_but() -> None:
+    assert pairs("pas de fracture, douleur rebelle") == [("situation", "refractory_pain")]
+    assert pairs("pas de doute : fracture pathologique") == [("situation", "pathological_fracture")]
+
+
+def test_double_negation_gives_nothing() -> None:
+    assert pairs("pas inopérable") == []
+
+
+def test_hedged_value_is_dropped() -> None:
+    assert pairs("fracture à confirmer") == []
+    assert pairs("probable atteinte articulaire") == []
+    assert pairs("atteinte articulaire non précisée") == []
+
+
+@pytest.mark.parametrize("duration,expected", [
+    ("3 jours", "lt_6_weeks"),
+    ("quinze jours", "lt_6_weeks"),
+    ("une semaine", "lt_6_weeks"),
+    ("1 mois", "lt_6_weeks"),
+    ("moins de 6 semaines", "lt_6_weeks"),
+    ("6 semaines", "6_weeks_to_6_months"),
+    ("un mois et demi", "6_weeks_to_6_months"),
+    ("deux à trois mois", "6_weeks_to_6_months"),
+    ("environ 3 mois", "6_weeks_to_6_months"),
+    ("5 mois", "6_weeks_to_6_months"),
+    ("6 mois", "6_to_12_months"),
+    ("8 mois", "6_to_12_months"),
+    ("12 mois", "6_to_12_months"),
+    ("un an", "6_to_12_months"),
+    ("de 6 mois à un an", "6_to_12_months"),
+    ("13 mois", "gt_12_months"),
+    ("un an et demi", "gt_12_months"),
+    ("deux ans", "gt_12_months"),
+    ("> 1 an", "gt_12_months"),
+    ("supérieure à un an", "gt_12_months"),
+    ("plusieurs années", "gt_12_months"),
+])
+def test_life_expectancy_class_of_a_duration(duration: str, expected: str) -> None:
+    assert pairs(f"espérance de vie {duration}") == [("life_expectancy", expected)]
+    assert interpret_answer(duration, "life_expectancy") == expected
+
+
+@pytest.mark.parametrize("duration", [
+    "moins de 6 mois", "quelques semaines", "quelques mois", "2 à 8 mois", "3 à 6 mois",
+    "plus de 6 mois", "environ 6 semaines", "environ un an", "26 semaines", "au moins 6 mois",
+    "moins d'un an", "5 mois maximum",
+])
+def test_duration_straddling_a_class_bound_gives_nothing(duration: str) -> None:
+    assert [p for p in pairs(f"espérance de vie {duration}") if p[0] == "life_expectancy"] == []
+    assert interpret_answer(duration, "life_expectancy") is None
+
+
+def test_duration_needs_a_life_expectancy_cue_in_the_same_clause() -> None:
+    assert pairs("lésion découverte il y a 4 mois") == []
+    assert pairs("3 mois de radiothérapie") == []
+    assert pairs("douleur depuis 2 semaines, espérance de vie 1 an") == [
+        ("life_expectancy", "6_to_12_months")]
+
+
+def test_message_saying_only_a_duration_is_a_life_expectancy() -> None:
+    assert pairs("4 mois") == [("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("huit mois selon l'oncologue") == [("life_expectancy", "6_to_12_months")]
+    assert pairs("trois ans avec l'immunothérapie") == []
+
+
+def test_message_saying_only_a_cued_value_is_read_without_cue() -> None:
+    assert pairs("légère") == [("pain", "mild")]
+    assert pairs("mécanique surtout") == [("pain", "functional")]
+    assert pairs("inconnue") == []  # may answer any question
+    assert pairs("fracture mécanique") == [("situation", "pathological_fracture")]
+
+
+def test_word_between_cue_and_duration_that_may_change_it_blocks_reading() -> None:
+    assert pairs("espérance de vie réduite à 3 mois") == []
+    assert pairs("espérance de vie estimée par l'oncologue à 4 mois") == [
+        ("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("survie estimée sup à 1 an") == [("life_expectancy", "gt_12_months")]
+
+
+def test_age_and_percentages_are_not_life_expectancy() -> None:
+    assert pairs("patient âgé de 70 ans, espérance de vie inconnue") == [("life_expectancy", "unknown")]
+    assert pairs("survie à 1 an de 40 %") == []
+
+
+def test_field_entity_only_when_the_field_has_no_value() -> None:
+    assert pairs("modifier l'espérance de vie") == [("field", "life_expectancy")]
+    assert pairs("l'espérance de vie est de 3 mois") == [("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("je voudrais changer la douleur") == [("field", "pain")]
+    assert pairs("la douleur est modérée") == [("pain", "moderate")]
+
+
+def test_change_cue_turns_the_field_it_names_into_a_field_entity() -> None:
+    assert pairs("modifier la réponse au doute diagnostique") == [("field", "diagnostic_uncertainty")]
+    assert pairs("erreur, ce n'est pas le bon os") == [("field", "bone")]
+    assert pairs("je me suis trompé, c'est le col") == [("site", "neck")]
+    assert pairs("correction de l'espérance de vie : plutôt 8 mois") == [
+        ("life_expectancy", "6_to_12_months")]
+
+
+def test_field_name_without_change_cue_counts_only_alone() -> None:
+    assert pairs("la taille") == [("field", "lesion_size")]
+    assert pairs("la cimentoplastie n'a pas marché") == [("percutaneous_treatment_failed", "true")]
+    assert pairs("combien de points pour la localisation dans Mirels ?") == []
+
+
+def test_acetabulum_reads_fracture_threat_as_acetabular_fracture_risk() -> None:
+    assert pairs("cotyle, risque de fracture") == [
+        ("bone", "acetabulum"), ("acetabular_fracture_risk", "true")]
+    assert pairs("lésion acétabulaire, pas de menace fracturaire, stable") == [
+        ("bone", "acetabulum"), ("acetabular_fracture_risk", "false"),
+        ("acetabular_stability_compromised", "false")]
+    assert pairs("fémur, risque de fracture") == [("bone", "femur"), ("situation", "impending_fracture")]
+    assert pairs("stable") == []
+
+
+def test_clause_about_the_past_or_the_other_side_is_not_read() -> None:
+    assert pairs("ATCD de fracture du col fémoral controlatéral il y a 3 ans, lésion lytique humérale") == [
+        ("lesion_type", "lytic"), ("bone", "humerus")]
+    assert pairs("fracture du poignet l'an dernier") == []
+    assert pairs("zone irradiée l'an dernier") == [("prior_radiotherapy", "true")]
+
+
+def test_complement_of_a_negated_value_is_kept_but_not_of_a_hedged_one() -> None:
+    assert pairs("pas de fracture du col fémoral") == [("site", "neck"), ("bone", "femur")]
+    assert pairs("suspicion de fracture du col fémoral") == []
+    assert pairs("pas d'atteinte du col ou de la diaphyse") == []
+
+
+def test_negated_boolean_span_includes_the_negation() -> None:
+    assert [f.text for f in extract_facts("il n'a jamais été irradié")] == ["jamais été irradié"]
+    assert [f.text for f in extract_facts("atteinte articulaire : non")] == ["atteinte articulaire : non"]
+
+
+def test_yes_no_question_asks_rather_than_tells() -> None:
+    assert pairs("la lésion est-elle hypervascularisée ?") == []
+    assert pairs("est-ce que le patient est opérable ?") == []
+    assert pairs("peut-on opérer avec une espérance de vie de 3 mois ?") == [
+        ("life_expectancy", "6_weeks_to_6_months")]
+
+
+def test_value_said_to_be_spared_is_negated() -> None:
+    assert pairs("le col n'est pas touché, c'est la diaphyse") == [("site", "diaphysis")]
+    assert pairs("l'articulation est respectée") == [("articular_involvement", "false")]
+
+
+def test_spine_and_other_out_of_scope_bones_are_ignored() -> None:
+    assert pairs("fracture vertébrale T8") == []
+    assert pairs("métastase costale") == []
+
+
+def test_reference_numbers_outside_the_bibliography_are_ignored() -> None:
+    assert pairs("référence 0") == []
+    assert pairs("référence 151") == []
+    assert pairs("réf 150") == [("reference_number", "150")]
+
+
+def test_yes_and_no_are_not_facts() -> None:
+    for text in ("oui", "non", "ouais", "pas du tout", "exact"):
+        assert pairs(text) == []
+
+
+def test_extract_facts_rejects_non_strings() -> None:
+    with pytest.raises(TypeError):
+        extract_facts(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "\x00\x01\x02", "🦴💀🙂", "שלום עולם",
+                                  "مرحبا كسر عنق الفخذ", "\u202efracture\u202c"])
+def test_odd_inputs_do_not_crash(text: str) -> None:
+    assert_well_formed(text, extract_facts(text))
+    for field in FIELD_VALUES:
+        interpret_answer(text, field)
+
+
+def test_hundred_kilobytes_of_text_is_handled() -> None:
+    chunk = "Fracture du col fémoral, espérance de vie 4 mois. 🦴 \x07 مرحبا "
+    text = (chunk * (100_000 // len(chunk) + 1))[:100_000]
+    facts = extract_facts(text)
+    assert_well_formed(text, facts)
+    assert len([f for f in facts if f.field == "bone"]) >= 1000
+
+
+# --------------------------------------------------------------------------
+# interpret_answer
+
+ANSWERS: list[tuple[str, str, str | None]] = [
+    ("4 mois", "life_expectancy", "6_weeks_to_6_months"),
+    ("environ 3 mois", "life_expectancy", "6_weeks_to_6_months"),
+    ("3 semaines", "life_expectancy", "lt_6_weeks"),
+    ("plus d'un an", "life_expectancy", "gt_12_months"),
+    ("je ne sais pas", "life_expectancy", "unknown"),
+    ("inconnue", "life_expectancy", "unknown"),
+    ("aucune idée", "life_expectancy", "unknown"),
+    ("moins de 6 mois", "life_expectancy", None),
+    ("oui", "life_expectancy", None),
+    ("la moitié", "lesion_size", "one_to_two_thirds"),
+    ("moins de la moitié", "lesion_size", None),
+    ("moins d'un tiers", "lesion_size", "lt_one_third"),
+    ("les trois quarts", "lesion_size", "gt_two_thirds"),
+    ("80 %", "lesion_size", "gt_two_thirds"),
+    ("20 pour cent", "lesion_size", "lt_one_third"),
+    ("65 %", "lesion_size", None),
+    ("1/3", "lesion_size", None),
+    ("le fémoral", "bone", "femur"),
+    ("le péroné", "bone", "fibula"),
+    ("oui", "bone", None),
+    ("le col", "site", "neck"),
+    ("la partie supérieure", "site", "proximal"),
+    ("pas la diaphyse", "site", None),
+    ("peut-être le col", "site", None),
+    ("mécanique", "pain", "functional"),
+    ("modérée", "pain", "moderate"),
+    ("légère", "pain", "mild"),
+    ("lytique", "lesion_type", "lytic"),
+    ("poumon", "primary_tumor", "lung"),
+    ("sein", "primary_tumor", "other"),
+    ("fracture", "situation", "pathological_fracture"),
+    ("pas encore fracturé", "situation", "impending_fracture"),
+    ("la douleur", "situation", "refractory_pain"),
+    ("oui", "prior_radiotherapy", "true"),
+    ("o", "fit_for_surgery", "true"),
+    ("ouais", "fit_for_surgery", "true"),
+    ("exact", "major_bone_loss", "true"),
+    ("tout à fait", "suspected_hypervascular", "true"),
+    ("non", "fit_for_surgery", "false"),
+    ("n", "fit_for_surgery", "false"),
+    ("pas du tout", "articular_involvement", "false"),
+    ("jamais", "prior_radiotherapy", "false"),
+    ("non, jamais irradié", "prior_radiotherapy", "false"),
+    ("stable", "acetabular_stability_compromised", "false"),
+    ("échec", "conservative_treatment_failed", "true"),
+    ("pas soulagé", "conservative_treatment_failed", "true"),
+    ("aucun doute", "diagnostic_uncertainty", "false"),
+    ("je ne sais pas", "prior_radiotherapy", None),
+    ("non, il a été irradié", "prior_radiotherapy", None),
+    ("oui", "not_a_field", None),
+    ("144", "reference_number", "144"),
+]
+
+
+@pytest.mark.parametrize("text,field,expected", ANSWERS, ids=[f"{f}:{t}" for t, f, _ in ANSWERS])
+def test_interpret_answer(text: str, field: str, expected: str | None) -> None:
+    assert interpret_answer(text, field) == expected
+
+
+def test_interpret_answer_keeps_a_context_free_fact_of_the_field() -> None:
+    assert interpret_answer("fracture du col fémoral", "bone") == "femur"
+    assert interpret_answer("fracture du col fémoral", "site") == "neck"
+
+
+def test_interpret_answer_gives_none_on_contradiction() -> None:
+    assert interpret_answer("le col ou la diaphyse", "site") is None
+    assert interpret_answer("oui non", "fit_for_surgery") is None
+
+
+def test_interpret_answer_returns_only_contract_codes() -> None:
+    for text, field, _ in ANSWERS:
+        value = interpret_answer(text, field)
+        if value is not None and field in FIELD_VALUES:
+            assert value in FIELD_VALUES[field]
+
+
+# --------------------------------------------------------------------------
+# Lexicon and module
+
+def test_lexicon_is_loaded_once() -> None:
+    assert parser._lexicon() is parser._lexicon()
+
+
+def test_lexicon_codes_are_contract_codes() -> None:
+    lex = parser._lexicon()
+    for e in lex.base_entries:
+        if e.role in (parser.FACT, parser.CUED, parser.CONTEXT, parser.UPGRADE):
+            assert e.value in FIELD_VALUES[e.field]
+
+
+def test_parser_imports_neither_rasa_nor_spacy() -> None:
+    code = ("import sys, freetext.parser as p; p.extract_facts('col fémoral');"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('rasa', 'spacy')];"
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+def test_extraction_takes_well_under_a_millisecond() -> None:
+    messages = ["fracture du col fémoral, espérance de vie 4 mois", "bonjour",
+                "CBNPC, métastase lytique diaphysaire du fémur, risque fracturaire, EV 8 mois",
+                "pas d'atteinte articulaire, jamais irradié", "oui"]
+    for m in messages:
+        extract_facts(m)
+    runs = 200
+    start = time.perf_counter()
+    for _ in range(runs):
+        for m in messages:
+            extract_facts(m)
+    per_message = (time.perf_counter() - start) / (runs * len(messages))
+    assert per_message < 1e-3
+
+
+# --------------------------------------------------------------------------
+# Properties
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_extract_facts_never_raises_and_spans_are_well_formed(text: str) -> None:
+    facts = extract_facts(text)
+    assert_well_formed(text, facts)
+    for f in facts:
+        assert f.field in FIELD_VALUES or f.field in ("field", "reference_number")
+
+
+_WORDS = ["fracture", "col", "fémoral", "espérance", "de", "vie", "4", "mois", "pas", "non", "sans",
+          "atteinte", "articulaire", "irradié", "un", "an", "et", "demi", "moins", "plus", ",", ".",
+          "tête", "humérale", "référence", "144", "douleur", "modérée", "étendu", "au", "massif",
+          "trochantérien", "quelques", "semaines", "é", "🦴", "\u0301"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=25), st.sampled_from(sorted(FIELD_VALUES)))
+def test_clinical_word_soup_never_breaks_the_parser(words: list[str], field: str) -> None:
+    text = " ".join(words)
+    facts = extract_facts(text)
+    assert_well_formed(text, facts)
+    for f in facts:
+        if f.field in FIELD_VALUES:
+            assert f.value in FIELD_VALUES[f.field]
+    answer = interpret_answer(text, field)
+    assert answer is None or answer in FIELD_VALUES[field]
