@@ -41,7 +41,8 @@ model: $(MODEL)
 
 test: install model
 	$(PY) -m pytest
-	$(PY) -m coverage report --include='decision/*' --fail-under=95 | tail -1
+	@echo "Couverture du module de décision : $$($(PY) -m coverage report --include='decision/*' --format=total) %"
+	$(PY) -m coverage report --include='decision/*' --fail-under=95 --format=total >/dev/null
 
 test-decision: install
 	$(PY) -m pytest tests/decision
@@ -57,6 +58,10 @@ lock:
 	rm -rf /tmp/clinibot-lock && $(BASE_PYTHON) -m venv /tmp/clinibot-lock
 	/tmp/clinibot-lock/bin/pip install --quiet pip==24.0 && /tmp/clinibot-lock/bin/pip install --quiet -r requirements.in
 	/tmp/clinibot-lock/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel > requirements.lock
+
+# Each part of the project that needs its own targets (web widget, Matrix
+# channel, benchmarks) keeps them in mk/<part>.mk.
+-include mk/*.mk
 
 clean:
 	rm -rf .pytest_cache .coverage htmlcov models results
