@@ -1,3 +1,5 @@
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -9,10 +11,13 @@ from decision import recommend
 
 from .case import RECOMMENDATION_SLOT, case_from_tracker
 
+VERSION = (Path(__file__).resolve().parents[1] / "VERSION").read_text(encoding="utf-8").strip()
+
 
 class ActionRecommend(Action):
     """Summary of the case, then the chapter's recommendation, kept in the
-    `recommendation` slot (the contract's JSON) for the audit."""
+    `recommendation` slot for the audit: the contract's JSON plus a `record`
+    part (time, project version, guideline edition)."""
 
     def name(self) -> str:
         return "action_recommend"
@@ -20,6 +25,11 @@ class ActionRecommend(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         case = case_from_tracker(tracker)
         recommendation = recommend(case).to_dict()
+        recommendation["record"] = {
+            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "project_version": VERSION,
+            "guideline_edition": recommendation["guideline"]["edition"],
+        }
         dispatcher.utter_message(text=case_summary(case))
         for text in recommendation_messages(recommendation):
             dispatcher.utter_message(text=text)

@@ -6,6 +6,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from consultation.facts import update_facts
+from consultation.texts import message
+from records.privacy import screen
 
 from .case import case_from_tracker, requested_field
 
@@ -29,11 +31,14 @@ class ExtractCaseFacts(ValidationAction):
         message_id = latest.get("message_id")
         if message_id is not None and message_id == tracker.get_slot(PARSED_SLOT):
             return []
+        screened = screen(latest.get("text") or "")
+        if screened.kinds:
+            dispatcher.utter_message(text=message("identifying_masked", kinds=", ".join(screened.labels)))
         update = update_facts(
             current=case_from_tracker(tracker),
             entities=latest.get("entities") or [],
             intent=(latest.get("intent") or {}).get("name"),
-            text=latest.get("text") or "",
+            text=screened.text,
             requested=requested_field(tracker),
         )
         for text in update.messages:

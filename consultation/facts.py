@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from decision import FIELDS, CaseError, validate_fact
-from decision.contract import BOOLEAN, SITES_BY_BONE, bones_for_site
+from decision.contract import SITES_BY_BONE, bones_for_site
 from freetext.parser import interpret_answer
 
 from .texts import field_name, message, value_label, values_list
-
-YES_NO_INTENTS = {"affirm": True, "deny": False}
-
 
 @dataclass
 class Update:
@@ -34,14 +31,12 @@ def contract_entities(entities: Iterable[Mapping[str, Any]]) -> List[tuple]:
     return [(e.get("entity"), e.get("value")) for e in entities if e.get("entity") in FIELDS]
 
 
-def answer_from_context(requested: Optional[str], intent: Optional[str], text: str) -> Optional[Any]:
-    """A short answer read as the answer to the pending question ("oui", "4 mois")."""
+def answer_from_context(requested: Optional[str], text: str) -> Optional[Any]:
+    """A short answer read as the answer to the pending question ("oui", "4 mois",
+    "je ne sais pas"). Only the words count, never the intent alone: a message
+    the classifier happens to read as "yes" sets nothing unless it says yes."""
     if requested not in FIELDS or text.lstrip().startswith("/"):
         return None
-    if FIELDS[requested] == BOOLEAN and intent in YES_NO_INTENTS:
-        return YES_NO_INTENTS[intent]
-    if intent == "dont_know" and "unknown" in FIELDS[requested]:
-        return "unknown"
     return interpret_answer(text, requested)
 
 
@@ -60,7 +55,7 @@ def update_facts(
         if value not in heard.setdefault(name, []):
             heard[name].append(value)
     if requested in FIELDS and requested not in heard:
-        answer = answer_from_context(requested, intent, text)
+        answer = answer_from_context(requested, text)
         if answer is not None:
             heard[requested] = [answer]
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the assistant: the action server on 127.0.0.1:5055, then the Rasa
-# server (REST and socket.io channels, HTTP API) on port ${RASA_PORT:-5005}.
+# server (REST and socket.io channels, HTTP API) on port ${RASA_PORT:-5005},
+# and the web page with the chat widget on http://localhost:8080/.
 # Usage: scripts/serve.sh VENV_BIN_DIR   (make run calls it)
 set -euo pipefail
 bin=${1:?virtualenv bin directory}
@@ -8,9 +9,33 @@ cd "$(dirname "$0")/.."
 rasa_port=${RASA_PORT:-5005}
 actions_port=${ACTIONS_PORT:-5055}
 
-"$bin/rasa" run actions --actions actions --port "$actions_port" >"${TMPDIR:-/tmp}/clinibot-actions.log" 2>&1 &
+mkdir -p var
+# The HTTP API (trackers, model) needs this token; the chat channels do not.
+token_file=var/api-token
+if [ -z "${RASA_TOKEN:-}" ]; then
+  [ -s "$token_file" ] || { umask 077; "$bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$token_file"; }
+  RASA_TOKEN=$(cat "$token_file")
+fi
+
+# The action server listens on loopback only (SANIC_HOST).
+SANIC_HOST=127.0.0.1 "$bin/rasa" run actions --actions actions --port "$actions_port" >"${TMPDIR:-/tmp}/clinibot-actions.log" 2>&1 &
 actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+# The web page with the chat widget (web/public, built by `make`), loopback only.
+"$bin/python" -m http.server 8080 --bind 127.0.0.1 --directory web/public >"${TMPDIR:-/tmp}/clinibot-web.log" 2>&1 &
+web_pid=$!
+trap 'kill $actions_pid $web_pid 2>/dev/null || true' EXIT INT TERM
+# Matrix/Tchap (docs/matrix.md): the bridge, when credentials.yml declares
+# channels.matrix.MatrixInput (`make run` then exports MATRIX_BRIDGE_PYTHON, the
+# bridge's own virtualenv). It waits for Rasa and reconnects by itself.
+if grep -q '^channels\.matrix\.MatrixInput:' credentials.yml && [ -n "${MATRIX_BRIDGE_PYTHON:-}" ]; then
+  "$MATRIX_BRIDGE_PYTHON" -m channels.matrix --credentials credentials.yml --rasa-url "http://127.0.0.1:$rasa_port" \
+    >"${TMPDIR:-/tmp}/clinibot-matrix.log" 2>&1 &
+  bridge_pid=$!
+  trap 'kill $actions_pid $web_pid $bridge_pid 2>/dev/null || true' EXIT INT TERM
+  echo "  Matrix : passerelle démarrée, journal ${TMPDIR:-/tmp}/clinibot-matrix.log"
+elif grep -q '^channels\.matrix\.MatrixInput:' credentials.yml; then
+  echo "  Matrix : canal déclaré mais passerelle non lancée (make run la lance ; sinon make matrix-bridge)" >&2
+fi
 
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$actions_port/health" >/dev/null 2>&1 && break
@@ -22,10 +47,14 @@ cat <<MSG
   Assistant prêt dans quelques secondes :
     REST      : curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender":"moi","message":"bonjour"}'
     terminal  : $bin/rasa shell   (dans un autre terminal)
-    socket.io : http://localhost:$rasa_port/socket.io (widget web)
+    page web  : http://localhost:8080/  (widget, canal socket.io http://localhost:$rasa_port/socket.io)
+  API HTTP  : jeton dans $token_file (ou variable RASA_TOKEN)
+  Consultations enregistrées : var/consultations.db (données identifiantes masquées)
   Journal du serveur d'actions : ${TMPDIR:-/tmp}/clinibot-actions.log
   Ctrl-C pour arrêter.
 
 MSG
-"$bin/rasa" run --model models/consultation.tar.gz --port "$rasa_port" --enable-api \
-  --cors "http://localhost:8080" --endpoints endpoints.yml --credentials credentials.yml
+# `python -m serving` is `rasa` plus a French notice when the action server is down.
+"$bin/python" -m serving run --model models/consultation.tar.gz --port "$rasa_port" --enable-api \
+  --auth-token "$RASA_TOKEN" \
+  --cors "http://localhost:8080" "http://127.0.0.1:8080" --endpoints endpoints.yml --credentials credentials.yml

@@ -109,7 +109,11 @@ def test_recommend_sends_summary_answer_references_and_keeps_the_json(run_action
     assert messages[0]["text"].startswith("**Récapitulatif du cas**")
     assert messages[1]["text"].startswith("**Chirurgie indiquée**")
     assert messages[2]["text"].startswith("**Références**")
-    assert slot_events(events)["recommendation"] == recommend(FEMUR_NECK).to_dict()
+    kept = dict(slot_events(events)["recommendation"])
+    record = kept.pop("record")
+    assert kept == recommend(FEMUR_NECK).to_dict()
+    assert set(record) == {"recorded_at", "project_version", "guideline_edition"}
+    assert record["guideline_edition"] == kept["guideline"]["edition"]
 
 
 def test_why_explains_the_pending_question_or_the_recommendation(run_action):
@@ -135,7 +139,7 @@ def test_summary(run_action):
 
 
 def test_new_consultation_clears_everything_and_repeats_the_disclaimer(run_action):
-    messages, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK))
+    messages, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="nouveau cas", intent="start_consultation"))
     assert all(value is None for value in slot_events(events).values())
     assert set(FIELDS) <= set(slot_events(events))
     assert "RCP" in messages[-1]["text"] and "identifiante" in messages[-1]["text"]
@@ -168,3 +172,9 @@ def test_session_start_says_the_disclaimer_once_and_keeps_the_case(run_action):
     messages, events = run_action(ActionSessionStart(), make_tracker(slots={"bone": "femur"}, events=[]))
     assert len(messages) == 1 and "RCP" in messages[0]["text"]
     assert events[0]["event"] == "session_started" and {"bone": "femur"}.items() <= slot_events(events).items()
+
+
+def test_new_consultation_keeps_the_case_unless_the_request_is_clear(run_action):
+    unsure = make_tracker(slots=FEMUR_NECK, text="\x0b\x12\x12", intent="start_consultation")
+    messages, events = run_action(ActionNewConsultation(), unsure)
+    assert events == [] and "conservé" in messages[0]["text"]

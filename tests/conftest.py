@@ -1,3 +1,6 @@
+"""The real assistant (action server + Rasa server), started once for every
+end-to-end test of the session that asks for it."""
+
 import pytest
 
 from tests.support.servers import running_bot

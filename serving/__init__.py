@@ -1,0 +1,1 @@
+"""Running the Rasa server with the project's operational behaviour."""

@@ -1,0 +1,130 @@
+"""Records that survive a crash, masking of identifying data, the RCP report,
+the API token, and the action server going down and coming back — against
+real servers and a real SQLite tracker store."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.support.servers import (MODEL, RASA_SERVER, ROOT, Bot, endpoints_yaml, free_port, start, start_actions,
+                                   stop, wait_for)
+
+pytestmark = pytest.mark.e2e
+TOKEN = "jeton-de-test"
+
+
+def texts(replies):
+    return "\n".join(message.get("text", "") for message in replies)
+
+
+@pytest.fixture
+def stack(tmp_path):
+    """Action server and Rasa server (API behind a token) that a test may stop and restart."""
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    actions_port, rasa_port = free_port(), free_port()
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(endpoints_yaml(actions_port, tmp_path / "consultations.db"))
+
+    class Stack:
+        bot = Bot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", tmp_path, token=TOKEN)
+        database = tmp_path / "consultations.db"
+        processes = {}
+
+        def start_actions(self):
+            self.processes["actions"] = start_actions(actions_port, tmp_path / "actions.log", env)
+            wait_for(f"http://127.0.0.1:{actions_port}/health", 120, self.processes["actions"], tmp_path / "actions.log")
+
+        def start_rasa(self):
+            self.processes["rasa"] = start([*RASA_SERVER, "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+                                            "--port", str(rasa_port),
+                                            "--enable-api", "--auth-token", TOKEN, "--endpoints", str(endpoints),
+                                            "--credentials", str(ROOT / "credentials.yml")], tmp_path / "rasa.log", env)
+            wait_for(f"http://127.0.0.1:{rasa_port}/", 240, self.processes["rasa"], tmp_path / "rasa.log")
+
+        def kill_rasa(self):
+            os.killpg(self.processes["rasa"].pid, 9)
+            self.processes["rasa"].wait()
+
+    stack = Stack()
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+        yield stack
+    finally:
+        for process in stack.processes.values():
+            stop(process)
+
+
+def slots(bot, sender):
+    return {name: value for name, value in bot.tracker(sender)["slots"].items() if value is not None}
+
+
+def test_consultation_survives_kill_9_of_the_rasa_server(stack):
+    bot = stack.bot
+    bot.send("crash", "fracture pathologique du fémur")
+    bot.send("crash", "diaphyse")
+    assert slots(bot, "crash")["requested_slot"] == "life_expectancy"
+    stack.kill_rasa()
+    stack.start_rasa()
+    replies = bot.send("crash", "environ 3 mois")
+    current = slots(bot, "crash")
+    assert current["situation"] == "pathological_fracture" and current["site"] == "diaphysis"
+    assert current["life_expectancy"] == "6_weeks_to_6_months"
+    assert "Question" in texts(replies) and current["requested_slot"] == "fit_for_surgery"
+
+
+def test_the_http_api_needs_the_token(stack):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{stack.bot.url}/conversations/x/tracker", timeout=30)
+    assert refused.value.code == 401
+    assert stack.bot.tracker("x")["sender_id"] == "x"
+
+
+def test_user_is_told_in_french_when_the_action_server_is_down_and_the_consultation_resumes(stack):
+    bot = stack.bot
+    bot.send("fault", "fracture pathologique")
+    stop(stack.processes["actions"])
+    replies = bot.send("fault", "le fémur")
+    assert "momentanément indisponible" in texts(replies)
+    stack.start_actions()
+    replies = bot.send("fault", "le fémur")
+    current = slots(bot, "fault")
+    assert current["situation"] == "pathological_fracture" and current["bone"] == "femur"
+    assert current["requested_slot"] == "site" and "Question" in texts(replies)
+
+
+def test_identifying_data_is_masked_in_the_store_and_the_user_is_told_why(stack):
+    bot = stack.bot
+    replies = bot.send("pii", "Patient M. Dupont né le 12/03/1950, NIR 1 50 03 75 123 456 78, tel 06 12 34 56 78, "
+                              "IPP 4589231 : fracture du col fémoral")
+    assert "données identifiantes" in texts(replies)
+    assert slots(bot, "pii")["site"] == "neck"
+    with sqlite3.connect(stack.database) as connection:
+        stored = " ".join(row[0] for row in connection.execute("SELECT data FROM events"))
+    for secret in ("Dupont", "1950", "123 456", "06 12 34", "4589231"):
+        assert secret not in stored, secret
+    assert "[NOM]" in stored and "[DATE]" in stored
+
+
+def test_report_in_the_chat_and_from_the_command_line(stack, tmp_path):
+    bot = stack.bot
+    for text in ("fracture pathologique du col fémoral, espérance de vie 8 mois, opérable", "non", "non", "non"):
+        bot.send("rcp", text)
+    assert slots(bot, "rcp")["recommendation"]["record"]["project_version"] == (ROOT / "VERSION").read_text().strip()
+    replies = bot.send("rcp", "rapport")
+    assert "# Fiche d'aide à la décision pour la RCP" in texts(replies)
+    assert "python -m records report rcp" in texts(replies)
+    endpoints = tmp_path / "records-endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  dialect: sqlite\n  db: {stack.database}\n")
+    done = subprocess.run([sys.executable, "-m", "records", "--endpoints", str(endpoints), "report", "rcp",
+                           "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, check=True)
+    markdown = (tmp_path / "out" / "rapport-rcp-rcp.md").read_text(encoding="utf-8")
+    assert "Arthroplastie cimentée" in markdown and "144." not in markdown and "137. Swanson KC" in markdown
+    assert (tmp_path / "out" / "rapport-rcp-rcp.pdf").read_bytes().startswith(b"%PDF")
+    assert done.stdout.strip().endswith(".pdf")

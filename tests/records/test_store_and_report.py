@@ -1,0 +1,101 @@
+"""The tracker store writes masked messages; the report and purge commands read it."""
+
+import asyncio
+import json
+import sqlite3
+import time
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from decision import recommend
+from records.__main__ import main as records_main
+from records.report import report_markdown, report_pdf
+from records.store import ScreenedSQLTrackerStore
+
+CASE = {"situation": "pathological_fracture", "bone": "femur", "site": "neck", "life_expectancy": "6_to_12_months",
+        "fit_for_surgery": True, "prior_radiotherapy": False, "suspected_hypervascular": False, "diagnostic_uncertainty": False}
+
+
+def recommendation():
+    rec = recommend(CASE).to_dict()
+    rec["record"] = {"recorded_at": "2026-11-27T10:00:00+00:00", "project_version": "0.2.0", "guideline_edition": rec["guideline"]["edition"]}
+    return rec
+
+
+def store_conversation(db, sender="c1", when=None):
+    store = ScreenedSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db), retention_days=30)
+    tracker = DialogueStateTracker.from_events(sender, [
+        UserUttered("Patient M. Dupont né le 12/03/1950, fracture du col fémoral", timestamp=when),
+        BotUttered("Je n'ai pas retenu « M. Dupont »", timestamp=when),
+        SlotSet("recommendation", recommendation(), timestamp=when),
+    ])
+    asyncio.run(store.save(tracker))
+    return store
+
+
+def stored_data(db):
+    with sqlite3.connect(db) as connection:
+        return [json.loads(row[0]) for row in connection.execute("SELECT data FROM events")]
+
+
+def test_messages_are_masked_before_they_are_written(tmp_path):
+    db = tmp_path / "c.db"
+    store_conversation(db)
+    raw = json.dumps(stored_data(db), ensure_ascii=False)
+    assert "Dupont" not in raw and "1950" not in raw
+    user = next(event for event in stored_data(db) if event["event"] == "user")
+    assert user["text"] == "Patient M. [NOM] né le [DATE], fracture du col fémoral"
+    assert user["parse_data"]["text"] == user["text"]
+
+
+def test_saving_again_does_not_duplicate_events(tmp_path):
+    db = tmp_path / "c.db"
+    store = store_conversation(db)
+    tracker = asyncio.run(store.retrieve("c1"))
+    tracker.update(UserUttered("rapport"))
+    asyncio.run(store.save(tracker))
+    assert [event["event"] for event in stored_data(db)].count("user") == 2
+
+
+def test_report_has_case_recommendation_rationale_and_references():
+    markdown = report_markdown(recommendation(), "c1")
+    assert markdown.startswith("# Fiche d'aide à la décision pour la RCP")
+    assert "Chapitre « Chirurgie des métastases osseuses des membres »" in markdown
+    assert "- Localisation sur l'os : Col fémoral" in markdown
+    assert "**Chirurgie indiquée (à visée symptomatique).**" in markdown
+    assert "- **Arthroplastie cimentée** — en première intention. La tête et le col" in markdown
+    assert "137. Swanson KC, Pritchard DJ, Sim FH." in markdown
+    assert "version du logiciel 0.2.0" in markdown
+    assert "la décision appartient à la réunion de concertation pluridisciplinaire" in markdown
+
+
+def test_report_pdf_is_a_pdf_with_french_text(tmp_path):
+    pdf = report_pdf(report_markdown(recommendation(), "c1"))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+def test_report_command_writes_markdown_and_pdf(tmp_path, capsys):
+    db = tmp_path / "c.db"
+    store_conversation(db)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n  retention_days: 30\n")
+    assert records_main(["--endpoints", str(endpoints), "report", "c1", "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "rapport-rcp-c1.md").read_text(encoding="utf-8").startswith("# Fiche")
+    assert (tmp_path / "out" / "rapport-rcp-c1.pdf").read_bytes().startswith(b"%PDF")
+    assert records_main(["--endpoints", str(endpoints), "report", "inconnu"]) == 1
+    assert "Aucune recommandation" in capsys.readouterr().err
+
+
+def test_purge_deletes_only_old_conversations(tmp_path, capsys):
+    db = tmp_path / "c.db"
+    store_conversation(db, "old", when=time.time() - 40 * 86400)
+    store_conversation(db, "recent")
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  dialect: sqlite\n  db: {db}\n  retention_days: 30\n")
+    assert records_main(["--endpoints", str(endpoints), "purge"]) == 0
+    assert "1 consultation(s) de plus de 30 jours effacée(s)." in capsys.readouterr().out
+    with sqlite3.connect(db) as connection:
+        assert {row[0] for row in connection.execute("SELECT DISTINCT sender_id FROM events")} == {"recent"}
+    assert records_main(["--endpoints", str(endpoints), "purge", "--older-than-days", "0"]) == 0

@@ -1,0 +1,278 @@
+"""Many simultaneous consultations over REST, timed turn by turn.
+
+Shared by the scale tests (`tests/scale/`) and the benchmark:
+
+    from tests.support.load import consultations, run_load
+    result = run_load([bot.url], consultations(50))
+    result.summary()   # {'turns': …, 'p50_ms': …, 'p95_ms': …, 'turns_per_s': …, …}
+    result.problems()  # [] when every answer arrived and was the expected one
+
+Each conversation is a complete consultation in free French text with its own
+case facts (bone, site, life expectancy, fitness for surgery): the first
+message states the case, then every question the form asks is a yes/no one
+answered "non". The script and the expected answers are computed with the
+decision module (the form asks `decision.questions(case)` in order), so an
+answer that belongs to another conversation is detected.
+
+Only loopback URLs are expected; every request has a timeout and the whole
+run a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from consultation.render import case_summary
+from consultation.texts import field_text
+from decision import FIELDS, questions, recommend
+from decision.contract import BOOLEAN
+
+__all__ = ["Turn", "Conversation", "TurnResult", "LoadResult", "consultations", "run_load", "send", "tracker",
+           "percentile", "final_slots"]
+
+# (bone, site, words): each phrase names the bone and the site unambiguously.
+LOCATIONS = [
+    ("femur", "neck", "du col fémoral"),
+    ("femur", "head", "de la tête fémorale"),
+    ("femur", "diaphysis", "de la diaphyse fémorale"),
+    ("femur", "subtrochanteric", "sous-trochantérienne du fémur"),
+    ("femur", "trochanteric", "pertrochantérienne du fémur"),
+    ("femur", "distal", "du fémur distal"),
+    ("humerus", "proximal", "de l'humérus proximal"),
+    ("humerus", "diaphysis", "de la diaphyse humérale"),
+    ("humerus", "distal", "de l'humérus distal"),
+    ("tibia", "proximal", "du tibia proximal"),
+    ("tibia", "diaphysis", "de la diaphyse tibiale"),
+    ("tibia", "distal", "du tibia distal"),
+    ("radius", None, "du radius"),
+    ("ulna", None, "du cubitus"),
+    ("fibula", None, "du péroné"),
+    ("metacarpal", None, "du métacarpe"),
+    ("metatarsal", None, "du métatarse"),
+    ("acetabulum", None, "du cotyle"),
+]
+
+# (class, unit, numbers): "espérance de vie <n> <unit>" falls in the class.
+LIFE_EXPECTANCIES = [
+    ("lt_6_weeks", "semaines", (2, 3, 4, 5)),
+    ("6_weeks_to_6_months", "mois", (2, 3, 4, 5)),
+    ("6_to_12_months", "mois", (7, 8, 9, 10, 11)),
+    ("gt_12_months", "ans", (2, 3, 4, 5)),
+]
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    expect: str  # a piece of text the bot's answer to this turn must contain
+
+
+@dataclass(frozen=True)
+class Conversation:
+    sender: str
+    turns: List[Turn]
+    case: Dict[str, Any]  # every contract slot at the end
+    recommendation: Dict[str, Any]  # decision.recommend(case).to_dict()
+
+
+def _script(sender: str, first_message: str, facts: Dict[str, Any]) -> Conversation:
+    """The turns of a consultation that states `facts`, then answers "non" to
+    each question the form asks (all yes/no for these cases)."""
+    case = dict(facts)
+    turns: List[Turn] = []
+    text = first_message
+    for _ in range(len(FIELDS) + 1):
+        pending = questions(case)
+        if not pending:
+            turns.append(Turn(text, case_summary(case)))
+            break
+        asked = pending[0]
+        if FIELDS[asked] != BOOLEAN:
+            raise ValueError(f"{sender}: the form would ask {asked!r}, which 'non' does not answer")
+        turns.append(Turn(text, field_text(asked)["question"]))
+        case[asked] = False
+        text = "non"
+    else:  # pragma: no cover - questions() always ends
+        raise RuntimeError(f"{sender}: the form never ends")
+    return Conversation(sender, turns, case, recommend(case).to_dict())
+
+
+def consultations(count: int, prefix: str = "load") -> List[Conversation]:
+    """`count` complete consultations, no two with the same case facts (at most
+    len(LOCATIONS) × len(LIFE_EXPECTANCIES) × 2 = 144)."""
+    combinations = []
+    for fit in (True, False):
+        for index in range(len(LOCATIONS) * len(LIFE_EXPECTANCIES)):
+            # walk the grid diagonally so the first conversations differ in everything
+            location = LOCATIONS[index % len(LOCATIONS)]
+            life = LIFE_EXPECTANCIES[(index // len(LOCATIONS) + index) % len(LIFE_EXPECTANCIES)]
+            combinations.append((location, life, fit))
+    if count > len(combinations):
+        raise ValueError(f"at most {len(combinations)} distinct consultations")
+    result = []
+    for number, ((bone, site, where), (life_class, unit, numbers), fit) in enumerate(combinations[:count]):
+        amount = numbers[number % len(numbers)]
+        message = (f"fracture pathologique {where}, espérance de vie {amount} {unit}, "
+                   f"{'opérable' if fit else 'inopérable'}")
+        facts: Dict[str, Any] = {"situation": "pathological_fracture", "bone": bone,
+                                 "life_expectancy": life_class, "fit_for_surgery": fit}
+        if site is not None:
+            facts["site"] = site
+        result.append(_script(f"{prefix}-{number:03d}", message, facts))
+    return result
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+def send(url: str, sender: str, text: str, timeout: float = 120.0) -> List[dict]:
+    """One user message on the REST channel of the Rasa server at `url`."""
+    body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def tracker(url: str, sender: str, token: Optional[str] = None, timeout: float = 60.0) -> dict:
+    suffix = f"?token={token}" if token else ""
+    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker{suffix}", timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class TurnResult:
+    sender: str
+    index: int
+    url: str
+    started: float  # time.monotonic()
+    seconds: float
+    texts: List[str] = field(default_factory=list)
+    error: Optional[str] = None
+
+
+@dataclass
+class LoadResult:
+    conversations: List[Conversation]
+    turns: List[TurnResult]
+    wall_seconds: float
+    unfinished: List[str]  # senders whose thread did not finish before the deadline
+
+    def latencies(self) -> List[float]:
+        return [turn.seconds for turn in self.turns if turn.error is None]
+
+    def summary(self) -> Dict[str, Any]:
+        """Per-turn latency (answer to a user message) and throughput."""
+        latencies = self.latencies()
+        done = len(latencies)
+        return {
+            "conversations": len(self.conversations),
+            "turns": done,
+            "errors": sum(1 for turn in self.turns if turn.error is not None),
+            "unfinished": len(self.unfinished),
+            "wall_s": round(self.wall_seconds, 2),
+            "turns_per_s": round(done / self.wall_seconds, 2) if self.wall_seconds else 0.0,
+            "mean_ms": round(1000 * statistics.fmean(latencies), 1) if latencies else None,
+            "p50_ms": round(1000 * percentile(latencies, 50), 1) if latencies else None,
+            "p95_ms": round(1000 * percentile(latencies, 95), 1) if latencies else None,
+            "max_ms": round(1000 * max(latencies), 1) if latencies else None,
+        }
+
+    def problems(self) -> List[str]:
+        """Every missing, failed or unexpected answer (empty when all is well)."""
+        found = [f"{sender}: not finished before the deadline" for sender in self.unfinished]
+        by_sender = {conversation.sender: conversation for conversation in self.conversations}
+        for turn in self.turns:
+            expected = by_sender[turn.sender].turns[turn.index]
+            where = f"{turn.sender} turn {turn.index} ({expected.text!r} → {turn.url})"
+            if turn.error is not None:
+                found.append(f"{where}: {turn.error}")
+            elif not turn.texts:
+                found.append(f"{where}: no answer")
+            elif expected.expect not in "\n".join(turn.texts):
+                found.append(f"{where}: expected {expected.expect!r} in {turn.texts!r}")
+        for conversation in self.conversations:
+            answered = sum(1 for turn in self.turns if turn.sender == conversation.sender)
+            if answered != len(conversation.turns) and conversation.sender not in self.unfinished:
+                found.append(f"{conversation.sender}: {answered} of {len(conversation.turns)} turns sent")
+        return found
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile, linear interpolation between closest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no values")
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def run_load(urls: Sequence[str], conversations: Sequence[Conversation], *, request_timeout: float = 120.0,
+             deadline: float = 600.0) -> LoadResult:
+    """Play every conversation at once, one thread each, all released together.
+
+    Turn i of conversation c goes to urls[(i + c) % len(urls)]: with two Rasa
+    servers, every conversation alternates between them. A conversation stops
+    at its first failed turn. Returns the timings and answers; nothing raises
+    for a failed answer (see LoadResult.problems()).
+    """
+    if not urls:
+        raise ValueError("no server URL")
+    results: List[TurnResult] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(conversations) + 1)
+
+    def play(number: int, conversation: Conversation) -> None:
+        try:
+            barrier.wait(timeout=60)
+        except threading.BrokenBarrierError:
+            return
+        for index, turn in enumerate(conversation.turns):
+            url = urls[(index + number) % len(urls)]
+            started = time.monotonic()
+            outcome = TurnResult(conversation.sender, index, url, started, 0.0)
+            try:
+                replies = send(url, conversation.sender, turn.text, timeout=request_timeout)
+                outcome.texts = [reply.get("text", "") for reply in replies
+                                 if reply.get("recipient_id", conversation.sender) == conversation.sender]
+                if len(outcome.texts) != len(replies):
+                    outcome.error = f"answer addressed to another conversation: {replies!r}"
+            except Exception as error:  # noqa: BLE001 - reported, not raised
+                outcome.error = f"{type(error).__name__}: {error}"
+            outcome.seconds = time.monotonic() - started
+            with lock:
+                results.append(outcome)
+            if outcome.error is not None:
+                return
+
+    threads = [threading.Thread(target=play, args=(number, conversation), daemon=True,
+                                name=f"load-{conversation.sender}")
+               for number, conversation in enumerate(conversations)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=60)
+    started = time.monotonic()
+    end = started + deadline
+    for thread in threads:
+        thread.join(timeout=max(0.0, end - time.monotonic()))
+    wall = time.monotonic() - started
+    unfinished = [thread.name.removeprefix("load-") for thread in threads if thread.is_alive()]
+    with lock:
+        turns = sorted(results, key=lambda turn: (turn.sender, turn.index))
+    return LoadResult(list(conversations), turns, wall, unfinished)
+
+
+def final_slots(url: str, sender: str, token: Optional[str] = None) -> Mapping[str, Any]:
+    """The conversation's slots that are set, read from the Rasa HTTP API."""
+    return {name: value for name, value in tracker(url, sender, token)["slots"].items() if value is not None}

@@ -1,0 +1,269 @@
+"""Throwaway PostgreSQL and Redis servers for the scale-out tests.
+
+Each context manager starts a real server (Debian packages) on a free loopback
+port in a temporary directory, waits until it answers, yields its connection
+parameters, and on exit stops it and removes the directory, also when the
+start fails half-way.
+
+- PostgreSQL: binaries from ``$PG_BIN``, ``pg_config --bindir``, ``initdb`` on
+  the PATH, or the newest ``/usr/lib/postgresql/*/bin`` (Debian's
+  ``postgresql`` package). PostgreSQL refuses to run as root: as root the
+  cluster belongs to the ``postgres`` system user (created if missing).
+- Redis: ``redis-server`` on the PATH (Debian's ``redis-server`` package;
+  ``make services-deps`` installs it), no persistence, password required.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+__all__ = ["Postgres", "Redis", "postgres_server", "redis_server", "postgres_bin_dir", "redis_server_binary"]
+
+POSTGRES_SYSTEM_USER = "postgres"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, size: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
+
+
+def _stop(process: subprocess.Popen, first_signal: int) -> None:
+    """Stop a server started in its own session: `first_signal`, then SIGKILL."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, first_signal)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def postgres_bin_dir() -> Optional[Path]:
+    """Where initdb and postgres are, or None."""
+    candidates = []
+    if os.environ.get("PG_BIN"):
+        candidates.append(Path(os.environ["PG_BIN"]))
+    if shutil.which("pg_config"):
+        with contextlib.suppress(OSError, subprocess.CalledProcessError):
+            out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True, timeout=10)
+            candidates.append(Path(out.stdout.strip()))
+    if shutil.which("initdb"):
+        candidates.append(Path(shutil.which("initdb")).parent)
+
+    def version(path: Path) -> tuple:
+        try:
+            return tuple(int(part) for part in path.parent.name.split("."))
+        except ValueError:
+            return (0,)
+
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True)
+    for directory in candidates:
+        if (directory / "initdb").is_file() and (directory / "postgres").is_file():
+            return directory
+    return None
+
+
+@dataclass(frozen=True)
+class Postgres:
+    host: str
+    port: int
+    database: str
+    user: str
+    password: str
+    data_dir: Path
+    log: Path
+
+    @property
+    def dsn(self) -> str:
+        return f"host={self.host} port={self.port} dbname={self.database} user={self.user} password={self.password}"
+
+    def connect(self):
+        import psycopg2
+
+        return psycopg2.connect(self.dsn, connect_timeout=5)
+
+
+def _run_as() -> Optional[pwd.struct_passwd]:
+    """The account the cluster runs as: None (the current user) unless root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(POSTGRES_SYSTEM_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        POSTGRES_SYSTEM_USER], check=True, timeout=60)
+        return pwd.getpwnam(POSTGRES_SYSTEM_USER)
+
+
+def _as_user(account: Optional[pwd.struct_passwd]) -> dict:
+    if account is None:
+        return {}
+    return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+
+
+@contextlib.contextmanager
+def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float = 60.0) -> Iterator[Postgres]:
+    """A fresh PostgreSQL cluster on 127.0.0.1:<free port> with `database`
+    owned by `user` (password authentication over TCP)."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql, or set PG_BIN)")
+    account = _run_as()
+    as_user = _as_user(account)
+    root = Path(tempfile.mkdtemp(prefix="clinibot-pg-"))
+    process: Optional[subprocess.Popen] = None
+    try:
+        data, sockets, log = root / "data", root / "sockets", root / "postgres.log"
+        sockets.mkdir()
+        superuser_password, password = secrets.token_hex(16), secrets.token_hex(16)
+        pwfile = root / "pwfile"
+        pwfile.write_text(superuser_password + "\n")
+        if account is not None:
+            for path in (root, sockets, pwfile):
+                os.chown(path, account.pw_uid, account.pw_gid)
+        os.chmod(pwfile, 0o600)
+        env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+        init = subprocess.run(
+            [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(pwfile),
+             "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-sync"],
+            capture_output=True, text=True, env=env, cwd=root, timeout=120, **as_user,
+        )
+        if init.returncode != 0:
+            raise RuntimeError(f"initdb failed ({init.returncode}):\n{init.stdout[-2000:]}\n{init.stderr[-2000:]}")
+        port = _free_port()
+        handle = open(log, "w")
+        if account is not None:
+            os.chown(log, account.pw_uid, account.pw_gid)
+        process = subprocess.Popen(
+            [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
+             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={sockets}",
+             "-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off",
+             "-c", "full_page_writes=off", "-c", "shared_buffers=32MB"],
+            stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True, **as_user,
+        )
+        handle.close()
+        admin = _wait_for_postgres(port, superuser_password, timeout, process, log)
+        try:
+            admin.autocommit = True
+            with admin.cursor() as cursor:
+                cursor.execute(f'CREATE ROLE "{user}" LOGIN PASSWORD %s', (password,))
+                cursor.execute(f'CREATE DATABASE "{database}" OWNER "{user}"')
+        finally:
+            admin.close()
+        yield Postgres("127.0.0.1", port, database, user, password, data, log)
+    finally:
+        if process is not None:
+            _stop(process, signal.SIGINT)  # SIGINT: fast shutdown (clients disconnected)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_for_postgres(port: int, password: str, timeout: float, process: subprocess.Popen, log: Path):
+    import psycopg2
+
+    deadline = time.monotonic() + timeout
+    last: Exception = TimeoutError()
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"postgres exited ({process.returncode}):\n{_tail(log)}")
+        try:
+            return psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user="postgres",
+                                    password=password, connect_timeout=2)
+        except psycopg2.OperationalError as error:
+            last = error
+            time.sleep(0.3)
+    raise TimeoutError(f"PostgreSQL did not accept connections within {timeout} s ({last}):\n{_tail(log)}")
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def redis_server_binary() -> Optional[str]:
+    return shutil.which("redis-server") or next(
+        (path for path in ("/usr/bin/redis-server", "/usr/local/bin/redis-server") if os.access(path, os.X_OK)), None
+    )
+
+
+@dataclass(frozen=True)
+class Redis:
+    host: str
+    port: int
+    password: str
+    log: Path
+
+    def client(self, db: int = 0):
+        import redis
+
+        return redis.Redis(host=self.host, port=self.port, password=self.password, db=db, socket_timeout=5)
+
+
+@contextlib.contextmanager
+def redis_server(timeout: float = 30.0) -> Iterator[Redis]:
+    """A Redis server on 127.0.0.1:<free port>, in memory only, password required."""
+    binary = redis_server_binary()
+    if binary is None:
+        raise RuntimeError("redis-server not found: `make services-deps` (apt-get install redis-server)")
+    root = Path(tempfile.mkdtemp(prefix="clinibot-redis-"))
+    process: Optional[subprocess.Popen] = None
+    try:
+        port, password, log = _free_port(), secrets.token_hex(16), root / "redis.log"
+        config = root / "redis.conf"
+        config.write_text(
+            f"bind 127.0.0.1\nport {port}\nprotected-mode yes\ndaemonize no\n"
+            f'save ""\nappendonly no\ndir {root}\nlogfile ""\nrequirepass {password}\n'
+        )
+        os.chmod(config, 0o600)
+        with open(log, "w") as handle:
+            process = subprocess.Popen([binary, str(config)], stdout=handle, stderr=subprocess.STDOUT, cwd=root,
+                                       start_new_session=True)
+        server = Redis("127.0.0.1", port, password, log)
+        _wait_for_redis(server, timeout, process)
+        yield server
+    finally:
+        if process is not None:
+            _stop(process, signal.SIGTERM)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_for_redis(server: Redis, timeout: float, process: subprocess.Popen) -> None:
+    import redis
+
+    deadline = time.monotonic() + timeout
+    last: Exception = TimeoutError()
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited ({process.returncode}):\n{_tail(server.log)}")
+        client = server.client()
+        try:
+            if client.ping():
+                return
+        except redis.exceptions.RedisError as error:
+            last = error
+            time.sleep(0.2)
+        finally:
+            client.close()
+    raise TimeoutError(f"Redis did not answer within {timeout} s ({last}):\n{_tail(server.log)}")
