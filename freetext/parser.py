@@ -31,45 +31,24 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import yaml
 from text_to_num import text2num
 
+from decision.contract import BOOLEAN as CONTRACT_BOOLEAN
+from decision.contract import FIELDS as CONTRACT_FIELDS
+from decision.contract import SITES_BY_BONE as CONTRACT_SITES
+
 __all__ = ["Fact", "FIELD_VALUES", "extract_facts", "interpret_answer"]
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 
 _BOOL = ("true", "false")
 
-# Fields and codes of the decision contract.
+# Fields and codes of the decision contract (entity values are strings:
+# booleans as "true" / "false"), and the sites allowed per bone: taken from
+# the decision module, the contract's single definition.
 FIELD_VALUES: dict[str, tuple[str, ...]] = {
-    "primary_tumor": ("lung", "other"),
-    "situation": ("pathological_fracture", "impending_fracture", "refractory_pain"),
-    "bone": ("femur", "humerus", "tibia", "radius", "ulna", "fibula", "metacarpal",
-             "metatarsal", "acetabulum"),
-    "site": ("head", "neck", "neck_trochanteric_extension", "trochanteric",
-             "subtrochanteric", "diaphysis", "distal", "proximal"),
-    "articular_involvement": _BOOL,
-    "life_expectancy": ("lt_6_weeks", "6_weeks_to_6_months", "6_to_12_months",
-                        "gt_12_months", "unknown"),
-    "fit_for_surgery": _BOOL,
-    "pain": ("mild", "moderate", "functional"),
-    "lesion_type": ("blastic", "mixed", "lytic"),
-    "lesion_size": ("lt_one_third", "one_to_two_thirds", "gt_two_thirds"),
-    "acetabular_stability_compromised": _BOOL,
-    "acetabular_fracture_risk": _BOOL,
-    "conservative_treatment_failed": _BOOL,
-    "percutaneous_treatment_failed": _BOOL,
-    "major_bone_loss": _BOOL,
-    "prior_radiotherapy": _BOOL,
-    "suspected_hypervascular": _BOOL,
-    "diagnostic_uncertainty": _BOOL,
+    name: _BOOL if values == CONTRACT_BOOLEAN else tuple(values) for name, values in CONTRACT_FIELDS.items()
 }
 BOOLEAN_FIELDS = frozenset(f for f, v in FIELD_VALUES.items() if v == _BOOL)
-
-# Sites allowed per bone (contract); a bone absent here has no site.
-SITES_BY_BONE: dict[str, frozenset[str]] = {
-    "femur": frozenset({"head", "neck", "neck_trochanteric_extension", "trochanteric",
-                        "subtrochanteric", "diaphysis", "distal"}),
-    "humerus": frozenset({"proximal", "diaphysis", "distal"}),
-    "tibia": frozenset({"proximal", "diaphysis", "distal"}),
-}
+SITES_BY_BONE: dict[str, frozenset[str]] = {bone: frozenset(sites) for bone, sites in CONTRACT_SITES.items()}
 
 FIELD_ENTITY = "field"
 REFERENCE_ENTITY = "reference_number"

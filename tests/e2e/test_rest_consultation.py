@@ -6,6 +6,8 @@ import itertools
 
 import pytest
 
+from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
+
 pytestmark = pytest.mark.e2e
 _ids = itertools.count()
 
@@ -42,17 +44,7 @@ def play_more(bot, sender, turns):
 
 
 def test_consultation_from_greeting_to_recommendation_in_free_text(bot):
-    sender, replies = play(bot, [
-        ("Bonjour", {"requested_slot": "situation"}),
-        ("il s'agit d'une fracture pathologique", {"situation": "pathological_fracture", "requested_slot": "bone"}),
-        ("le fémur", {"bone": "femur", "requested_slot": "site"}),
-        ("au niveau du col", {"site": "neck", "requested_slot": "life_expectancy"}),
-        ("environ huit mois", {"life_expectancy": "6_to_12_months", "requested_slot": "fit_for_surgery"}),
-        ("oui, il est opérable", {"fit_for_surgery": True, "requested_slot": "prior_radiotherapy"}),
-        ("non, jamais irradié", {"prior_radiotherapy": False, "requested_slot": "suspected_hypervascular"}),
-        ("non", {"suspected_hypervascular": False, "requested_slot": "diagnostic_uncertainty"}),
-        ("pas de doute diagnostique", {"diagnostic_uncertainty": False}),
-    ])
+    sender, replies = play(bot, FEMORAL_NECK_FREE_TEXT)
     recommendation = slots(bot, sender)["recommendation"]
     assert recommendation["surgery"] == "indicated"
     assert [t["code"] for t in recommendation["techniques"]] == ["cemented_arthroplasty"]

@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.load import send, tracker
 from tests.support.services import postgres_server, redis_server
+from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
 from tests.support.servers import running_bots
 
 pytestmark = pytest.mark.e2e
@@ -44,18 +45,8 @@ lock_store:
   key_prefix: clinibot
 """
 
-# The free-text consultation of tests/e2e/test_rest_consultation.py.
-TURNS = [
-    ("Bonjour", {"requested_slot": "situation"}),
-    ("il s'agit d'une fracture pathologique", {"situation": "pathological_fracture", "requested_slot": "bone"}),
-    ("le fémur", {"bone": "femur", "requested_slot": "site"}),
-    ("au niveau du col", {"site": "neck", "requested_slot": "life_expectancy"}),
-    ("environ huit mois", {"life_expectancy": "6_to_12_months", "requested_slot": "fit_for_surgery"}),
-    ("oui, il est opérable", {"fit_for_surgery": True, "requested_slot": "prior_radiotherapy"}),
-    ("non, jamais irradié", {"prior_radiotherapy": False, "requested_slot": "suspected_hypervascular"}),
-    ("non", {"suspected_hypervascular": False, "requested_slot": "diagnostic_uncertainty"}),
-    ("pas de doute diagnostique", {"diagnostic_uncertainty": False}),
-]
+# The free-text consultation of the end-to-end tests.
+TURNS = FEMORAL_NECK_FREE_TEXT
 
 
 @pytest.fixture(scope="module")
