@@ -1,0 +1,70 @@
+"""``python -m channels.matrix``: run the Matrix bridge (see docs/matrix.md).
+
+Stops cleanly on SIGTERM or Ctrl-C: the message being answered is finished,
+the sync position saved. Exit codes: 0 stopped, 2 configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m channels.matrix", description=__doc__.splitlines()[0])
+    parser.add_argument("--credentials", type=Path, default=ROOT / "credentials.yml",
+                        help="the file with the channels.matrix.MatrixInput section (default: credentials.yml)")
+    parser.add_argument("--rasa-url", help="Rasa server (default: rasa_url in the section, else "
+                                           "http://127.0.0.1:$RASA_PORT or :5005)")
+    parser.add_argument("--state-dir", type=Path, help="where the sync position is kept (default: state_dir)")
+    parser.add_argument("--log-level", default=os.environ.get("MATRIX_BRIDGE_LOG_LEVEL", "INFO"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("nio").setLevel(logging.ERROR)  # its own retry warnings duplicate ours
+    logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
+
+    from .bridge import Bridge
+    from .config import ConfigError, load
+
+    try:
+        overrides = {"rasa_url": args.rasa_url}
+        if not args.rasa_url and os.environ.get("RASA_PORT"):
+            overrides["rasa_url"] = f"http://127.0.0.1:{os.environ['RASA_PORT']}"
+        config = load(args.credentials, **overrides)
+        state_dir = args.state_dir or config.state_path(ROOT)
+        return asyncio.run(_run(Bridge(config, state_dir)))
+    except ConfigError as error:
+        logging.getLogger("channels.matrix").error("configuration: %s", error)
+        return 2
+
+
+async def _run(bridge: "Bridge") -> int:  # noqa: F821 - imported in main
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+    signals = {"count": 0}
+
+    def on_signal() -> None:
+        signals["count"] += 1
+        bridge.stop()
+        if signals["count"] > 1 and main_task is not None:  # second signal: do not wait
+            main_task.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        await bridge.run()
+    except asyncio.CancelledError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

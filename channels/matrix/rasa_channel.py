@@ -1,0 +1,112 @@
+"""The Rasa end of the Matrix channel: ``POST /webhooks/matrix/webhook``.
+
+The bridge posts each message of a room as on the REST channel, plus the
+Matrix event id::
+
+    {"sender": "<room id>", "message": "<text or payload>", "message_id": "<event id>",
+     "redelivery": false}
+
+and gets the bot's messages back (REST format, buttons included; the bridge
+renders them). Two differences with the REST channel:
+
+- a text is one message, paragraphs included (the REST channel cuts texts at
+  blank lines; a Matrix message shows them);
+- ``redelivery: true`` (the bridge stopped while this message was with Rasa):
+  if the conversation already holds this event id, its answer is rebuilt from
+  the tracker instead of running the turn a second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+
+logger = logging.getLogger(__name__)
+
+_BOT_DATA = ("buttons", "image", "attachment", "custom")
+
+
+class WholeMessages(CollectingOutputChannel):
+    """The bot's messages of one turn, each text whole."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "matrix"
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text))
+
+
+class MatrixInput(InputChannel):
+    """Messages from Matrix rooms, posted by the bridge (`python -m
+    channels.matrix`). The credentials.yml section declaring this channel also
+    holds the Matrix account; only the bridge reads it."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "matrix"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("matrix_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            sender, text, message_id = body.get("sender"), body.get("message"), body.get("message_id")
+            if not isinstance(sender, str) or not sender or not isinstance(text, str):
+                return response.json({"error": "sender and message (strings) are required"}, status=400)
+            if body.get("redelivery") and message_id:
+                earlier = await earlier_answer(request, sender, message_id)
+                if earlier is not None:
+                    logger.info("matrix: %s was already answered; its answer is sent again", message_id)
+                    return response.json(earlier)
+            collector = WholeMessages()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                                 message_id=message_id))
+            except CancelledError:
+                logger.error("matrix: message %s timed out", message_id)
+            except Exception:  # as the REST channel: the messages collected so far are returned
+                logger.exception("matrix: message %s failed", message_id)
+            return response.json(collector.messages)
+
+        return webhook
+
+
+async def earlier_answer(request: Request, sender: str, message_id: str) -> Optional[List[Dict[str, Any]]]:
+    """The bot's messages that followed the user message `message_id`, or None
+    if the conversation has no such message."""
+    agent = request.app.ctx.agent
+    tracker = await agent.tracker_store.retrieve(sender)
+    if tracker is None:
+        return None
+    answer: Optional[List[Dict[str, Any]]] = None
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            if answer is not None:
+                break
+            if event.message_id == message_id:
+                answer = []
+        elif isinstance(event, BotUttered) and answer is not None:
+            message: Dict[str, Any] = {"recipient_id": sender}
+            if event.text:
+                message["text"] = event.text
+            message.update({key: event.data[key] for key in _BOT_DATA if (event.data or {}).get(key)})
+            answer.append(message)
+    return answer

@@ -1,0 +1,58 @@
+"""Slack through Rasa's connector, with the bot's Markdown as Slack mrkdwn and
+questions as numbered options.
+
+Rasa's own connector drops every button of a question that has more than
+five (Slack's limit for its layout) and cuts every text at blank lines into
+separate messages. In credentials.yml::
+
+    channels.slack.SlackInput:
+      slack_token: "${SLACK_BOT_TOKEN}"
+      slack_signing_secret: "${SLACK_SIGNING_SECRET}"
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot
+from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from sanic import Blueprint
+
+from .buttonless import OptionsMemory, numbered, options_from_buttons, translating
+from .formatting import chunks, slack_mrkdwn
+
+# Slack advises at most 4,000 characters per message.
+SLACK_MAX_CHARS = 3900
+
+
+class NumberedSlackBot(SlackBot):
+    def __init__(self, token: Text, slack_channel: Optional[Text], thread_id: Optional[Text], proxy: Optional[Text],
+                 memory: OptionsMemory) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        self.memory = memory
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        recipient = self.slack_channel or recipient_id
+        for part in chunks(text, SLACK_MAX_CHARS):
+            await self._post_message(channel=recipient, as_user=True, text=slack_mrkdwn(part), type="mrkdwn")
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        options = options_from_buttons(buttons)
+        self.memory.remember(str(recipient_id), options)
+        await self.send_text_message(recipient_id, numbered(text, options))
+
+
+class SlackInput(RasaSlackInput):
+    """Rasa's Slack connector (events, signatures, retries), messages translated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memory = OptionsMemory()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(translating(on_new_message, self.memory))
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        return NumberedSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.memory)
