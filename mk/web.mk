@@ -1,0 +1,46 @@
+# Web widget (web/, docs/web.md). Included by the Makefile.
+#
+# - web-build: the JavaScript dependencies exactly as in web/package-lock.json
+#   (`npm ci`, again only when the lockfile changes), then the widget bundle
+#   web/public/clinibot-widget.{js,css} (esbuild), rebuilt when a source
+#   changes. `make run` serves web/public on http://localhost:8080/.
+# - web-deps: web-build, plus Debian's Chromium for the browser tests
+#   (tests/web, Playwright's Python package drives /usr/bin/chromium; no
+#   browser is ever downloaded), installed only when missing.
+
+WEB_NPM ?= npm
+WEB_CHROMIUM ?= /usr/bin/chromium
+WEB_STAMP := web/node_modules/.package-lock.json
+WEB_BUNDLE := web/public/clinibot-widget.js
+WEB_SOURCES := web/package.json $(wildcard web/src/*)
+WEB_APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
+WEB_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+
+.PHONY: web-build web-deps test-web
+
+# npm ci writes node_modules/.package-lock.json: newer than the lockfile once done.
+$(WEB_STAMP): web/package-lock.json
+	@command -v $(WEB_NPM) >/dev/null 2>&1 || { echo "npm (Node.js >= 18) is needed to build the web widget"; exit 1; }
+	cd web && $(WEB_NPM) ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+$(WEB_BUNDLE): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && $(WEB_NPM) run --silent build
+
+$(WEB_CHROMIUM):
+	@command -v apt-get >/dev/null 2>&1 || { echo "Chromium not found at $(WEB_CHROMIUM): install it (Debian package chromium) or set WEB_CHROMIUM"; exit 1; }
+	@echo "Installing Chromium (Debian package) for the browser tests"
+	$(WEB_SUDO) $(WEB_APT) update -qq
+	$(WEB_SUDO) $(WEB_APT) install -y -qq chromium
+
+web-build: $(WEB_BUNDLE)
+web-deps: web-build $(WEB_CHROMIUM)
+
+# `make run` only needs the bundle; `make test` needs the browser too.
+run: web-build
+test: web-deps
+test test-web: export CLINIBOT_CHROMIUM := $(WEB_CHROMIUM)
+
+# The browser tests alone.
+test-web: install model web-deps
+	$(PY) -m pytest tests/web --no-cov
