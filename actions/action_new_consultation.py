@@ -4,13 +4,23 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.texts import message
+from consultation.texts import message, texts
 
 from .case import case_from_tracker, clear_case
 
 # Clearing a case in progress destroys answers already given: it takes a
-# clear request (a button, or words the classifier is sure of).
+# clear request, a button or typed words that say so (texts.yml, new_case_words),
+# never a message the classifier merely guessed to be one.
 CLEAR_CONFIDENCE = 0.9
+
+
+def asks_for_a_new_case(latest: Dict[str, Any]) -> bool:
+    text = (latest.get("text") or "").strip()
+    if text.startswith("/"):
+        return True
+    confidence = (latest.get("intent") or {}).get("confidence") or 0.0
+    lowered = text.lower()
+    return confidence >= CLEAR_CONFIDENCE and any(word in lowered for word in texts()["new_case_words"])
 
 
 class ActionNewConsultation(Action):
@@ -22,9 +32,7 @@ class ActionNewConsultation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         in_progress = bool(case_from_tracker(tracker).keys() - {"primary_tumor"})
         if in_progress:
-            latest = tracker.latest_message or {}
-            confidence = (latest.get("intent") or {}).get("confidence") or 0.0
-            if confidence < CLEAR_CONFIDENCE or not any(c.isalpha() for c in latest.get("text") or ""):
+            if not asks_for_a_new_case(tracker.latest_message or {}):
                 dispatcher.utter_message(text=message("confirm_new_case"))
                 return []
             dispatcher.utter_message(text=message("new_case"))

@@ -1,4 +1,4 @@
-from typing import Any, Dict, List, Text
+from typing import List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType

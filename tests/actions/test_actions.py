@@ -178,3 +178,9 @@ def test_new_consultation_keeps_the_case_unless_the_request_is_clear(run_action)
     unsure = make_tracker(slots=FEMUR_NECK, text="\x0b\x12\x12", intent="start_consultation")
     messages, events = run_action(ActionNewConsultation(), unsure)
     assert events == [] and "conservé" in messages[0]["text"]
+
+
+def test_random_letters_the_classifier_reads_as_new_case_keep_the_case(run_action):
+    garbled = make_tracker(slots=FEMUR_NECK, text="ⅹⵆ⽓ᆽ≓ḟ⮇ᄿ Θᬠ", intent="start_consultation")
+    messages, events = run_action(ActionNewConsultation(), garbled)
+    assert events == [] and "conservé" in messages[0]["text"]

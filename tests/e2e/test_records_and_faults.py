@@ -2,7 +2,6 @@
 the API token, and the action server going down and coming back — against
 real servers and a real SQLite tracker store."""
 
-import json
 import os
 import sqlite3
 import subprocess
