@@ -16,8 +16,8 @@ CLEAR_CONFIDENCE = 0.9
 
 def asks_for_a_new_case(latest: Dict[str, Any]) -> bool:
     text = (latest.get("text") or "").strip()
-    if text.startswith("/"):
-        return True
+    if text.startswith("/"):  # a button's payload, never a stray slash
+        return text.split("{", 1)[0] == "/start_consultation"
     confidence = (latest.get("intent") or {}).get("confidence") or 0.0
     lowered = text.lower()
     return confidence >= CLEAR_CONFIDENCE and any(word in lowered for word in texts()["new_case_words"])

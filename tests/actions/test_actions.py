@@ -184,3 +184,11 @@ def test_random_letters_the_classifier_reads_as_new_case_keep_the_case(run_actio
     garbled = make_tracker(slots=FEMUR_NECK, text="ⅹⵆ⽓ᆽ≓ḟ⮇ᄿ Θᬠ", intent="start_consultation")
     messages, events = run_action(ActionNewConsultation(), garbled)
     assert events == [] and "conservé" in messages[0]["text"]
+
+
+def test_a_stray_slash_is_not_a_new_case_button(run_action):
+    for text in ("/", "//", "/start_consultation_now"):
+        messages, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text=text, intent="start_consultation"))
+        assert events == [], text
+    _, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="/start_consultation", intent="start_consultation"))
+    assert events
