@@ -1,15 +1,16 @@
-"""`python -m serving ARGS…` is `rasa ARGS…` with the fault notice installed.
+"""`python -m serving ARGS…` is `rasa ARGS…` with the fault notice and the speed-ups installed.
 
     python -m serving run --model models/consultation.tar.gz --enable-api --auth-token …
 """
 
 import sys
 
-from .fault_notice import install
+from . import fault_notice, speedups
 
 
 def main() -> None:
-    install()
+    fault_notice.install()
+    speedups.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

@@ -16,9 +16,11 @@ MODEL = ROOT / "models" / "consultation.tar.gz"
 RESULTS = ROOT / "results"
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
-# Quality floors of the held-out set (measured 0.90 and 0.97 when it was written).
-MIN_INTENT_F1 = 0.85
-MIN_ENTITY_F1 = 0.90
+# Quality floors of the held-out set. Measured (docs/performance.md): intent F1
+# 0.891-0.897 over DIET seeds 1-3 (0.879-0.896 with spaCy's full pipeline),
+# entity F1 0.966; the model `make model` trains (seed 1) scored 0.891-0.897.
+MIN_INTENT_F1 = 0.88
+MIN_ENTITY_F1 = 0.95
 
 
 def rasa(*args):
