@@ -21,7 +21,7 @@ MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(wi
 help:
 	@echo "make run    install what is missing, then start the assistant"
 	@echo "make test   install what is missing, then run every test"
-	@echo "make bench  measure speed (decision module)"
+	@echo "make bench  measure speed and memory against Rasa's starter bot (≈ 5 min)"
 
 $(STAMP): requirements.lock
 	@$(BASE_PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 is required (pyenv reads .python-version); found " + sys.version' \
@@ -50,8 +50,11 @@ test-decision: install
 run: install model
 	scripts/serve.sh $(VENV)/bin
 
+# Both benches write bench/results/; the Rasa one trains its own models in a
+# temporary folder (models/ is left alone). Options: mk/bench.mk.
 bench: install
 	$(PY) -m bench.decision_bench
+	$(PY) -m bench.rasa_bench
 
 # Regenerate requirements.lock from requirements.in in a scratch environment.
 lock:
