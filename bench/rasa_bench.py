@@ -398,7 +398,8 @@ def rows(report: dict) -> List[dict]:
         base and base["startup_to_first_answer_s"], f"< {TARGET_STARTUP_S:.0f} s", start_o < TARGET_STARTUP_S)
     decision = report.get("decision")
     if decision:
-        add("recommend_mean_us", f"`recommend()` par appel, moyenne ({decision['cases']} cas)", "µs",
+        cases = f"{decision['cases']:,}".replace(",", "\u202f")  # French thousands separator
+        add("recommend_mean_us", f"`recommend()` par appel, moyenne ({cases} cas)", "µs",
             decision["mean_us"], None)
         add("recommend_p95_us", "`recommend()` par appel, p95", "µs", decision["p95_us"], None)
     return table
