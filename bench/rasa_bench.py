@@ -41,13 +41,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from bench import decision_bench
 from tests.support import servers
+from tests.support.load import percentile, send
+from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results")
@@ -66,8 +67,7 @@ TRAINING_TIMEOUT_S = 420
 # Full consultations in free text (from tests/e2e: they work today), each
 # ending with the recommendation, whose text holds "Chirurgie".
 OURS_CONVERSATIONS: List[List[str]] = [
-    ["Bonjour", "il s'agit d'une fracture pathologique", "le fémur", "au niveau du col", "environ huit mois",
-     "oui, il est opérable", "non, jamais irradié", "non", "pas de doute diagnostique"],
+    [message for message, _ in FEMORAL_NECK_FREE_TEXT],
     ["lésion lytique de la diaphyse humérale à risque fracturaire", "plus d'un an", "oui",
      "douleur mécanique à la mise en charge", "plus des deux tiers du diamètre", "non", "non", "non", "non"],
     ["bonjour", "fracture pathologique de la diaphyse fémorale, espérance de vie 3 mois, opérable",
@@ -154,23 +154,6 @@ class RssSampler:
         self.sample()
 
 
-def send(url: str, sender: str, text: str, timeout: float = REQUEST_TIMEOUT_S) -> List[dict]:
-    body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
-
-
-def percentile(values: Sequence[float], fraction: float) -> Optional[float]:
-    """Nearest-rank percentile (None for no values)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, int(-(-fraction * len(ordered) // 1)))  # ceil
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 def drive(url: str, conversations: List[List[str]], done_marker: str, concurrency: int, count: int,
           budget_s: float, prefix: str) -> dict:
     """`count` conversations, `concurrency` at a time, each turn timed.
@@ -195,7 +178,7 @@ def drive(url: str, conversations: List[List[str]], done_marker: str, concurrenc
         try:
             for text in turns:
                 begin = time.perf_counter()
-                replies = send(url, sender, text)
+                replies = send(url, sender, text, timeout=REQUEST_TIMEOUT_S)
                 mine.append(time.perf_counter() - begin)
                 if not replies:
                     raise RuntimeError(f"no answer to {text!r}")
@@ -223,8 +206,8 @@ def drive(url: str, conversations: List[List[str]], done_marker: str, concurrenc
         "turns": len(latencies),
         "wall_s": round(wall, 2),
         "turns_per_s": round(len(latencies) / wall, 2) if wall > 0 else None,
-        "p50_ms": _ms(percentile(latencies, 0.50)),
-        "p95_ms": _ms(percentile(latencies, 0.95)),
+        "p50_ms": _ms(percentile(latencies, 50) if latencies else None),
+        "p95_ms": _ms(percentile(latencies, 95) if latencies else None),
         "max_ms": _ms(max(latencies) if latencies else None),
         "loadavg_after": load_average(),
     }

@@ -48,8 +48,3 @@ def test_table_rows_and_ratios_from_a_report():
     assert "| latence p95, 20 simultanées | ms | 600,0 | 500,0 | 1,2 | rapport ≤ 1,5 | oui |" in rasa_bench.markdown(
         rasa_bench.rows(report))
 
-
-def test_percentile_is_nearest_rank():
-    assert rasa_bench.percentile([], 0.95) is None
-    assert rasa_bench.percentile([3, 1, 2], 0.5) == 2
-    assert rasa_bench.percentile(list(range(1, 101)), 0.95) == 95

@@ -16,7 +16,6 @@ import itertools
 import json
 import os
 import secrets
-import signal
 import subprocess
 import time
 import urllib.error
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, stop
 
 REQUIREMENTS = ROOT / "channels" / "matrix" / "synapse-requirements.txt"
 BRIDGE_REQUIREMENTS = ROOT / "channels" / "matrix" / "requirements.txt"
@@ -159,16 +158,8 @@ class Synapse:
 
     def stop(self) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        if process is not None:
+            stop(process, timeout=30)
 
     def restart(self) -> float:
         self.stop()

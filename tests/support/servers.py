@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -70,15 +71,21 @@ def start(args: List[str], log: Path, env: dict) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
+def stop(process: subprocess.Popen, first_signal: int = signal.SIGTERM, *, whole_group: bool = True,
+         timeout: float = 20.0) -> None:
+    """Stop a server started in its own session: `first_signal` to its process
+    group (or, with whole_group=False, to the server alone, e.g. PostgreSQL's
+    postmaster), then SIGKILL to the group if it is not gone after `timeout` s."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        (os.killpg if whole_group else os.kill)(process.pid, first_signal)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 # The Rasa server as `make run` starts it: `python -m serving` is `rasa` with the

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
+from tests.support.servers import stop
+
 __all__ = ["Postgres", "Redis", "postgres_server", "redis_server", "postgres_bin_dir", "redis_server_binary"]
 
 POSTGRES_SYSTEM_USER = "postgres"
@@ -45,19 +47,6 @@ def _tail(path: Path, size: int = 3000) -> str:
         return path.read_text(errors="replace")[-size:]
     except OSError:
         return ""
-
-
-def _stop(process: subprocess.Popen, first_signal: int) -> None:
-    """Stop a server started in its own session: `first_signal`, then SIGKILL."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, first_signal)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -178,7 +167,7 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
         yield Postgres("127.0.0.1", port, database, user, password, data, log)
     finally:
         if process is not None:
-            _stop(process, signal.SIGINT)  # SIGINT: fast shutdown (clients disconnected)
+            stop(process, signal.SIGINT, whole_group=False)  # SIGINT: fast shutdown (clients disconnected)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -245,7 +234,7 @@ def redis_server(timeout: float = 30.0) -> Iterator[Redis]:
         yield server
     finally:
         if process is not None:
-            _stop(process, signal.SIGTERM)
+            stop(process, signal.SIGTERM, whole_group=False)
         shutil.rmtree(root, ignore_errors=True)
 
 
