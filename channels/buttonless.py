@@ -157,3 +157,29 @@ def translating(on_new_message: Callable[[Any], Awaitable[Any]], memory: Options
         return await on_new_message(message)
 
     return handle
+
+
+class NumberedButtons:
+    """Mixin for a Rasa output channel with a `memory`: a question's buttons
+    are shown as numbered options under its text and remembered, so that
+    `translating` can turn the answer into the option's payload."""
+
+    memory: OptionsMemory
+
+    async def send_text_with_buttons(self, recipient_id: Any, text: str, buttons: List[Dict[str, Any]],
+                                     **kwargs: Any) -> None:
+        options = options_from_buttons(buttons)
+        self.memory.remember(str(recipient_id), options)
+        await self.send_text_message(recipient_id, numbered(text, options))  # type: ignore[attr-defined]
+
+
+class TranslatingInput:
+    """Mixin for a Rasa input channel: one `OptionsMemory`, shared with its
+    output channel, and incoming messages passed through `translating`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memory = OptionsMemory()
+
+    def blueprint(self, on_new_message: Callable[[Any], Awaitable[Any]]) -> Any:
+        return super().blueprint(translating(on_new_message, self.memory))  # type: ignore[misc]

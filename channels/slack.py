@@ -12,21 +12,20 @@ separate messages. In credentials.yml::
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
-from sanic import Blueprint
 
-from .buttonless import OptionsMemory, numbered, options_from_buttons, translating
+from .buttonless import NumberedButtons, OptionsMemory, TranslatingInput
 from .formatting import chunks, slack_mrkdwn
 
 # Slack advises at most 4,000 characters per message.
 SLACK_MAX_CHARS = 3900
 
 
-class NumberedSlackBot(SlackBot):
+class NumberedSlackBot(NumberedButtons, SlackBot):
     def __init__(self, token: Text, slack_channel: Optional[Text], thread_id: Optional[Text], proxy: Optional[Text],
                  memory: OptionsMemory) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
@@ -37,22 +36,9 @@ class NumberedSlackBot(SlackBot):
         for part in chunks(text, SLACK_MAX_CHARS):
             await self._post_message(channel=recipient, as_user=True, text=slack_mrkdwn(part), type="mrkdwn")
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
-        options = options_from_buttons(buttons)
-        self.memory.remember(str(recipient_id), options)
-        await self.send_text_message(recipient_id, numbered(text, options))
 
-
-class SlackInput(RasaSlackInput):
+class SlackInput(TranslatingInput, RasaSlackInput):
     """Rasa's Slack connector (events, signatures, retries), messages translated."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.memory = OptionsMemory()
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(translating(on_new_message, self.memory))
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return NumberedSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.memory)
