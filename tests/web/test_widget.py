@@ -148,6 +148,21 @@ def focus_is_visible(page) -> bool:
         return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; }""")
 
 
+TYPING = "L'assistant rédige sa réponse…"
+
+
+def record_typing_indicator(page):
+    """Record every text the typing indicator shows from now on. The bot may
+    answer within milliseconds, so the indicator can be gone before a check
+    could see it: its mutation records keep what it showed, however briefly."""
+    page.evaluate("""() => {
+        window.__typingShown = [];
+        new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(
+            n => window.__typingShown.push(n.textContent)))).observe(
+            document.querySelector('.cb-typing'), {childList: true, subtree: true});
+    }""")
+
+
 def intranet(sites):
     return sites["intranet"][0] + "/"
 
@@ -162,11 +177,13 @@ def test_whole_consultation_by_clicking_buttons(open_page, sites, bot):
         wait_question(page, question)
         button = replies(page).get_by_role("button", name=answer, exact=True)
         assert button.evaluate("b => b.tagName") == "BUTTON"
+        if number == 0:
+            record_typing_indicator(page)
         button.click()
         expect(log(page).locator(".cb-msg-user").last).to_have_text(f"Vous : {answer}")
-        if number == 0:  # the typing indicator while the bot works, gone after
-            expect(page.locator(".cb-typing")).to_contain_text("L'assistant rédige sa réponse…")
+        if number == 0:  # the typing indicator showed while the bot worked, and is gone after
             expect(page.locator(".cb-typing")).to_have_text("", timeout=30000)
+            assert TYPING in page.evaluate("() => window.__typingShown"), "the typing indicator never showed"
     check_recommendation(page)
     # What the server holds is what was clicked.
     tracker = tracker_when(bot, session_id(page), lambda t: t["slots"].get("recommendation"))
