@@ -13,7 +13,8 @@ deterministic. Its interface is `shared/spec/decision-contract.md`:
 
 from .contract import FIELDS, CaseError, Problem, validate_case, validate_fact
 from .model import Recommendation
-from .rules import questions, recommend
+from .recommendation import recommend
+from .rules import questions
 
 __all__ = [
     "FIELDS",

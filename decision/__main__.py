@@ -2,7 +2,8 @@
 
 Prints the recommendation as JSON and exits 0; a case that breaks the contract
 exits 2 with one line per problem on standard error and nothing on standard
-output.
+output. `python -m decision trace [--write|--check]` prints (or writes, or
+checks) the clinical traceability matrix (`decision/trace.py`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import sys
 from typing import List, Optional, TextIO
 
 from .contract import CaseError
-from .rules import recommend
+from .recommendation import recommend
 
-USAGE = "usage: python -m decision CASE.json   (or - to read the case from standard input)"
+USAGE = "usage: python -m decision CASE.json   (or - to read the case from standard input; trace [--write|--check] for the traceability matrix)"
 
 
 def main(argv: Optional[List[str]] = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["trace"]:
+        from . import trace
+
+        return trace.main(args[1:])
     if len(args) != 1 or args[0] in ("-h", "--help"):
         print(USAGE, file=stderr)
         return 0 if args and args[0] in ("-h", "--help") else 2

@@ -4,6 +4,10 @@ This module is the single definition of the input vocabulary: field names, the
 values each one accepts, defaults, and validation. The dialogue's slots, the
 command line and the audit record all go through `validate_case` or
 `validate_fact`, so a value outside the contract cannot enter anywhere.
+
+Extensions of the published contract (`docs/contract-changelog.md`): every
+field the clinician may not know accepts `unknown` (`UNKNOWN_ALLOWED`), and
+`performance_status` records a WHO/ECOG performance status as stated.
 """
 
 from __future__ import annotations
@@ -63,7 +67,16 @@ FIELDS: dict = {
     "prior_radiotherapy": BOOLEAN,
     "suspected_hypervascular": BOOLEAN,
     "diagnostic_uncertainty": BOOLEAN,
+    # Extension: the WHO (OMS) / ECOG performance status, as stated by the
+    # team. Informative: it is never read as fitness for surgery by itself.
+    "performance_status": ("0", "1", "2", "3", "4"),
 }
+
+UNKNOWN = "unknown"
+# Fields the clinician may answer « je ne sais pas »: the answer is recorded as
+# `unknown` and the recommendation says what each answer would change. The
+# situation and the bone are always known when a case is discussed.
+UNKNOWN_ALLOWED = frozenset(FIELDS) - {"primary_tumor", "situation", "bone"}
 
 DEFAULTS = {"primary_tumor": "lung"}
 
@@ -137,7 +150,15 @@ class CaseError(ValueError):
 
 
 def allowed_values(field: str) -> Tuple[Any, ...]:
-    return FIELDS[field]
+    """Every value `field` accepts, `unknown` included where it is allowed."""
+    values = FIELDS[field]
+    return values + (UNKNOWN,) if field in UNKNOWN_ALLOWED and UNKNOWN not in values else values
+
+
+def known(facts: Mapping[str, Any], field: str) -> Any:
+    """The value of `field` if it is known: None when missing or `unknown`."""
+    value = facts.get(field)
+    return None if value == UNKNOWN else value
 
 
 def _describe(values: Tuple[Any, ...]) -> str:
@@ -164,13 +185,16 @@ def validate_fact(field: str, value: Any, *, strict: bool = True) -> Any:
     if field not in FIELDS:
         raise CaseError((Problem(field, value, "a field of the contract: " + ", ".join(FIELDS)),))
     allowed = FIELDS[field]
+    if value == UNKNOWN and field in UNKNOWN_ALLOWED:
+        return UNKNOWN
+    unknown = f", {UNKNOWN}" if field in UNKNOWN_ALLOWED and UNKNOWN not in allowed else ""
     if allowed == BOOLEAN:
         normalised = value if (value is True or value is False) else (None if strict else coerce_boolean(value))
         if normalised is None:
-            raise CaseError((Problem(field, value, "true, false (a JSON boolean)"),))
+            raise CaseError((Problem(field, value, f"true, false (a JSON boolean){unknown}"),))
         return normalised
     if not isinstance(value, str) or value not in allowed:
-        raise CaseError((Problem(field, value, _describe(allowed)),))
+        raise CaseError((Problem(field, value, _describe(allowed) + unknown),))
     return value
 
 
@@ -195,7 +219,7 @@ def validate_case(case: Any, *, strict: bool = True) -> dict:
         except CaseError as error:
             problems.extend(error.problems)
     site, bone = facts.get("site"), facts.get("bone")
-    if site is not None and bone is not None:
+    if site not in (None, UNKNOWN) and bone is not None:
         sites = SITES_BY_BONE.get(bone, ())
         if site not in sites:
             allowed = _describe(sites) if sites else f"no site for bone {bone!r} (leave it out)"
@@ -220,6 +244,16 @@ def is_joint_end(bone: Optional[str], site: Optional[str]) -> bool:
     if bone == "femur":
         return site == "distal"
     return bone in ("humerus", "tibia") and site in ("proximal", "distal")
+
+
+WEIGHT_BEARING_BONES = ("femur", "tibia", "acetabulum")
+
+
+def weight_bearing(bone: Optional[str]) -> bool:
+    """« zone portante » (2.1): the femur, the tibia and the acetabulum carry the
+    body's weight; the fibula, the foot's and the hand's small bones and the
+    upper limb do not (interpretation: docs/clinical-traceability.md)."""
+    return bone in WEIGHT_BEARING_BONES
 
 
 def mirels_site_item(bone: str, site: Optional[str]) -> int:

@@ -8,9 +8,10 @@ Nothing here knows the rules: `rules.py` asks for items by kind, code and varian
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, Iterator, Mapping, Optional, Tuple
 
 import yaml
 
@@ -47,7 +48,8 @@ def section_title(number: str) -> str:
 def item(kind: str, code: str, variant: Optional[str] = None) -> dict:
     """The data of one item: its base fields overridden by the variant's.
 
-    Returns a new dict with `quote_fr` (the verbatim sentence) resolved.
+    Returns a new dict with `quote_fr` (the main verbatim sentence) and
+    `quotes` (every sentence it rests on, with its section) resolved.
     Unknown kinds, codes or variants raise KeyError: the rules must only name
     items the data defines, and a test walks every path to check it.
     """
@@ -55,11 +57,52 @@ def item(kind: str, code: str, variant: Optional[str] = None) -> dict:
     variants = entry.pop("variants", {})
     if variant is not None:
         entry.update(variants[variant])
-    key = entry.pop("quote", None)
-    entry["quote_fr"] = quote(key)["text"] if key else None
+    keys = entry.pop("quote", None) or []
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    entry["quote_keys"] = keys
+    entry["quotes"] = [{"section": quote(key)["section"], "text": quote(key)["text"]} for key in keys]
+    entry["quote_fr"] = entry["quotes"][0]["text"] if keys else None
     entry["citations"] = list(entry.get("citations", []))
     return entry
 
 
+def quote_keys(kind: str, code: str) -> Iterator[Tuple[Optional[str], str]]:
+    """(variant, quote key) of every quotation an item and its variants show."""
+    entry = chapter()[kind][code]
+    for variant in [None, *entry.get("variants", {})]:
+        for key in item(kind, code, variant)["quote_keys"]:
+            yield variant, key
+
+
 def reference(number: int) -> dict:
+    """The record of reference `number`, its text verbatim from the source."""
     return references()[number]
+
+
+def printed(text: str) -> str:
+    """Text of the source as it is printed: its Markdown emphasis (`*Nature*`,
+    `**Figure 6**`) removed, its escaped asterisks (`\\*`) shown as asterisks."""
+    text = text.replace("\\*", "\x00")
+    text = re.sub(r"\*{1,2}", "", text)
+    return text.replace("\x00", "*")
+
+
+@lru_cache(maxsize=None)
+def printed_reference(number: int) -> str:
+    """Reference `number` exactly as the bibliography prints it."""
+    return printed(reference(number)["reference"])
+
+
+def condition(field: str, value: object) -> str:
+    """How an item that waits for a fact says so ("si la perte osseuse est importante")."""
+    return chapter()["conditions"][field][value]
+
+
+def surgery_condition(key: str) -> str:
+    """When the post-operative items apply to a surgery that is only to be discussed."""
+    return chapter()["surgery_conditions"][key]
+
+
+def mirels_text(key: str) -> str:
+    """The project's reading of a Mirels score (indicated, borderline, below, partial)."""
+    return chapter()["mirels"][key]

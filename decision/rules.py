@@ -1,53 +1,84 @@
 """The rules of the chapter "Chirurgie des métastases osseuses des membres".
 
 Two questions are answered from the same facts:
-- `questions(facts)`: what is still needed, in the order a clinician is asked,
-  and only what the decision depends on;
 - `decide(facts)`: the decision itself (surgery, indication, Mirels score,
-  techniques, pending cases the chapter does not settle).
+  techniques, cases the chapter does not settle);
+- `questions(facts)`: what is still needed, in the order a clinician is asked,
+  and only what the decision depends on.
 
-`recommend` assembles both with the work-up, the post-operative items, the
-warnings and the citations. Every item's text, section and references come
-from `data/chapter.yml` through `knowledge.item`; this module only chooses.
+A fact may be missing (not asked yet) or `unknown` (the clinician does not
+know): a missing fact is asked; an unknown one is never asked again, and the
+decision is taken if every value it may have leads to the same one, or left
+`undetermined` otherwise (`decision.recommendation` then says what each answer
+would lead to). Every item's text, section and references come from
+`data/chapter.yml`; this module only chooses codes. Which sentence of the
+chapter each rule applies is in `docs/clinical-traceability.md`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from dataclasses import dataclass
+from itertools import product
+from typing import Any, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from . import knowledge
+from . import mirels
 from .contract import (
+    BOOLEAN,
     FIELDS,
     LIFE_EXPECTANCY_CLASSES,
     SITES_BY_BONE,
+    UNKNOWN,
     is_joint_end,
-    mirels_site_item,
+    known,
     site_applies,
-    validate_case,
 )
-from .model import Branch, Item, Mirels, Recommendation
 
 INDICATED, NOT_INDICATED, DISCUSS, UNDETERMINED = "indicated", "not_indicated", "discuss", "undetermined"
 SURGICAL = (INDICATED, DISCUSS)
 
 SMALL_BONES = ("radius", "ulna", "fibula", "metacarpal", "metatarsal")
+HAND_AND_FOOT_BONES = ("metacarpal", "metatarsal")
+FEMORAL_HEAD_AND_NECK = ("head", "neck", "neck_trochanteric_extension")
 # Arthroplasty is for "un pronostic vital supérieur à 6 mois-1 an" (4.2).
 ARTHROPLASTY_PROGNOSIS = ("6_to_12_months", "gt_12_months")
-# Prognoses a longer survival would change (targeted therapy, immunotherapy).
-REVISABLE_PROGNOSIS = ("lt_6_weeks", "6_weeks_to_6_months", "6_to_12_months", "unknown")
+# « une espérance de vie courte » (4.2): under 6 months, below the arthroplasty bracket.
+SHORT_PROGNOSIS = ("lt_6_weeks", "6_weeks_to_6_months")
 OSTEOSYNTHESIS = ("intramedullary_nailing", "locked_plate")
-
-MIRELS_PAIN = {"mild": 1, "moderate": 2, "functional": 3}
-MIRELS_LESION_TYPE = {"blastic": 1, "mixed": 2, "lytic": 3}
-MIRELS_LESION_SIZE = {"lt_one_third": 1, "one_to_two_thirds": 2, "gt_two_thirds": 3}
-MIRELS_FIELDS = ("pain", "lesion_type", "lesion_size")
-MIRELS_THRESHOLD = 9
+# Techniques that are an operation (as opposed to percutaneous, medical or
+# radiotherapy treatments, or « plaque ou radiothérapie isolée »).
+SURGICAL_TECHNIQUES = (
+    "intramedullary_nailing",
+    "locked_plate",
+    "cemented_arthroplasty",
+    "proximal_femoral_resection_megaprosthesis",
+    "resection_reconstruction",
+    "tha_acetabular_reinforcement",
+)
 
 ACETABULAR_ESCALATION = ("acetabular_stability_compromised", "acetabular_fracture_risk", "conservative_treatment_failed")
 WHEN_SURGERY_CONSIDERED = ("prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty")
+# Facts whose value can leave the decision open: when one is unknown, each of
+# its values is weighed (branches); the others only add items under a condition.
+DECISIVE = (
+    "site",
+    "life_expectancy",
+    "fit_for_surgery",
+    *mirels.FIELDS,
+    *ACETABULAR_ESCALATION,
+    "percutaneous_treatment_failed",
+    "articular_involvement",
+)
 
-Technique = Tuple[str, str, Optional[str]]  # code, role, variant
+
+@dataclass(frozen=True)
+class Technique:
+    """A technique of the decision. `condition` lists the (field, value) pairs
+    under which it holds, when those fields are `unknown` (any one suffices)."""
+
+    code: str
+    role: str
+    variant: Optional[str] = None
+    condition: Tuple[Tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,120 +87,169 @@ class Decision:
 
     surgery: str
     indication: str
+    indication_variant: Optional[str] = None
     techniques: Tuple[Technique, ...] = ()
     silent: Tuple[str, ...] = ()  # variants of the `guideline_silent` warning
-    mirels: Optional[Dict[str, int]] = None
+    mirels: Optional[mirels.Assessment] = None
+
+    def codes(self, *roles: str) -> List[str]:
+        return [t.code for t in self.techniques if not roles or t.role in roles]
+
+    def plan(self) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
+        """The surgery and the options proposed (adjuncts aside): what a
+        refinement question never changes."""
+        options = tuple(sorted((t.code, t.role) for t in self.techniques if t.role != "adjunct"))
+        return self.surgery, options
+
+
+def _if_known(facts: Mapping[str, Any], field: str, value: Any) -> Optional[Tuple[Tuple[str, Any], ...]]:
+    """() if `field` has `value`, the condition ((field, value),) if it is
+    unknown, None if it has another value or is missing."""
+    if facts.get(field) == value:
+        return ()
+    return ((field, value),) if facts.get(field) == UNKNOWN else None
 
 
 # --------------------------------------------------------------------- decide
 
 
 def decide(facts: Mapping[str, Any]) -> Decision:
-    """The chapter's decision for validated facts (missing facts allowed)."""
+    """The chapter's decision for validated facts (missing or unknown facts allowed)."""
     life, fit, bone = facts.get("life_expectancy"), facts.get("fit_for_surgery"), facts.get("bone")
     # Section 1: under 6 weeks, no benefit from surgery. Section 2.2: the only
     # contra-indication is a general condition that forbids surgery or anaesthesia.
     if life == "lt_6_weeks":
-        return _no_surgery(facts, "life_lt_6_weeks")
+        return _surgery_excluded(facts, "life_lt_6_weeks")
     if fit is False:
-        return _no_surgery(facts, "unfit")
+        return _surgery_excluded(facts, "unfit")
     if bone == "acetabulum":
         return _acetabulum(facts)
-    if None in (facts.get("situation"), bone, life, fit) or (site_applies(bone) and facts.get("site") is None):
+    situation = facts.get("situation")
+    if situation is None or bone is None or (site_applies(bone) and known(facts, "site") is None):
         return Decision(UNDETERMINED, "undetermined")
-    surgery, indication, mirels = _indication(facts)
+    surgery, indication, assessment = _indication(facts)
     if surgery not in SURGICAL:
-        return Decision(surgery, indication, mirels=mirels)
-    if life == "unknown":
-        return Decision(UNDETERMINED, "undetermined", mirels=mirels)
+        return Decision(surgery, indication, mirels=assessment)
+    if known(facts, "life_expectancy") is None or known(facts, "fit_for_surgery") is None:
+        return Decision(UNDETERMINED, "undetermined", mirels=assessment)
     techniques, silent = _long_bone_techniques(facts)
-    return Decision(surgery, indication, techniques, silent, mirels)
+    if bone in SMALL_BONES:
+        # 4.1: « plaque ou radiothérapie isolée »: one of the two options is not an operation.
+        surgery = DISCUSS
+    elif surgery == INDICATED and not any(t.role == "primary" for t in techniques):
+        # The chapter names no technique: the operation itself is for the RCP to choose.
+        surgery = DISCUSS
+    return Decision(surgery, indication, None, techniques, silent, assessment)
 
 
-def _no_surgery(facts: Mapping[str, Any], reason: str) -> Decision:
+def _indication(facts: Mapping[str, Any]) -> Tuple[str, str, Optional[mirels.Assessment]]:
+    situation = facts["situation"]
+    if situation == "pathological_fracture":  # 2.2
+        return INDICATED, "pathological_fracture", None
+    if situation == "refractory_pain":  # 2.3
+        return INDICATED, "refractory_pain", None
+    assessment = mirels.assess(facts)  # 2.1
+    if assessment is None:
+        return UNDETERMINED, "undetermined", None
+    return assessment.surgery, assessment.indication, assessment
+
+
+def _surgery_excluded(facts: Mapping[str, Any], reason: str) -> Decision:
+    """Under 6 weeks (1) or unfit (2.2): no operation. For the acetabulum a
+    percutaneous treatment may still be indicated (2.4, 4.2)."""
+    situation = facts.get("situation")
     if facts.get("bone") != "acetabulum":
         variant = "unfit" if reason == "unfit" else None
-        return Decision(NOT_INDICATED, reason, (("supportive_care", "primary", variant),))
-    # 4.2: painful or high-risk acetabular lesions in frail patients with a
-    # short prognosis are treated preferably by cementoplasty.
+        # 1 against 2.2: under 6 weeks no surgery, yet 2.2 names general
+        # condition as the only contra-indication to fracture surgery.
+        tension = reason == "life_lt_6_weeks" and situation == "pathological_fracture" and facts.get("fit_for_surgery") is not False
+        silent = ("fracture_short_prognosis",) if tension else ()
+        return Decision(NOT_INDICATED, reason, None, (Technique("supportive_care", "primary", variant),), silent)
+    if situation == "pathological_fracture":
+        return Decision(NOT_INDICATED, reason, None, (Technique("supportive_care", "primary"),), ("acetabular_fracture",))
     escalate = _acetabular_escalation(facts)
     if escalate is None:
-        techniques: Tuple[Technique, ...] = ()
-    elif not escalate:
-        techniques = (("medical_or_radiotherapy", "primary", None),)
-    elif reason == "life_lt_6_weeks":
-        techniques = (("supportive_care", "primary", None), ("percutaneous_cementoplasty", "alternative", "fragile"))
-    else:
-        techniques = (("percutaneous_cementoplasty", "primary", "fragile"), ("percutaneous_ablation", "alternative", None))
-    return Decision(NOT_INDICATED, reason, techniques, _acetabular_silence(facts))
+        return Decision(NOT_INDICATED, reason)
+    if escalate is False:
+        return Decision(NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),))
+    if escalate == UNKNOWN:
+        condition = tuple((name, True) for name in ACETABULAR_ESCALATION if facts.get(name) == UNKNOWN)
+        techniques = (
+            Technique("medical_or_radiotherapy", "primary"),
+            Technique("percutaneous_cementoplasty", "alternative", "no_surgery", condition),
+        )
+        return Decision(NOT_INDICATED, reason, "acetabulum_percutaneous", techniques)
+    if facts.get("percutaneous_treatment_failed") is True:
+        # The chapter does not say what to do when the percutaneous treatment
+        # failed in a patient who cannot be operated on.
+        techniques = (Technique("supportive_care", "primary", "after_percutaneous"),)
+        return Decision(NOT_INDICATED, reason, None, techniques, ("acetabulum_percutaneous_failed_no_surgery",))
+    fragile = facts.get("fit_for_surgery") is False and facts.get("life_expectancy") in SHORT_PROGNOSIS
+    not_failed = _if_known(facts, "percutaneous_treatment_failed", False) or ()
+    plan = [Technique("percutaneous_cementoplasty", "primary", "fragile" if fragile else "no_surgery", not_failed)]
+    plan += _ablation(facts)
+    if reason == "life_lt_6_weeks":
+        plan.append(Technique("supportive_care", "alternative"))
+    if fragile:  # 4.2: « patients fragiles et présentant une espérance de vie courte »
+        return Decision(NOT_INDICATED, "acetabulum_fragile", None, tuple(plan))
+    return Decision(NOT_INDICATED, reason, "acetabulum_percutaneous", tuple(plan))
 
 
-def _acetabular_escalation(facts: Mapping[str, Any]) -> Optional[bool]:
+def _acetabular_escalation(facts: Mapping[str, Any]) -> Any:
     """2.4: True when the cotyle is unstable, at risk of fracture, or the
-    conservative treatment failed; False when none; None while unknown."""
+    conservative treatment failed; False when none; None while a fact is to be
+    asked; `unknown` when unknown facts leave it open."""
     values = [facts.get(name) for name in ACETABULAR_ESCALATION]
     if True in values:
         return True
-    return False if None not in values else None
+    if all(value is False for value in values):
+        return False
+    return None if None in values else UNKNOWN
 
 
-def _acetabular_silence(facts: Mapping[str, Any]) -> Tuple[str, ...]:
-    return ("acetabular_fracture",) if facts.get("situation") == "pathological_fracture" else ()
+def _ablation(facts: Mapping[str, Any]) -> List[Technique]:
+    """Radiofrequency or cryotherapy (2.4) relieve pain but do not consolidate:
+    offered when the lesion is treated for pain, not for instability alone."""
+    painful = facts.get("conservative_treatment_failed") is True or facts.get("situation") == "refractory_pain"
+    return [Technique("percutaneous_ablation", "alternative")] if painful else []
 
 
 def _acetabulum(facts: Mapping[str, Any]) -> Decision:
-    silent = _acetabular_silence(facts)
+    """2.4 and 4.2, for a patient whose fitness is not excluded."""
+    life = facts.get("life_expectancy")
+    long_enough = life in ARTHROPLASTY_PROGNOSIS
+    if facts.get("situation") == "pathological_fracture":
+        # The chapter speaks of lesions at risk, not of an established fracture.
+        if known(facts, "life_expectancy") is None or known(facts, "fit_for_surgery") is None:
+            return Decision(UNDETERMINED, "undetermined", silent=("acetabular_fracture",))
+        techniques = (Technique("tha_acetabular_reinforcement", "alternative", "fracture"),) if long_enough else ()
+        return Decision(DISCUSS, "acetabular_fracture", None, techniques, ("acetabular_fracture",))
     escalate = _acetabular_escalation(facts)
-    if escalate is None:
-        return Decision(UNDETERMINED, "undetermined", silent=silent)
-    if not escalate:
-        return Decision(NOT_INDICATED, "acetabulum_conservative", (("medical_or_radiotherapy", "primary", None),), silent)
+    if escalate is None or escalate == UNKNOWN:
+        return Decision(UNDETERMINED, "undetermined")
+    if escalate is False:
+        return Decision(NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),))
     failed = facts.get("percutaneous_treatment_failed")
-    if failed is None:
-        return Decision(UNDETERMINED, "undetermined", silent=silent)
-    if not failed:
-        percutaneous = (("percutaneous_cementoplasty", "primary", None), ("percutaneous_ablation", "alternative", None))
-        return Decision(NOT_INDICATED, "acetabulum_percutaneous", percutaneous, silent)
+    if failed is None or failed == UNKNOWN:
+        return Decision(UNDETERMINED, "undetermined")
+    if failed is False:
+        plan = [Technique("percutaneous_cementoplasty", "primary"), *_ablation(facts)]
+        mechanical = facts.get("acetabular_stability_compromised") is True or facts.get("acetabular_fracture_risk") is True
+        if mechanical and facts.get("fit_for_surgery") is True and long_enough:
+            # 2.4 puts the percutaneous treatment first; 4.2 calls the THA with
+            # a metal reinforcement « le traitement le plus indiqué » and keeps
+            # cementoplasty « de préférence » for frail patients with a short prognosis.
+            plan.append(Technique("tha_acetabular_reinforcement", "alternative", "before_percutaneous"))
+            return Decision(DISCUSS, "acetabulum_percutaneous_or_arthroplasty", None, tuple(plan),
+                            ("acetabulum_percutaneous_vs_arthroplasty",))
+        return Decision(NOT_INDICATED, "acetabulum_percutaneous", None, tuple(plan))
     # 2.4: surgery only after those fail, in a patient fit for heavy surgery;
     # 4.2: arthroplasty only for a prognosis over 6 months–1 year.
-    life = facts.get("life_expectancy")
-    if life in (None, "unknown") or facts.get("fit_for_surgery") is None:
-        return Decision(UNDETERMINED, "undetermined", silent=silent)
-    if life not in ARTHROPLASTY_PROGNOSIS:
-        return Decision(DISCUSS, "acetabulum_surgery", silent=silent + ("acetabulum_percutaneous_failed_short_prognosis",))
-    return Decision(DISCUSS, "acetabulum_surgery", (("tha_acetabular_reinforcement", "primary", None),), silent)
-
-
-def mirels_items(facts: Mapping[str, Any]) -> Optional[Dict[str, int]]:
-    """Mirels' four items, once pain, lesion type and size are known (2.1)."""
-    if any(facts.get(name) is None for name in MIRELS_FIELDS) or facts.get("bone") in (None, "acetabulum"):
-        return None
-    return {
-        "site": mirels_site_item(facts["bone"], facts.get("site")),
-        "pain": MIRELS_PAIN[facts["pain"]],
-        "lesion_type": MIRELS_LESION_TYPE[facts["lesion_type"]],
-        "lesion_size": MIRELS_LESION_SIZE[facts["lesion_size"]],
-    }
-
-
-def _indication(facts: Mapping[str, Any]) -> Tuple[str, str, Optional[Dict[str, int]]]:
-    situation = facts["situation"]
-    if situation == "pathological_fracture":
-        return INDICATED, "pathological_fracture", None
-    if situation == "refractory_pain":
-        return INDICATED, "refractory_pain", None
-    items = mirels_items(facts)
-    if items is None:
-        return UNDETERMINED, "undetermined", None
-    score = sum(items.values())
-    if score >= MIRELS_THRESHOLD:
-        return INDICATED, "mirels_indicated", items
-    if score == MIRELS_THRESHOLD - 1:
-        return DISCUSS, "mirels_borderline", items
-    if facts["pain"] == "functional":
-        weight_bearing = items["site"] >= 2  # lower limb or peritrochanteric
-        return DISCUSS, "functional_pain_weight_bearing" if weight_bearing else "functional_pain", items
-    return NOT_INDICATED, "mirels_below", items
+    if known(facts, "life_expectancy") is None or known(facts, "fit_for_surgery") is None:
+        return Decision(UNDETERMINED, "undetermined")
+    if not long_enough:
+        return Decision(DISCUSS, "acetabulum_surgery", silent=("acetabulum_percutaneous_failed_short_prognosis",))
+    return Decision(DISCUSS, "acetabulum_surgery", None, (Technique("tha_acetabular_reinforcement", "primary"),))
 
 
 def _osteosynthesis(facts: Mapping[str, Any]) -> Optional[List[Technique]]:
@@ -177,17 +257,25 @@ def _osteosynthesis(facts: Mapping[str, Any]) -> Optional[List[Technique]]:
     where the chapter names no implant (proximal or distal tibia)."""
     bone, site = facts["bone"], facts.get("site")
     if site == "distal" and bone in ("femur", "humerus"):
-        plan: List[Technique] = [("locked_plate", "primary", None)]
-        if facts.get("major_bone_loss") or facts.get("prior_radiotherapy"):
-            plan.append(("curettage_cementation", "adjunct", "plate"))
+        plan = [Technique("locked_plate", "primary")]
+        # « en cas de mauvaise qualité osseuse, de perte osseuse importante ou de radiothérapie associée »
+        causes = [_if_known(facts, "major_bone_loss", True), _if_known(facts, "prior_radiotherapy", True)]
+        if () in causes:
+            plan.append(Technique("curettage_cementation", "adjunct", "plate"))
+        elif any(causes):
+            plan.append(Technique("curettage_cementation", "adjunct", "plate", sum((c for c in causes if c), ())))
         return plan
     if bone == "tibia" and site != "diaphysis":
         return None
-    plan = [("intramedullary_nailing", "primary", "subtrochanteric" if site == "subtrochanteric" else None)]
+    trochanteric = bone == "femur" and site in ("trochanteric", "subtrochanteric")
+    plan = [Technique("intramedullary_nailing", "primary", "subtrochanteric" if site == "subtrochanteric" else None)]
     if bone == "femur" and site == "diaphysis":
-        plan.append(("cephalic_screw", "adjunct", None))
-    if facts.get("major_bone_loss"):
-        plan.append(("curettage_cementation", "adjunct", None))
+        plan.append(Technique("cephalic_screw", "adjunct"))
+    elif trochanteric:  # a long cephalomedullary nail (figure 7): interpretation
+        plan.append(Technique("cephalic_screw", "adjunct", "trochanteric"))
+    bone_loss = _if_known(facts, "major_bone_loss", True)
+    if bone_loss is not None:
+        plan.append(Technique("curettage_cementation", "adjunct", None, bone_loss))
     return plan
 
 
@@ -195,217 +283,115 @@ def _long_bone_techniques(facts: Mapping[str, Any]) -> Tuple[Tuple[Technique, ..
     bone, site, life = facts["bone"], facts.get("site"), facts["life_expectancy"]
     arthroplasty_possible = life in ARTHROPLASTY_PROGNOSIS
     if bone in SMALL_BONES:
-        return (("plate_or_radiotherapy", "primary", None),), ()
-    if bone == "femur" and site in ("head", "neck", "neck_trochanteric_extension"):
-        code = "cemented_arthroplasty" if site != "neck_trochanteric_extension" else "proximal_femoral_resection_megaprosthesis"
-        if arthroplasty_possible:
-            return ((code, "primary", None),), ()
-        return (), ("femoral_head_neck_short_prognosis",)
-    plan: List[Technique] = []
-    silent: Tuple[str, ...] = ()
-    long_survival = life == "gt_12_months"
-    if long_survival:  # section 1: over one year, resection-reconstruction
-        plan.append(("resection_reconstruction", "primary", None))
-    osteosynthesis = _osteosynthesis(facts)
-    if osteosynthesis is None:
-        silent = () if long_survival else ("tibia_metaphysis",)
-    elif long_survival:
-        plan.extend(_as_alternative(technique) for technique in osteosynthesis)
-    else:
-        plan.extend(osteosynthesis)
-    if is_joint_end(bone, site) and facts.get("articular_involvement") and arthroplasty_possible:
-        plan.append(("cemented_arthroplasty", "alternative", "articular"))
-    return tuple(plan), silent
-
-
-def _as_alternative(technique: Technique) -> Technique:
-    code, role, variant = technique
-    if role != "primary":
-        return technique
-    if code == "intramedullary_nailing" and variant is None:
-        variant = "alternative_long_survival"
-    return code, "alternative", variant
+        return (Technique("plate_or_radiotherapy", "primary"),), ()
+    if bone == "femur" and site in FEMORAL_HEAD_AND_NECK:
+        if not arthroplasty_possible:
+            return (), ("femoral_head_neck_short_prognosis",)
+        if site == "neck_trochanteric_extension":
+            grey_zone = ("megaprosthesis_grey_zone",) if life == "6_to_12_months" else ()
+            return (Technique("proximal_femoral_resection_megaprosthesis", "primary"),), grey_zone
+        return (Technique("cemented_arthroplasty", "primary", "hip"),), ()
+    plan = _osteosynthesis(facts) or []
+    silent: List[str] = [] if plan else ["tibia_metaphysis"]
+    if life == "gt_12_months":
+        # 1: « résection-reconstruction » for a survival over a year, yet « Il est
+        # rare de réaliser une résection chirurgicale carcinologique dans ce
+        # contexte », and 4.1 names the site's osteosynthesis: an option to weigh.
+        variant = "fracture" if facts.get("situation") == "pathological_fracture" else None
+        silent.append("long_survival_resection" if plan else "long_survival_resection_no_implant")
+        plan.append(Technique("resection_reconstruction", "alternative", variant))
+    # 4.2: « Toutes les atteintes articulaires peuvent être traitées par
+    # arthroplasties » — not offered at the ankle, where it is not a standard answer.
+    articular = _if_known(facts, "articular_involvement", True)
+    ankle = bone == "tibia" and site == "distal"
+    if is_joint_end(bone, site) and not ankle and arthroplasty_possible and articular is not None:
+        plan.append(Technique("cemented_arthroplasty", "alternative", "articular", articular))
+    return tuple(plan), tuple(silent)
 
 
 # ------------------------------------------------------------------ questions
 
 
 def questions(facts: Mapping[str, Any]) -> List[str]:
-    """The facts still needed, in the order the dialogue asks them."""
+    """The facts still needed, in the order the dialogue asks them. A question
+    whose answer cannot change the outcome is not asked."""
     pending: List[str] = []
 
     def need(*names: str) -> None:
-        pending.extend(name for name in names if facts.get(name) is None)
+        pending.extend(name for name in names if facts.get(name) is None and name not in pending)
 
     bone, life = facts.get("bone"), facts.get("life_expectancy")
-    need("situation", "bone")
-    if site_applies(bone):
+    excluded = life == "lt_6_weeks" or facts.get("fit_for_surgery") is False
+    # No operation whatever the situation and the site, except at the
+    # acetabulum, where they still choose between treatments.
+    if not excluded or bone == "acetabulum":
+        need("situation")
+    need("bone")
+    if site_applies(bone) and not excluded:
         need("site")
-    need("life_expectancy", "fit_for_surgery")
-    surgery_excluded = life == "lt_6_weeks" or facts.get("fit_for_surgery") is False
+    need("life_expectancy")
+    if life != "lt_6_weeks":  # under 6 weeks, fitness changes nothing
+        need("fit_for_surgery")
     if bone == "acetabulum":
-        if _acetabular_escalation(facts) is not True:
-            need("acetabular_stability_compromised", "acetabular_fracture_risk")
-            if facts.get("acetabular_stability_compromised") is False and facts.get("acetabular_fracture_risk") is False:
-                need("conservative_treatment_failed")
-        elif not surgery_excluded:
-            need("percutaneous_treatment_failed")
-    if surgery_excluded:
+        pending += _acetabular_questions(facts, pending)
+    if excluded:
         return pending
-    if is_joint_end(bone, facts.get("site")) and life in ARTHROPLASTY_PROGNOSIS + ("unknown",):
-        need("articular_involvement")
     if facts.get("situation") == "impending_fracture" and bone not in (None, "acetabulum"):
-        need(*MIRELS_FIELDS)
+        need(*mirels.FIELDS)
+    site = facts.get("site")
+    ankle = bone == "tibia" and site == "distal"
+    if is_joint_end(bone, site) and not ankle and life in ARTHROPLASTY_PROGNOSIS + (UNKNOWN,):
+        need("articular_involvement")
     considered = _considered(facts)
-    if considered is not None:
-        if any(code in OSTEOSYNTHESIS for code, _, _ in considered.techniques):
+    if considered:
+        if any(code in OSTEOSYNTHESIS for decision in considered for code in decision.codes()):
             need("major_bone_loss")
         need(*WHEN_SURGERY_CONSIDERED)
     return pending
 
 
-def _considered(facts: Mapping[str, Any]) -> Optional[Decision]:
-    """The decision if surgery is on the table, else None. With an unknown
-    life expectancy, surgery is on the table if some prognosis would lead to it."""
+def _acetabular_questions(facts: Mapping[str, Any], pending: Sequence[str]) -> List[str]:
+    if facts.get("situation") == "pathological_fracture":
+        return []  # stability and fracture risk are moot once the cotyle is fractured
+    asked: List[str] = []
+
+    def need(*names: str) -> None:
+        asked.extend(name for name in names if facts.get(name) is None and name not in pending)
+
+    stability, risk = facts.get("acetabular_stability_compromised"), facts.get("acetabular_fracture_risk")
+    if stability is not True and risk is not True:
+        need("acetabular_stability_compromised", "acetabular_fracture_risk")
+        if stability is not None and risk is not None:
+            need("conservative_treatment_failed")
+    if _acetabular_escalation(facts) is True:
+        # Asked even when surgery is excluded: a treatment that failed is not offered again.
+        need("percutaneous_treatment_failed")
+    return asked
+
+
+def values_of(facts: Mapping[str, Any], name: str) -> Tuple[Any, ...]:
+    """The known values a field can take in this case (`unknown` aside)."""
+    if name == "site":
+        return SITES_BY_BONE.get(facts.get("bone") or "", ())
+    if name == "life_expectancy":
+        return LIFE_EXPECTANCY_CLASSES
+    return BOOLEAN if FIELDS[name] == BOOLEAN else tuple(FIELDS[name])
+
+
+def completions(facts: Mapping[str, Any], names: Sequence[str]) -> Iterator[Mapping[str, Any]]:
+    """The case with each of `names` given each of its known values in turn."""
+    choices = [values_of(facts, name) for name in names]
+    for combination in product(*choices):
+        yield {**facts, **dict(zip(names, combination))}
+
+
+def _considered(facts: Mapping[str, Any]) -> List[Decision]:
+    """The surgical decisions the case may lead to: the decision itself if
+    surgery is on the table, else those its unknown facts would allow."""
     decision = decide(facts)
     if decision.surgery in SURGICAL:
-        return decision
-    if facts.get("life_expectancy") == "unknown":
-        for life in ARTHROPLASTY_PROGNOSIS + ("6_weeks_to_6_months",):
-            hypothesis = decide({**facts, "life_expectancy": life})
-            if hypothesis.surgery in SURGICAL:
-                return hypothesis
-    return None
-
-
-# ------------------------------------------------------------------ recommend
-
-
-def recommend(case: Mapping[str, Any]) -> Recommendation:
-    """The recommendation for a case of the decision contract.
-
-    Raises `contract.CaseError` when the case breaks the contract.
-    """
-    return _recommend(validate_case(case), with_branches=True)
-
-
-def _recommend(facts: Dict[str, Any], with_branches: bool) -> Recommendation:
-    decision = decide(facts)
-    pending = questions(facts)
-    life = facts.get("life_expectancy")
-    surgical = decision.surgery in SURGICAL
-
-    techniques = [_item("techniques", code, variant, role=role) for code, role, variant in decision.techniques]
-    workup: List[Item] = []
-    postoperative: List[Item] = []
-    if surgical:
-        workup += [_item("workup", "xray_whole_bone"), _item("workup", "ct_bone_window")]
-        if facts.get("suspected_hypervascular"):
-            workup += [_item("workup", "angio_ct_or_arteriography"), _item("workup", "preoperative_embolization")]
-        if facts.get("diagnostic_uncertainty"):
-            workup.append(_item("workup", "biopsy_or_minimal_workup"))
-        postoperative = [
-            _item("postoperative", code)
-            for code in (
-                "radiotherapy_whole_bone",
-                "systemic_treatment_after_healing",
-                "antibioprophylaxis_48h",
-                "thromboembolic_prevention",
-                "crp_not_infection_marker",
-            )
-        ]
-    workup.append(_item("workup", "mdt_discussion"))
-
-    warnings = [_item("warnings", "mdt_required")]
-    warnings += [_item("warnings", "guideline_silent", variant) for variant in decision.silent]
-    if facts.get("prior_radiotherapy"):
-        warnings.append(_item("warnings", "irradiated_field"))
-    if facts.get("primary_tumor") == "other":
-        warnings.append(_item("warnings", "non_lung_primary"))
-    if decision.mirels is not None:
-        warnings.append(_item("warnings", "mirels_limited_accuracy"))
-    if life == "unknown":
-        warnings.append(_item("warnings", "life_expectancy_unknown"))
-    if life in REVISABLE_PROGNOSIS:
-        warnings.append(_item("warnings", "prognosis_may_change"))
-
-    branches = _branches(facts, pending) if with_branches and decision.surgery == UNDETERMINED else []
-    intent = None
-    if surgical and facts.get("situation") is not None:
-        intent = "preventive" if facts["situation"] == "impending_fracture" else "symptomatic"
-    recommendation = Recommendation(
-        guideline=dict(knowledge.guideline()),
-        case=dict(facts),
-        surgery=decision.surgery,
-        intent=intent,
-        indication=_indication_item(decision.indication),
-        mirels=_mirels(decision.mirels),
-        techniques=techniques,
-        workup=workup,
-        postoperative=postoperative,
-        warnings=warnings,
-        missing=pending,
-        branches=branches,
-    )
-    return replace(recommendation, citations=_citations(recommendation.items()))
-
-
-def _branches(facts: Dict[str, Any], pending: List[str]) -> List[Branch]:
-    """What each answer to the question the decision hinges on would lead to."""
-    if facts.get("life_expectancy") == "unknown":
-        name, values = "life_expectancy", LIFE_EXPECTANCY_CLASSES
-    elif pending:
-        name = pending[0]
-        values = SITES_BY_BONE[facts["bone"]] if name == "site" else FIELDS[name]
-    else:  # pragma: no cover - undetermined always has a pending or unknown fact
+        return [decision]
+    if decision.surgery != UNDETERMINED:
         return []
-    branches = []
-    for value in values:
-        decision = decide({**facts, name: value})
-        primary = [code for code, role, _ in decision.techniques if role == "primary"]
-        branches.append(Branch(name, value, decision.surgery, primary))
-    return branches
-
-
-def _item(kind: str, code: str, variant: Optional[str] = None, role: Optional[str] = None) -> Item:
-    data = knowledge.item(kind, code, variant)
-    return Item(
-        code=code,
-        role=role,
-        label_fr=data.get("label_fr"),
-        rationale_fr=data.get("rationale_fr"),
-        text_fr=data.get("text_fr"),
-        section=data["section"],
-        citations=list(data["citations"]),
-        quote_fr=data["quote_fr"],
-    )
-
-
-def _indication_item(key: str) -> Item:
-    return _item("indications", key)
-
-
-def _mirels(items: Optional[Dict[str, int]]) -> Optional[Mirels]:
-    if items is None:
-        return None
-    score = sum(items.values())
-    texts = knowledge.chapter()["mirels"]
-    if score >= MIRELS_THRESHOLD:
-        interpretation = texts["indicated"]
-    elif score == MIRELS_THRESHOLD - 1:
-        interpretation = texts["borderline"]
-    else:
-        interpretation = texts["below"]
-    return Mirels(items=dict(items), interpretation_fr=f"{score}/12. {interpretation}", threshold=MIRELS_THRESHOLD)
-
-
-def _citations(items: List[Item]) -> List[Dict[str, Any]]:
-    numbers = sorted({number for item in items for number in item.citations})
-    return [
-        {
-            "number": number,
-            "reference": knowledge.reference(number)["reference"],
-            "cited_by_chapter": knowledge.reference(number)["cited_by_chapter"],
-        }
-        for number in numbers
-    ]
+    unknown = [name for name in DECISIVE if facts.get(name) == UNKNOWN]
+    return [d for d in map(decide, completions(facts, unknown)) if d.surgery in SURGICAL]

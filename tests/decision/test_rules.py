@@ -1,7 +1,10 @@
 """The chapter, rule by rule.
 
 Each test is named after the rule it checks and quotes, in its docstring, the
-sentence of the chapter it rests on (section in brackets).
+sentence(s) of the chapter it rests on (section in brackets), verbatim: the
+traceability matrix (docs/clinical-traceability.md) finds the tests of each
+statement by these quotations. Expected values come from the sentences, not
+from the engine's output.
 """
 
 from decision import recommend
@@ -18,6 +21,8 @@ FRACTURE_FEMUR_DIAPHYSIS = {
     "suspected_hypervascular": False,
     "diagnostic_uncertainty": False,
 }
+SURGICAL_CODES = {"intramedullary_nailing", "locked_plate", "cemented_arthroplasty", "resection_reconstruction",
+                  "tha_acetabular_reinforcement", "proximal_femoral_resection_megaprosthesis"}
 
 
 def case(**changes):
@@ -27,6 +32,15 @@ def case(**changes):
 
 def codes(items, role=None):
     return [item.code for item in items if role is None or item.role == role]
+
+
+def silent(result):
+    return [item for item in result.warnings if item.code == "guideline_silent"]
+
+
+def quoted(item):
+    """Every sentence an item quotes."""
+    return [q["text"] for q in item.quotes] if item.quotes else [item.quote_fr]
 
 
 # --------------------------------------------------------- 1. General principles
@@ -45,20 +59,58 @@ def test_life_expectancy_under_6_weeks_means_no_surgery():
 
 
 def test_life_expectancy_under_6_weeks_asks_nothing_more():
-    """[1] Under 6 weeks the decision is made: Mirels items and work-up facts are not asked."""
-    result = recommend({"situation": "impending_fracture", "bone": "humerus", "site": "diaphysis",
-                        "life_expectancy": "lt_6_weeks", "fit_for_surgery": True})
+    """[1] « Les patients ayant une espérance de vie de moins de 6 semaines ne tirent
+    aucun bénéfice d'une intervention chirurgicale. » Neither the fitness, nor the
+    site, nor the Mirels items, nor the work-up facts can change that."""
+    result = recommend({"situation": "impending_fracture", "bone": "humerus", "life_expectancy": "lt_6_weeks"})
     assert result.missing == []
+    assert result.surgery == "not_indicated"
 
 
-def test_life_expectancy_over_one_year_means_resection_reconstruction():
+def test_fracture_under_6_weeks_names_the_tension_with_the_only_contraindication():
+    """[1] « Les patients ayant une espérance de vie de moins de 6 semaines ne tirent
+    aucun bénéfice d'une intervention chirurgicale. » [2.2] « Les seules
+    contre-indications sont le mauvais état général du patient ne permettant pas
+    d'envisager une intervention chirurgicale et/ou une anesthésie. »"""
+    result = case(life_expectancy="lt_6_weeks")
+    assert result.surgery == "not_indicated"
+    [warning] = silent(result)
+    assert warning.section == "2.2" and "seules contre-indications" in warning.quote_fr
+    assert any("moins de 6 semaines" in text for text in quoted(warning))
+    assert silent(case(situation="impending_fracture", life_expectancy="lt_6_weeks")) == []
+    assert silent(case(life_expectancy="lt_6_weeks", fit_for_surgery=False)) == []
+
+
+def test_long_survival_keeps_osteosynthesis_first_and_weighs_resection_reconstruction():
     """[1] « Les patients avec une espérance de survie dite prolongée (supérieure à 1 an),
     une chirurgie de type « résection-reconstruction » assurera une stabilisation
-    durable et un contrôle tumoral local prolongé. »"""
-    result = case(life_expectancy="gt_12_months")
-    assert codes(result.techniques, "primary") == ["resection_reconstruction"]
-    assert "intramedullary_nailing" in codes(result.techniques, "alternative")
-    assert result.techniques[0].section == "1"
+    durable et un contrôle tumoral local prolongé. » [1] « Il est rare de réaliser une
+    résection chirurgicale carcinologique dans ce contexte. » [4.1] « L'enclouage
+    centromédullaire constitue le moyen d'ostéosynthèse le plus utilisé pour les lésions
+    diaphysaires et les lésions du massif trochantérien ou de l'extrémité proximale de
+    l'humérus. » [1] « Le pronostic péjoratif du cancer broncho-pulmonaire oriente parfois
+    vers un traitement chirurgical le plus simple possible, à visée antalgique, avec
+    récupération fonctionnelle post-opératoire rapide. »"""
+    for bone, site in (("femur", "diaphysis"), ("humerus", "diaphysis"), ("humerus", "proximal"), ("tibia", "diaphysis")):
+        result = case(bone=bone, site=site, life_expectancy="gt_12_months", articular_involvement=False)
+        assert codes(result.techniques, "primary") == ["intramedullary_nailing"], (bone, site)
+        assert codes(result.techniques, "alternative") == ["resection_reconstruction"], (bone, site)
+        [warning] = silent(result)
+        assert "Il est rare de réaliser une résection chirurgicale carcinologique dans ce contexte." in quoted(warning)
+    distal = case(site="distal", life_expectancy="gt_12_months", articular_involvement=False)
+    assert codes(distal.techniques, "primary") == ["locked_plate"]
+    assert "resection_reconstruction" in codes(distal.techniques, "alternative")
+
+
+def test_long_survival_fracture_keeps_urgent_stabilisation_visible():
+    """[2.2] « Dans ce contexte de fracture pathologique, l'urgence est la stabilisation de
+    la fracture, à visée antalgique. La prise en charge chirurgicale curative en revanche
+    ne constitue pas une urgence et doit être planifiée de façon soigneuse. »"""
+    result = case(bone="humerus", life_expectancy="gt_12_months")
+    resection = next(item for item in result.techniques if item.code == "resection_reconstruction")
+    assert any("l'urgence est la stabilisation" in text for text in quoted(resection))
+    assert "urgence" in resection.rationale_fr
+    assert any("l'urgence est la stabilisation" in text for text in quoted(result.indication))
 
 
 def test_intermediate_life_expectancy_means_less_aggressive_osteosynthesis():
@@ -69,20 +121,22 @@ def test_intermediate_life_expectancy_means_less_aggressive_osteosynthesis():
         result = case(life_expectancy=life)
         assert codes(result.techniques, "primary") == ["intramedullary_nailing"]
         assert "resection_reconstruction" not in codes(result.techniques)
+        assert silent(result) == []
 
 
 def test_unknown_life_expectancy_gives_what_each_answer_leads_to():
     """[1] « L'estimation de l'espérance de vie est ainsi un élément capital de la prise
-    en charge chirurgicale. »"""
+    en charge chirurgicale. Il s'agit cependant d'un exercice difficile »"""
     result = case(life_expectancy="unknown")
     assert result.surgery == "undetermined"
+    assert result.indication.code == "undetermined" and "n'est pas connue" in result.indication.text_fr
     assert "life_expectancy_unknown" in result.warning_codes()
     outcomes = {branch.value: (branch.surgery, branch.techniques) for branch in result.branches}
     assert outcomes == {
         "lt_6_weeks": ("not_indicated", ["supportive_care"]),
         "6_weeks_to_6_months": ("indicated", ["intramedullary_nailing"]),
         "6_to_12_months": ("indicated", ["intramedullary_nailing"]),
-        "gt_12_months": ("indicated", ["resection_reconstruction"]),
+        "gt_12_months": ("indicated", ["intramedullary_nailing"]),
     }
 
 
@@ -92,39 +146,62 @@ def test_every_case_goes_to_the_multidisciplinary_meeting():
     for result in (case(), case(life_expectancy="lt_6_weeks"), recommend({})):
         assert result.warning_codes()[0] == "mdt_required"
         assert "mdt_discussion" in codes(result.workup)
+    assert case().warnings[0].citations == [150]  # final edition of 81
 
 
 def test_targeted_therapy_and_immunotherapy_may_change_the_prognosis():
-    """[1] « ... l'avènement des thérapeutiques ciblées et de l'immunothérapie qui peuvent
-    modifier considérablement le pronostic. »"""
-    assert "prognosis_may_change" in case(life_expectancy="6_weeks_to_6_months").warning_codes()
+    """[1] « Ceci est d'autant plus vrai avec l'avènement des thérapeutiques ciblées et de
+    l'immunothérapie qui peuvent modifier considérablement le pronostic. »"""
+    for life in ("lt_6_weeks", "6_weeks_to_6_months", "6_to_12_months", "unknown"):
+        assert "prognosis_may_change" in case(life_expectancy=life).warning_codes(), life
     assert "prognosis_may_change" not in case(life_expectancy="gt_12_months").warning_codes()
 
 
+def test_surgery_is_preventive_or_symptomatic():
+    """[1] « Le traitement chirurgical est soit préventif lorsque le risque fracturaire est
+    trop élevé ; soit « curatif d'un symptôme » en cas de fracture avérée sur lésion
+    pathologique ou de douleurs invalidantes. » [1] « Le traitement chirurgical a deux
+    objectifs : la récupération fonctionnelle d'un membre et/ou l'antalgie. »"""
+    assert case().intent == "symptomatic"
+    assert case(situation="refractory_pain").intent == "symptomatic"
+    assert impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds").intent == "preventive"
+    assert case(fit_for_surgery=False).intent is None  # no surgery, no intent
+    fracture = case().indication.text_fr
+    assert "récupérer vite la fonction" in fracture and "soulager la douleur" in fracture
+
+
 def test_crp_is_not_a_marker_of_postoperative_infection():
-    """[1] « la CRP est élevée en post-opératoire en l'absence de toute infection et de
-    toute tumeur ce qui en fait un mauvais marqueur d'infection post-opératoire. »"""
+    """[1] « On rappelle que la CRP est élevée en post-opératoire en l'absence de toute
+    infection et de toute tumeur ce qui en fait un mauvais marqueur d'infection
+    post-opératoire. »"""
     assert "crp_not_infection_marker" in codes(case().postoperative)
 
 
 def test_surgery_in_an_irradiated_field_is_harder_but_possible():
     """[1] « La chirurgie est toujours plus aisée en territoire non-irradié mais reste
-    possible. »"""
+    possible. Cet élément doit être pris en considération dans l'établissement de la
+    stratégie thérapeutique initiale. »"""
     result = case(prior_radiotherapy=True)
     assert result.surgery == "indicated"
     assert "irradiated_field" in result.warning_codes()
     assert "irradiated_field" not in case(prior_radiotherapy=False).warning_codes()
+    radiotherapy = next(item for item in case(prior_radiotherapy=False).postoperative if item.code == "radiotherapy_whole_bone")
+    assert "pas encore été irradié" in radiotherapy.rationale_fr
 
 
 def test_postoperative_radiotherapy_of_the_whole_bone():
-    """[1] « une radiothérapie post-opératoire sur l'ensemble de la pièce osseuse est
-    recommandée. »"""
+    """[1] « En revanche une radiothérapie post-opératoire sur l'ensemble de la pièce
+    osseuse est recommandée. »"""
     item = next(item for item in case().postoperative if item.code == "radiotherapy_whole_bone")
-    assert item.section == "1" and item.citations == [84, 85]
+    assert item.section == "1"
+    assert "En revanche une radiothérapie post-opératoire sur l'ensemble de la pièce osseuse est recommandée." in quoted(item)
 
 
 def test_non_lung_primary_is_flagged():
-    """[1] The chapter is about metastases of lung cancer; another primary is flagged."""
+    """[1] « La décision d'un traitement chirurgical doit tenir compte de l'indication
+    théorique de chirurgie, de l'espérance de vie du malade mais également de l'état
+    général du malade, de ses besoins fonctionnels, du bénéfice attendu, des risques de
+    l'intervention et du programme oncologique global. » The chapter is about lung cancer."""
     assert "non_lung_primary" in case(primary_tumor="other").warning_codes()
     assert "non_lung_primary" not in case().warning_codes()
 
@@ -132,8 +209,9 @@ def test_non_lung_primary_is_flagged():
 # ------------------------------------------------------ 2.1 Preventive surgery
 
 
-def impending(bone="femur", site="diaphysis", pain="moderate", lesion_type="lytic", lesion_size="one_to_two_thirds"):
-    return case(situation="impending_fracture", bone=bone, site=site, pain=pain, lesion_type=lesion_type, lesion_size=lesion_size)
+def impending(bone="femur", site="diaphysis", pain="moderate", lesion_type="lytic", lesion_size="one_to_two_thirds", **more):
+    return case(situation="impending_fracture", bone=bone, site=site, pain=pain, lesion_type=lesion_type,
+                lesion_size=lesion_size, **more)
 
 
 def test_mirels_score_of_9_or_more_indicates_prophylactic_surgery():
@@ -142,26 +220,34 @@ def test_mirels_score_of_9_or_more_indicates_prophylactic_surgery():
     result = impending(pain="moderate", lesion_type="lytic", lesion_size="one_to_two_thirds")  # 2+2+3+2
     assert result.mirels.score == 9
     assert (result.surgery, result.intent) == ("indicated", "preventive")
-    assert result.indication.code == "mirels_indicated" and 143 in result.indication.citations
+    assert result.indication.code == "mirels_indicated"
+    assert 143 not in result.indication.citations  # 143 is cited for the improvements, not the threshold
 
 
-def test_mirels_score_of_8_is_borderline():
-    """[2.1] 8 is just under the chapter's threshold of 9: the indication is discussed."""
+def test_mirels_score_of_8_is_borderline_as_mirels_wrote_not_the_chapter():
+    """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
+    supérieur à 9. » Eight is below the chapter's threshold; « 8 : limite » is
+    Mirels' own reading (reference 77), so the indication is discussed, citing 77."""
     result = impending(pain="moderate", lesion_type="mixed", lesion_size="one_to_two_thirds")  # 2+2+2+2
     assert result.mirels.score == 8
     assert result.surgery == "discuss" and result.indication.code == "mirels_borderline"
+    assert 77 in result.indication.citations and "réf. 77" in result.indication.text_fr
 
 
 def test_functional_pain_on_a_weight_bearing_bone_may_justify_prophylactic_surgery():
     """[2.1] « Une chirurgie stabilisatrice prophylactique peut être indiquée en cas de
     douleur d'horaire mécanique, ou augmentant à la charge, ou fonctionnellement
-    limitante, notamment pour des lésions localisées en zone portante. »"""
+    limitante, notamment pour des lésions localisées en zone portante. » [2.1] « Les
+    métastases de primitifs pulmonaires sont à prédominance lytique, avec une érosion
+    corticale précoce. Le risque fracturaire est donc élevé. »"""
     result = impending(bone="tibia", site="diaphysis", pain="functional", lesion_type="blastic", lesion_size="lt_one_third")
     assert result.mirels.score == 7  # 2+3+1+1
     assert result.surgery == "discuss"
     assert result.indication.code == "functional_pain_weight_bearing"
-    upper = impending(bone="radius", site=None, pain="functional", lesion_type="blastic", lesion_size="lt_one_third")
-    assert upper.surgery == "discuss" and upper.indication.code == "functional_pain"
+    for bone in ("radius", "fibula", "metatarsal", "humerus"):  # not weight-bearing
+        site = "diaphysis" if bone == "humerus" else None
+        other = impending(bone=bone, site=site, pain="functional", lesion_type="blastic", lesion_size="lt_one_third")
+        assert other.surgery == "discuss" and other.indication.code == "functional_pain", bone
 
 
 def test_mirels_score_under_8_without_functional_pain_is_not_an_indication():
@@ -180,6 +266,8 @@ def test_mirels_score_is_the_sum_of_its_four_items():
     result = impending(bone="femur", site="neck", pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds")
     assert result.mirels.items == {"site": 3, "pain": 3, "lesion_type": 3, "lesion_size": 3}
     assert result.mirels.score == 12 and result.mirels.threshold == 9
+    low = impending(bone="humerus", pain="mild", lesion_type="blastic", lesion_size="lt_one_third")
+    assert low.mirels.items == {"site": 1, "pain": 1, "lesion_type": 1, "lesion_size": 1}
 
 
 def test_mirels_site_item_is_derived_from_bone_and_site():
@@ -192,7 +280,8 @@ def test_mirels_site_item_is_derived_from_bone_and_site():
 
 
 def test_mirels_score_does_not_apply_to_the_acetabulum():
-    """Contract: « Mirels does not apply to the acetabulum. »"""
+    """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »
+    Contract: « Mirels does not apply to the acetabulum. »"""
     result = recommend({"situation": "impending_fracture", "bone": "acetabulum", "life_expectancy": "gt_12_months",
                         "fit_for_surgery": True, "pain": "functional", "lesion_type": "lytic", "lesion_size": "gt_two_thirds"})
     assert result.mirels is None
@@ -200,20 +289,55 @@ def test_mirels_score_does_not_apply_to_the_acetabulum():
 
 
 def test_mirels_score_has_limited_accuracy():
-    """[2.1] « Il est peu sensible et peu spécifique. Des améliorations sont proposées. (143) »"""
+    """[2.1] « Il est peu sensible et peu spécifique. Des améliorations sont proposées. (143) »
+    [2.1] « La prédiction du risque fracturaire n'est pas toujours aisée. »"""
     result = impending()
     warning = next(item for item in result.warnings if item.code == "mirels_limited_accuracy")
     assert 143 in warning.citations and warning.section == "2.1"
     assert "mirels_limited_accuracy" not in case().warning_codes()
 
 
-def test_impending_fracture_asks_the_mirels_items():
-    """[2.1] The Mirels items are asked for an impending fracture only."""
+def test_mirels_applied_to_a_hand_or_foot_bone_is_flagged():
+    """[2.1] « Mirels a proposé un score d'évaluation du risque fracturaire, tenant compte
+    de la localisation et de la taille de la lésion, de la douleur associée et de son
+    apparence à l'imagerie. » The score was built on long bones: for a metacarpal or a
+    metatarsal the warning says so."""
+    for bone in ("metacarpal", "metatarsal"):
+        result = impending(bone=bone, site=None, pain="functional", lesion_type="lytic", lesion_size="lt_one_third")
+        warning = next(item for item in result.warnings if item.code == "mirels_limited_accuracy")
+        assert "métacarpien ou à un métatarsien" in warning.text_fr, bone
+    radius = impending(bone="radius", site=None)
+    assert "métacarpien" not in next(i for i in radius.warnings if i.code == "mirels_limited_accuracy").text_fr
+
+
+def test_mirels_unknown_item_decides_when_every_value_agrees():
+    """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
+    supérieur à 9. » Peritrochanteric 3 + functional pain 3 + lytic 3 reach 9 whatever the
+    size; an unknown size below that is left open with what each size would give."""
+    settled = impending(site="trochanteric", pain="functional", lesion_type="lytic", lesion_size="unknown")
+    assert settled.surgery == "indicated" and settled.mirels.score is None
+    assert settled.mirels.to_dict()["score_range"] == [10, 12]
+    assert settled.mirels.to_dict()["unknown_items"] == ["lesion_size"]
+    assert "lesion_size" not in settled.missing
+    open_case = impending(pain="moderate", lesion_type="mixed", lesion_size="unknown")  # 2+2+2+?
+    assert open_case.surgery == "undetermined"
+    assert {b.value: b.surgery for b in open_case.branches} == {
+        "lt_one_third": "not_indicated", "one_to_two_thirds": "discuss", "gt_two_thirds": "indicated"}
+
+
+def test_impending_fracture_asks_the_mirels_items_and_shows_which_answers_change_the_decision():
+    """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
+    supérieur à 9. » While the items are pending, the branches say what each answer
+    allows: functional pain on a femoral shaft can reach the threshold, mild pain cannot."""
     result = recommend({"situation": "impending_fracture", "bone": "femur", "site": "diaphysis",
                         "life_expectancy": "6_to_12_months", "fit_for_surgery": True})
     assert result.missing[:3] == ["pain", "lesion_type", "lesion_size"]
     assert result.surgery == "undetermined"
-    assert {branch.value: branch.surgery for branch in result.branches}["functional"] in ("indicated", "discuss", "undetermined")
+    outcomes = {branch.value: set(branch.possible) for branch in result.branches}
+    # site 2 + pain 1 + at most 3 + 3 = 9: mild pain can still reach 9 with lytic > 2/3.
+    assert outcomes["mild"] == {"indicated", "discuss", "not_indicated"}
+    # functional pain (3) is at least 2+3+1+1 = 7 with functional pain: never "not indicated".
+    assert outcomes["functional"] == {"indicated", "discuss"}
     assert "pain" not in case().missing
 
 
@@ -221,8 +345,11 @@ def test_impending_fracture_asks_the_mirels_items():
 
 
 def test_pathological_fracture_is_operated_unless_general_condition_forbids_it():
-    """[2.2] « Les seules contre-indications sont le mauvais état général du patient ne
-    permettant pas d'envisager une intervention chirurgicale et/ou une anesthésie. »"""
+    """[2.2] « Les fractures sur lésions pathologiques nécessitent une prise en charge
+    chirurgicale dans la majorité des cas, pour permettre une récupération fonctionnelle
+    rapide et pour diminuer les douleurs post-fracturaire. » [2.2] « Les seules
+    contre-indications sont le mauvais état général du patient ne permettant pas
+    d'envisager une intervention chirurgicale et/ou une anesthésie. »"""
     assert (case().surgery, case().intent) == ("indicated", "symptomatic")
     unfit = case(fit_for_surgery=False)
     assert unfit.surgery == "not_indicated" and unfit.indication.code == "unfit"
@@ -237,23 +364,49 @@ def test_pathological_fracture_stabilisation_is_the_urgent_part():
     assert "urgence est la stabilisation" in indication.quote_fr
 
 
+def test_unfit_patient_is_not_asked_what_cannot_change_the_answer():
+    """[2.2] « Les seules contre-indications sont le mauvais état général du patient ne
+    permettant pas d'envisager une intervention chirurgicale et/ou une anesthésie. »
+    Once the patient is unfit, the situation and the site change nothing for a long bone."""
+    result = recommend({"bone": "tibia", "fit_for_surgery": False, "life_expectancy": "6_to_12_months"})
+    assert result.missing == [] and result.surgery == "not_indicated"
+    assert recommend({"fit_for_surgery": False}).missing == ["bone", "life_expectancy"]
+    acetabulum = recommend({"bone": "acetabulum", "fit_for_surgery": False, "life_expectancy": "6_to_12_months"})
+    assert acetabulum.missing[0] == "situation"  # still needed at the acetabulum
+
+
+def test_unknown_fitness_leaves_the_decision_open_with_an_anaesthetic_assessment():
+    """[2.2] « Les seules contre-indications sont le mauvais état général du patient ne
+    permettant pas d'envisager une intervention chirurgicale et/ou une anesthésie. »"""
+    result = case(fit_for_surgery="unknown")
+    assert result.surgery == "undetermined"
+    assert {b.value: (b.surgery, b.techniques) for b in result.branches} == {
+        True: ("indicated", ["intramedullary_nailing"]), False: ("not_indicated", ["supportive_care"])}
+    assert "fitness_assessment" in codes(result.workup)
+    assert "fitness_assessment" not in codes(case().workup)
+
+
 # ----------------------------------------------------------- 2.3 Severe pain
 
 
 def test_refractory_pain_is_a_surgical_indication():
     """[2.3] « Les douleurs invalidantes non soulagées par les traitements médicaux
     traditionnels et la cimentoplastie restent une indication fréquente de traitement
-    chirurgical des lésions métastatiques osseuses. »"""
+    chirurgical des lésions métastatiques osseuses. » [2.3] « L'indication, inscrite dans le
+    concept de gain de survie de qualité, est peu sujette à controverse dans ce contexte. »"""
     result = case(situation="refractory_pain")
     assert (result.surgery, result.intent, result.indication.section) == ("indicated", "symptomatic", "2.3")
 
 
 def test_refractory_pain_surgery_is_adapted_to_condition_and_prognosis():
-    """[2.3] « le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de
-    reconstruction) sera à adapter à l'état général du patient et à son pronostic. »"""
-    short = case(situation="refractory_pain", life_expectancy="6_weeks_to_6_months")
-    long = case(situation="refractory_pain", life_expectancy="gt_12_months")
-    assert codes(short.techniques, "primary") != codes(long.techniques, "primary")
+    """[2.3] « En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie
+    de reconstruction) sera à adapter à l'état général du patient et à son pronostic. »"""
+    neck = {"situation": "refractory_pain", "site": "neck"}
+    assert codes(case(**neck, life_expectancy="6_to_12_months").techniques, "primary") == ["cemented_arthroplasty"]
+    assert case(**neck, life_expectancy="6_weeks_to_6_months").techniques == []
+    assert codes(case(situation="refractory_pain", life_expectancy="6_weeks_to_6_months").techniques, "primary") == ["intramedullary_nailing"]
+    assert case(situation="refractory_pain", fit_for_surgery=False).surgery == "not_indicated"
+    assert "En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) sera à adapter à l'état général du patient et à son pronostic." in quoted(case(situation="refractory_pain").indication)
 
 
 # ------------------------------------------------------------- 2.4 Acetabulum
@@ -267,8 +420,9 @@ def acetabulum(**changes):
 
 def test_stable_acetabular_lesion_without_fracture_risk_is_treated_medically_or_by_radiotherapy():
     """[2.4] « Des lésions acétabulaires douloureuses qui ne compromettent pas la stabilité
-    du cotyle (...) et qui n'ont pas un risque imminent de fracture doivent avoir une
-    prise en charge médicale ou par radiothérapie. »"""
+    du cotyle (atteinte étendue du toit, de la colonne postérieure ou du mur médial) et
+    qui n'ont pas un risque imminent de fracture doivent avoir une prise en charge
+    médicale ou par radiothérapie. »"""
     result = acetabulum(acetabular_stability_compromised=False, acetabular_fracture_risk=False, conservative_treatment_failed=False)
     assert result.surgery == "not_indicated"
     assert codes(result.techniques) == ["medical_or_radiotherapy"]
@@ -278,13 +432,19 @@ def test_stable_acetabular_lesion_without_fracture_risk_is_treated_medically_or_
 def test_acetabular_failure_fracture_risk_or_instability_calls_for_percutaneous_treatment():
     """[2.4] « Si ces traitements ne sont pas efficaces sur la douleur ou qu'il existe un
     risque de fracture ou d'instabilité de hanche, un traitement plus invasif par
-    cimentoplastie (+/- associée à un vissage) ou radiofréquence ou cryothérapie est indiqué »"""
-    for trigger in ({"conservative_treatment_failed": True, "acetabular_stability_compromised": False, "acetabular_fracture_risk": False},
-                    {"acetabular_fracture_risk": True}, {"acetabular_stability_compromised": True}):
-        result = acetabulum(percutaneous_treatment_failed=False, **trigger)
-        assert result.surgery == "not_indicated"
-        assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"]
-        assert codes(result.techniques, "alternative") == ["percutaneous_ablation"]
+    cimentoplastie (+/- associée à un vissage) ou radiofréquence ou cryothérapie est
+    indiqué, parfois en association avec une radiothérapie pour optimiser les chances de
+    consolidation osseuse. » Radiofrequency and cryotherapy treat pain; they are offered
+    when the lesion is treated for pain, not for instability alone."""
+    painful = acetabulum(conservative_treatment_failed=True, acetabular_stability_compromised=False,
+                         acetabular_fracture_risk=False, percutaneous_treatment_failed=False)
+    assert painful.surgery == "not_indicated"
+    assert codes(painful.techniques, "primary") == ["percutaneous_cementoplasty"]
+    assert codes(painful.techniques, "alternative") == ["percutaneous_ablation"]
+    short = {"life_expectancy": "6_weeks_to_6_months"}
+    mechanical = acetabulum(situation="impending_fracture", acetabular_fracture_risk=True, percutaneous_treatment_failed=False, **short)
+    assert mechanical.surgery == "not_indicated"
+    assert codes(mechanical.techniques) == ["percutaneous_cementoplasty"]
 
 
 def test_acetabular_surgery_only_after_percutaneous_failure_in_a_fit_patient():
@@ -297,47 +457,104 @@ def test_acetabular_surgery_only_after_percutaneous_failure_in_a_fit_patient():
     assert unfit.surgery == "not_indicated"
 
 
+def test_fit_patient_long_prognosis_unstable_cotyle_shows_both_percutaneous_and_arthroplasty():
+    """[2.4] « La chirurgie ne sera envisagée qu'après échec de ces traitements dans le cadre
+    d'un patient en assez bon état général pour supporter une intervention chirurgicale
+    lourde avec un risque de complications élevé. » [4.2] « C'est pourquoi, une
+    arthroplastie totale de hanche associée à une reconstruction acétabulaire par renfort
+    métallique acétabulaire constitue le traitement le plus indiqué (144). » [4.2] « Les
+    lésions acétabulaires douloureuses ou à risque de fracture élevé chez des patients
+    fragiles et présentant une espérance de vie courte doivent être traitées de préférence
+    par cimentoplastie sous contrôle scannographique parfois combiné à un vissage pour
+    renforcer le montage. »"""
+    for situation in ("impending_fracture", "refractory_pain"):
+        result = acetabulum(situation=situation, acetabular_stability_compromised=True, acetabular_fracture_risk=True,
+                            percutaneous_treatment_failed=False)
+        assert result.surgery == "discuss"
+        assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"]
+        assert "tha_acetabular_reinforcement" in codes(result.techniques, "alternative")
+        [warning] = silent(result)
+        texts = quoted(warning)
+        assert any("le traitement le plus indiqué (144)" in text for text in texts)
+        assert any("de préférence par cimentoplastie" in text for text in texts)
+        assert any("qu'après échec de ces traitements" in text for text in texts)
+        assert "ct_bone_window" in codes(result.workup)
+    # Frail, or a short prognosis: the percutaneous treatment alone.
+    assert "tha_acetabular_reinforcement" not in codes(acetabulum(acetabular_stability_compromised=True,
+        percutaneous_treatment_failed=False, life_expectancy="6_weeks_to_6_months").techniques)
+
+
 def test_total_hip_arthroplasty_with_acetabular_reinforcement():
-    """[4.2] « une arthroplastie totale de hanche associée à une reconstruction
-    acétabulaire par renfort métallique acétabulaire constitue le traitement le plus
-    indiqué (144). »"""
+    """[4.2] « Les interventions chirurgicales cotyloïdiennes de type résection chirurgicale
+    carcinologique – arthroplastie sont particulièrement lourdes pour obtenir un réel
+    bénéfice fonctionnel y compris chez un patient en bon état général et présentant une
+    espérance de vie très élevée. » [4.2] « C'est pourquoi, une arthroplastie totale de
+    hanche associée à une reconstruction acétabulaire par renfort métallique acétabulaire
+    constitue le traitement le plus indiqué (144). »"""
     result = acetabulum(acetabular_stability_compromised=True, percutaneous_treatment_failed=True)
     assert codes(result.techniques, "primary") == ["tha_acetabular_reinforcement"]
     assert 144 in result.techniques[0].citations
     assert any(c["number"] == 144 and c["cited_by_chapter"] for c in result.citations)
 
 
-def test_fragile_patient_with_acetabular_lesion_gets_cementoplasty():
+def test_fragile_patient_with_short_prognosis_and_acetabular_lesion_gets_cementoplasty():
     """[4.2] « Les lésions acétabulaires douloureuses ou à risque de fracture élevé chez des
     patients fragiles et présentant une espérance de vie courte doivent être traitées de
     préférence par cimentoplastie sous contrôle scannographique parfois combiné à un
     vissage pour renforcer le montage. »"""
-    result = acetabulum(fit_for_surgery=False, acetabular_fracture_risk=True)
-    assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"]
-    assert result.techniques[0].section == "4.2"
-    assert result.missing == []  # no question about percutaneous failure: surgery is excluded
-    dying = acetabulum(life_expectancy="lt_6_weeks", acetabular_fracture_risk=True)
-    assert codes(dying.techniques, "primary") == ["supportive_care"]
-    assert codes(dying.techniques, "alternative") == ["percutaneous_cementoplasty"]
+    for life in ("lt_6_weeks", "6_weeks_to_6_months"):
+        result = acetabulum(fit_for_surgery=False, life_expectancy=life, acetabular_fracture_risk=True,
+                            percutaneous_treatment_failed=False)
+        assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"], life
+        assert result.techniques[0].section == "4.2"
+        assert result.indication.code == "acetabulum_fragile"
+    # Fit but under 6 weeks: no surgery (1), the percutaneous treatment of 2.4 first.
+    dying = acetabulum(life_expectancy="lt_6_weeks", acetabular_fracture_risk=True, percutaneous_treatment_failed=False)
+    assert codes(dying.techniques, "primary") == ["percutaneous_cementoplasty"]
+    assert "supportive_care" in codes(dying.techniques, "alternative")
+    assert dying.indication.code == "life_lt_6_weeks"
+    # Frail with a long prognosis: 2.4's percutaneous treatment, not 4.2's preference.
+    frail_long = acetabulum(fit_for_surgery=False, acetabular_fracture_risk=True, percutaneous_treatment_failed=False)
+    assert codes(frail_long.techniques, "primary") == ["percutaneous_cementoplasty"]
+    assert frail_long.techniques[0].section == "2.4" and frail_long.indication.code == "unfit"
+
+
+def test_failed_percutaneous_treatment_is_not_offered_again_to_a_patient_who_cannot_be_operated():
+    """[2.4] « La chirurgie ne sera envisagée qu'après échec de ces traitements dans le cadre
+    d'un patient en assez bon état général pour supporter une intervention chirurgicale
+    lourde avec un risque de complications élevé. » The chapter does not say what follows
+    a failed percutaneous treatment when surgery is excluded."""
+    asked = acetabulum(fit_for_surgery=False, acetabular_stability_compromised=True)
+    assert asked.missing == ["percutaneous_treatment_failed"]
+    result = acetabulum(fit_for_surgery=False, acetabular_stability_compromised=True, percutaneous_treatment_failed=True,
+                        life_expectancy="6_weeks_to_6_months")
+    assert result.surgery == "not_indicated"
+    assert "percutaneous_cementoplasty" not in codes(result.techniques)
+    assert codes(result.techniques) == ["supportive_care"]
+    assert len(silent(result)) == 1
 
 
 def test_acetabular_arthroplasty_needs_a_prognosis_over_6_months_otherwise_guideline_silent():
-    """[4.2] « Elles sont indiquées chez des patients ayant un pronostic vital supérieur à
-    6 mois-1 an. »"""
+    """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties.
+    Elles sont indiquées chez des patients ayant un pronostic vital supérieur à 6 mois-1 an. »"""
     result = acetabulum(life_expectancy="6_weeks_to_6_months", acetabular_stability_compromised=True, percutaneous_treatment_failed=True)
     assert result.techniques == [] and "guideline_silent" in result.warning_codes()
     assert result.surgery == "discuss"
 
 
-def test_established_acetabular_fracture_is_not_settled_by_the_chapter():
-    """[2.4] The chapter speaks of instability and fracture risk, not of an established
-    acetabular fracture: flagged, sent to the RCP."""
-    result = acetabulum(situation="pathological_fracture", acetabular_stability_compromised=True, percutaneous_treatment_failed=False)
-    assert "guideline_silent" in result.warning_codes()
+def test_established_acetabular_fracture_is_not_settled_by_the_chapter_nor_sent_to_medical_treatment():
+    """[2.4] « Les lésions acétabulaires ont des indications spécifiques. » The chapter
+    speaks of instability and fracture risk, not of an established acetabular fracture."""
+    for flags in ({}, {"acetabular_stability_compromised": False, "acetabular_fracture_risk": False, "conservative_treatment_failed": False}):
+        result = acetabulum(situation="pathological_fracture", life_expectancy="6_to_12_months", **flags)
+        assert result.surgery == "discuss" and result.indication.code == "acetabular_fracture"
+        assert "medical_or_radiotherapy" not in codes(result.techniques)
+        assert "guideline_silent" in result.warning_codes()
+        assert not {"acetabular_stability_compromised", "acetabular_fracture_risk"} & set(result.missing)
 
 
 def test_acetabular_questions_only_for_the_acetabulum():
-    """Contract: acetabular questions are asked for the acetabulum only."""
+    """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »"""
     assert not any(name.startswith("acetabular") for name in case().missing)
     assert acetabulum().missing[:2] == ["acetabular_stability_compromised", "acetabular_fracture_risk"]
     assert acetabulum(acetabular_stability_compromised=False, acetabular_fracture_risk=False).missing[0] == "conservative_treatment_failed"
@@ -348,32 +565,99 @@ def test_acetabular_questions_only_for_the_acetabulum():
 
 
 def test_workup_whole_bone_radiographs_and_bone_window_ct():
-    """[3] « Un scanner, en fenêtre osseuse, non injecté, centré sur la lésion est
-    indispensable. »"""
+    """[3] « Une évaluation précise de la lésion métastatique à traiter et de ses rapports
+    est primordiale en préopératoire. » [3] « Il sera constitué de radiographies centrées
+    sur les lésions métastatiques mais aussi explorant l'ensemble de l'os concerné incluant
+    les articulations sus et sous-jacentes comme par exemple une pangonométrie en cas
+    d'atteinte des membres inférieurs (recherche de métastase adjacente ou skip
+    metastasis). » [3] « Un scanner, en fenêtre osseuse, non injecté, centré sur la lésion
+    est indispensable. »"""
     assert codes(case().workup)[:2] == ["xray_whole_bone", "ct_bone_window"]
     assert all(item.section == "3" for item in case().workup[:2])
+    for flags in ({"acetabular_stability_compromised": True, "percutaneous_treatment_failed": False},
+                  {"acetabular_stability_compromised": False, "acetabular_fracture_risk": False, "conservative_treatment_failed": False}):
+        assert "ct_bone_window" in codes(acetabulum(**flags).workup)  # the cotyle's stability is judged on it
 
 
 def test_workup_angiography_and_embolisation_when_hypervascular():
     """[3] « En cas de suspicion d'une hyper vascularisation de la lésion tumorale, un
-    angioscanner ou une artériographie sera également nécessaire (...) et éventuellement
-    réaliser une embolisation préopératoire en cas de risque hémorragique élevé. »"""
-    assert {"angio_ct_or_arteriography", "preoperative_embolization"} <= set(codes(case(suspected_hypervascular=True).workup))
+    angioscanner ou une artériographie sera également nécessaire pour mieux évaluer le
+    risque hémorragique, définir la voie d'abord et éventuellement réaliser une
+    embolisation préopératoire en cas de risque hémorragique élevé. »"""
+    result = case(suspected_hypervascular=True)
+    assert {"angio_ct_or_arteriography", "preoperative_embolization"} <= set(codes(result.workup))
+    angio = next(item for item in result.workup if item.code == "angio_ct_or_arteriography")
+    assert angio.quote_fr.startswith("En cas de suspicion d'une hyper vascularisation")
     assert "angio_ct_or_arteriography" not in codes(case().workup)
 
 
-def test_workup_biopsy_when_the_diagnosis_is_in_doubt():
-    """[3] « la biopsie en préopératoire peut être indiquée en cas de doute sur le
-    diagnostic étiologique (métastases révélatrices vs tumeur primitive osseuse). »"""
-    assert "biopsy_or_minimal_workup" in codes(case(diagnostic_uncertainty=True).workup)
+def test_embolisation_is_rarely_needed_for_lung_cancer():
+    """[5] « Les métastases osseuses secondaires au cancer broncho-pulmonaire sont rarement
+    hypervascularisées et habituellement ne nécessitent pas d'embolisation préopératoire. »"""
+    lung = next(i for i in case(suspected_hypervascular=True).workup if i.code == "preoperative_embolization")
+    other = next(i for i in case(suspected_hypervascular=True, primary_tumor="other").workup if i.code == "preoperative_embolization")
+    assert "broncho-pulmonaire" in lung.rationale_fr
+    assert "habituellement inutile" not in other.rationale_fr
+
+
+def test_workup_biopsy_only_when_the_indication_is_urgent_keeps_its_condition():
+    """[3] « Lorsque l'indication chirurgicale urgente/rapide est posée, la biopsie en
+    préopératoire peut être indiquée en cas de doute sur le diagnostic étiologique
+    (métastases révélatrices vs tumeur primitive osseuse). » [3] « Bien souvent, il est
+    cependant possible de réaliser la séquence thérapeutique suivante après un bilan
+    étiologique minimal (électrophorèse des protéines plasmatiques et scanner TAP par
+    exemple) : chirurgie orthopédique première de la métastase osseuse en urgence relative
+    qui permettra d'obtenir dans le même temps une anatomopathologie et un traitement
+    chirurgical de la lésion. » [3] « Les autres examens d'imagerie (IRM, pet scan...) ont
+    un intérêt pour le diagnostic étiologique de la lésion. »"""
+    fracture = case(diagnostic_uncertainty=True)
+    biopsy = next(item for item in fracture.workup if item.code == "biopsy_or_minimal_workup")
+    assert biopsy.quote_fr.startswith("Lorsque l'indication chirurgicale urgente/rapide est posée")
+    assert "chirurgie première" in biopsy.label_fr
+    assert "etiological_imaging" in codes(fracture.workup)
     assert "biopsy_or_minimal_workup" not in codes(case().workup)
 
 
-def test_systemic_treatment_resumes_after_healing():
+def test_diagnostic_doubt_outside_an_urgent_indication_puts_the_biopsy_before_any_implant():
+    """[3] « Lorsque l'indication chirurgicale urgente/rapide est posée, la biopsie en
+    préopératoire peut être indiquée en cas de doute sur le diagnostic étiologique
+    (métastases révélatrices vs tumeur primitive osseuse). » [4.1] « Il présente
+    l'inconvénient de disséminer les cellules tumorales dans la diaphyse »"""
+    result = impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds", diagnostic_uncertainty=True,
+                       life_expectancy="6_to_12_months")
+    biopsy = next(item for item in result.workup if item.code == "biopsy_or_minimal_workup")
+    assert "chirurgie première" not in biopsy.label_fr and biopsy.label_fr.startswith("Biopsie avant")
+    warning = next(item for item in result.warnings if item.code == "nailing_dissemination")
+    assert "disséminer les cellules tumorales" in warning.quote_fr and warning.section == "4.1"
+    assert "nailing_dissemination" not in impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds").warning_codes()
+
+
+def test_diagnostic_doubt_is_asked_before_the_answer_other_work_up_facts_after():
+    """[3] « Cette séquence thérapeutique est à peser avec les oncologues médicaux qui
+    jugent de l'urgence d'un traitement étiologique mais permet de réaliser le traitement
+    définitif de la métastase osseuse sans avoir à réaliser ensuite de fenêtre
+    thérapeutique des traitements anti-cancéreux. » The doubt changes the sequence of
+    care; hypervascularity, prior irradiation and bone loss only add items."""
+    result = recommend({key: value for key, value in FRACTURE_FEMUR_DIAPHYSIS.items()
+                        if key not in ("major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty")})
+    assert result.missing == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty"]
+    assert result.refinements == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular"]
+
+
+def test_systemic_treatment_starts_after_healing_three_to_four_weeks():
     """[3] « Les lignes de chimiothérapie et la radiothérapie pourront être débutées une fois
-    la cicatrisation du patient acquise soit 3 semaines après la chirurgie. »"""
+    la cicatrisation du patient acquise soit 3 semaines après la chirurgie. » [3] « En
+    situation d'urgence oncologique relative, et sous-réserve d'une cicatrisation acquise,
+    ce délai pourra être ramené à 15 jours après accord du chirurgien référent. » [5] « A
+    court terme, les principales complications sont d'ordre cicatriciel, thromboembolique
+    (favorisée par la combinaison de la chirurgie, l'immobilisation, le contexte
+    inflammatoire et les facteurs pro-thrombotiques sécrétés par la tumeur) et septique chez
+    ces patients à risque notamment si les traitements anti-cancéreux sont débutés avant
+    l'obtention d'une parfaite cicatrisation des tissus mous (3 à 4 semaines
+    post-opératoires). »"""
     item = next(item for item in case().postoperative if item.code == "systemic_treatment_after_healing")
-    assert "3 semaines" in item.label_fr and "15 jours" in item.label_fr
+    assert "3 à 4 semaines" in item.label_fr and "15 jours" in item.label_fr
+    assert item.label_fr.startswith("Début ou reprise")
 
 
 # ------------------------------------------------------------- 4.1 Osteosynthesis
@@ -390,16 +674,43 @@ def test_intramedullary_nailing_for_diaphyseal_trochanteric_and_proximal_humeral
 
 def test_femoral_nail_locked_with_a_cervical_screw():
     """[4.1] « Dans le cadre d'enclouage centromédullaire pour lésion de la diaphyse
-    fémorale, la mise en place d'une vis cervicale (...) permet une fixation plus sûre »"""
+    fémorale, la mise en place d'une vis cervicale (à la place d'une vis transversale
+    inter trochantérienne) permet une fixation plus sûre et a un effet protecteur sur le
+    col fémoral pour d'éventuelle lésion cervicale secondaire. »"""
     assert codes(case().techniques, "adjunct") == ["cephalic_screw"]
     assert "cephalic_screw" not in codes(case(bone="humerus", site="diaphysis").techniques)
+    assert "cephalic_screw" not in codes(case(bone="tibia", site="diaphysis").techniques)
+
+
+def test_trochanteric_and_subtrochanteric_nails_fix_the_neck():
+    """[4.1] « Exemple d'enclouage gamma long verrouillé préventif du fémur gauche pour
+    métastase d'un carcinome broncho-pulmonaire » (figure 7): a trochanteric or
+    subtrochanteric lesion is nailed with a cephalomedullary nail."""
+    for site in ("trochanteric", "subtrochanteric"):
+        screw = next(item for item in case(site=site).techniques if item.code == "cephalic_screw")
+        assert screw.role == "adjunct" and "céphalomédullaire" in screw.label_fr
+        assert any("gamma long" in text for text in quoted(screw))
+
+
+def test_nailing_rationale_names_its_advantages_and_its_drawback():
+    """[1] « Le but est un retour rapide à l'autonomie, avec une remise en charge précoce et
+    une qualité de vie satisfaisante. » [4.1] « Ses avantages sont sa simplicité de pose, son abord mini-invasif et sa bonne
+    résistance mécanique, permettant une remise en charge précoce. » [4.1] « Il présente
+    l'inconvénient de disséminer les cellules tumorales dans la diaphyse »"""
+    nail = case().techniques[0]
+    assert "mini-invasif" in nail.rationale_fr and "dissémine" in nail.rationale_fr
+    sub = next(i for i in case(site="subtrochanteric").techniques if i.code == "intramedullary_nailing")
+    assert "enclou " not in sub.rationale_fr and "l'enclou centro" not in sub.rationale_fr
 
 
 def test_curettage_cementation_with_nailing_when_bone_loss_is_major():
     """[4.1] « Il peut éventuellement être associé à un curetage-cimentation de la lésion en
-    cas de perte osseuse importante. »"""
+    cas de perte osseuse importante. La mise en place du ciment sera réalisée après
+    l'enclouage. »"""
     assert "curettage_cementation" in codes(case(major_bone_loss=True).techniques, "adjunct")
     assert "curettage_cementation" not in codes(case(major_bone_loss=False).techniques)
+    unknown = next(i for i in case(major_bone_loss="unknown").techniques if i.code == "curettage_cementation")
+    assert unknown.condition_fr == "si la perte osseuse est importante ou l'os de mauvaise qualité"
 
 
 def test_locked_plate_for_distal_femur_and_humerus():
@@ -408,33 +719,54 @@ def test_locked_plate_for_distal_femur_and_humerus():
     for bone in ("femur", "humerus"):
         result = case(bone=bone, site="distal", articular_involvement=False)
         assert codes(result.techniques, "primary") == ["locked_plate"]
+    assert "réserve" not in result.techniques[0].rationale_fr
 
 
 def test_curettage_cementation_with_plate_when_bone_is_poor_or_irradiated():
     """[4.1] « Un curetage-cimentation de la lésion peut y être associé en cas de mauvaise
     qualité osseuse, de perte osseuse importante ou de radiothérapie associée. »"""
-    irradiated = case(bone="femur", site="distal", articular_involvement=False, prior_radiotherapy=True)
-    assert "curettage_cementation" in codes(irradiated.techniques, "adjunct")
-    assert "curettage_cementation" not in codes(case(bone="femur", site="distal", articular_involvement=False).techniques)
+    distal = {"bone": "femur", "site": "distal", "articular_involvement": False}
+    assert "curettage_cementation" in codes(case(**distal, prior_radiotherapy=True).techniques, "adjunct")
+    assert "curettage_cementation" in codes(case(**distal, major_bone_loss=True).techniques, "adjunct")
+    assert "curettage_cementation" not in codes(case(**distal).techniques)
+    both = next(i for i in case(**distal, prior_radiotherapy="unknown", major_bone_loss="unknown").techniques
+                if i.code == "curettage_cementation")
+    assert both.condition_fr == "si la perte osseuse est importante ou l'os de mauvaise qualité ou si le site a déjà été irradié"
 
 
-def test_plate_or_radiotherapy_for_the_distal_small_bones():
+def test_plate_or_radiotherapy_for_the_distal_small_bones_is_a_choice_for_the_rcp():
     """[4.1] « Les métastases osseuses sur d'autres os plus éloignés du squelette axial sont
     rares (radius, ulna, fibula, métacarpes et métatarsiens). Elles seront traitées par
     plaque ou radiothérapie isolée. »"""
     for bone in ("radius", "ulna", "fibula", "metacarpal", "metatarsal"):
         result = case(bone=bone, site=None)
         assert codes(result.techniques) == ["plate_or_radiotherapy"], bone
+        assert result.surgery == "discuss", bone  # one of the two options is not an operation
         assert "site" not in result.missing
+        assert all(item.condition_fr == "si une plaque est posée" for item in result.postoperative)
+        assert not any("pangonométrie" in (item.label_fr or "") and bone in ("radius", "ulna", "metacarpal") and False
+                       for item in result.workup)
 
 
-def test_proximal_or_distal_tibia_implant_is_not_named_by_the_chapter():
+def test_proximal_or_distal_tibia_implant_is_not_named_by_the_chapter_at_any_prognosis():
     """[4.1] « Les localisations préférentielles pour l'ostéosynthèse sont les atteintes
     diaphysaires des os longs (fémur, humérus, tibia) ainsi que les lésions
     métaphyso-diaphysaires. » No implant is named for the tibial ends."""
-    result = case(bone="tibia", site="proximal", articular_involvement=False)
-    assert result.techniques == [] and "guideline_silent" in result.warning_codes()
-    assert result.surgery == "indicated"
+    for life in ("6_weeks_to_6_months", "6_to_12_months", "gt_12_months"):
+        for site in ("proximal", "distal"):
+            result = case(bone="tibia", site=site, articular_involvement=False, life_expectancy=life)
+            assert codes(result.techniques, "primary") == [], (site, life)
+            assert any("tibia proximal ou distal" in w.text_fr for w in silent(result)), (site, life)
+            assert result.surgery == "discuss"
+
+
+def test_no_ankle_arthroplasty_is_proposed_for_the_distal_tibia():
+    """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties. »
+    The chapter's general sentence does not make an ankle prosthesis a standard answer."""
+    result = case(bone="tibia", site="distal", articular_involvement=True, life_expectancy="6_to_12_months")
+    assert "cemented_arthroplasty" not in codes(result.techniques)
+    assert "articular_involvement" not in recommend({"situation": "pathological_fracture", "bone": "tibia", "site": "distal",
+                                                     "life_expectancy": "6_to_12_months", "fit_for_surgery": True}).missing
 
 
 # --------------------------------------------------------------- 4.2 Arthroplasty
@@ -448,12 +780,35 @@ def test_cemented_arthroplasty_for_femoral_head_and_neck_with_prognosis_over_6_m
             assert codes(case(site=site, life_expectancy=life).techniques, "primary") == ["cemented_arthroplasty"]
 
 
+def test_hip_prostheses_are_always_cemented_cup_in_a_metal_reinforcement():
+    """[4.2] « Les prothèses seront toujours cimentées tant sur le versant acétabulaires (dans
+    une armature de renfort métallique) que sur le versant fémoral, afin d'améliorer leur
+    stabilité dans un os de qualité médiocre ou exposé à une radiothérapie adjuvante qui
+    risquerait de compromettre l'ostéo-intégration des implants sans ciment. »"""
+    hip = case(site="neck", life_expectancy="6_to_12_months").techniques[0]
+    assert "renfort métallique" in hip.rationale_fr and "cimenté" in hip.rationale_fr
+
+
+def test_acetabulum_is_assessed_before_a_femoral_head_or_neck_arthroplasty():
+    """[4.2] « L'atteinte cotyloïdienne doit également être prise en compte et parfois
+    traitée notamment lorsqu'il existe un risque fracturaire d'une métastase en zone
+    portante ou un risque de protrusion endo-pelvienne de la tête fémorale. »"""
+    for site in ("head", "neck", "neck_trochanteric_extension"):
+        assert "acetabular_assessment" in codes(case(site=site, life_expectancy="gt_12_months").workup), site
+    assert "acetabular_assessment" not in codes(case().workup)
+
+
 def test_femoral_neck_with_short_prognosis_is_not_settled_by_the_chapter():
-    """[4.2] « Elles sont indiquées chez des patients ayant un pronostic vital supérieur à
-    6 mois-1 an. » Under 6 months the chapter names no technique for the neck."""
+    """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties.
+    Elles sont indiquées chez des patients ayant un pronostic vital supérieur à 6 mois-1 an. »
+    [1] « Les patients avec une espérance de vie intermédiaire bénéficieront de techniques
+    d'ostéosynthèse et de stabilisation moins agressives, mais aussi potentiellement moins
+    durables. » Under 6 months the chapter names no technique for the neck: the
+    operation is for the RCP to choose, never « indicated » with an empty plan."""
     result = case(site="neck", life_expectancy="6_weeks_to_6_months")
-    assert result.techniques == [] and result.surgery == "indicated"
-    assert "guideline_silent" in result.warning_codes()
+    assert result.techniques == [] and result.surgery == "discuss"
+    [warning] = silent(result)
+    assert any("moins agressives" in text for text in quoted(warning))
 
 
 def test_articular_involvement_may_be_treated_by_arthroplasty():
@@ -462,11 +817,14 @@ def test_articular_involvement_may_be_treated_by_arthroplasty():
     assert "cemented_arthroplasty" in codes(result.techniques, "alternative")
     short = case(bone="humerus", site="proximal", articular_involvement=True, life_expectancy="6_weeks_to_6_months")
     assert "cemented_arthroplasty" not in codes(short.techniques)
+    unknown = case(bone="humerus", site="proximal", articular_involvement="unknown", life_expectancy="6_to_12_months")
+    item = next(i for i in unknown.techniques if i.code == "cemented_arthroplasty")
+    assert item.condition_fr == "si l'articulation est atteinte"
 
 
 def test_articular_involvement_is_asked_only_at_a_joint_end():
-    """Contract: asked for a lesion at a joint end other than the femoral head or neck,
-    and only where an arthroplasty is possible (prognosis over 6 months)."""
+    """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties.
+    Elles sont indiquées chez des patients ayant un pronostic vital supérieur à 6 mois-1 an. »"""
     base = {"situation": "pathological_fracture", "life_expectancy": "6_to_12_months", "fit_for_surgery": True}
     assert "articular_involvement" in recommend({**base, "bone": "femur", "site": "distal"}).missing
     assert "articular_involvement" in recommend({**base, "bone": "tibia", "site": "proximal"}).missing
@@ -479,24 +837,53 @@ def test_articular_involvement_is_asked_only_at_a_joint_end():
 def test_proximal_femoral_resection_and_megaprosthesis_when_the_neck_lesion_reaches_the_trochanter():
     """[4.2] « En cas de métastase du col fémoral plus étendue et notamment lorsque la
     métastase atteint la région trochantérienne ou sous-trochantérienne, une résection
-    fémorale proximale (...) est indiquée. »"""
-    result = case(site="neck_trochanteric_extension", life_expectancy="6_to_12_months")
+    fémorale proximale conservant un médaillon trochantérien pour la continuité de
+    l'appareil abducteur de la hanche est indiquée. Une méga-prothèse fémorale proximale
+    est alors cimentée dans la diaphyse fémorale. »"""
+    result = case(site="neck_trochanteric_extension", life_expectancy="gt_12_months")
     assert codes(result.techniques, "primary") == ["proximal_femoral_resection_megaprosthesis"]
+    assert silent(result) == []
+    grey = case(site="neck_trochanteric_extension", life_expectancy="6_to_12_months")
+    assert codes(grey.techniques, "primary") == ["proximal_femoral_resection_megaprosthesis"]
+    assert any("6 mois-1 an" in w.text_fr for w in silent(grey))  # the chapter's grey zone, for heavy surgery
 
 
 # ------------------------------------------------------------- 5. Complications
 
 
 def test_antibioprophylaxis_is_prolonged_48_hours():
-    """[5] « (prolongation de l'antibioprophylaxie pendant 48 h) »"""
+    """[5] « Les protocoles d'antibioprophylaxie per opératoire sont également spécifiques de
+    ce type de chirurgie à risque d'infection (prolongation de l'antibioprophylaxie pendant
+    48 h). »"""
     assert "antibioprophylaxis_48h" in codes(case().postoperative)
 
 
-def test_thromboembolic_risk_is_higher_than_average():
-    """[5] « ces patients ont un risque plus élevé que la moyenne de faire une complication
-    thromboembolique ou infectieuse. »"""
-    assert "thromboembolic_prevention" in codes(case().postoperative)
+def test_thromboembolic_and_infectious_risk_calls_for_close_follow_up():
+    """[5] « De manière générale, ces patients ont un risque plus élevé que la moyenne de
+    faire une complication thromboembolique ou infectieuse. Le suivi médical
+    post-opératoire doit donc être rapproché. »"""
+    item = next(item for item in case().postoperative if item.code == "thromboembolic_prevention")
+    assert item.label_fr.startswith("Suivi post-opératoire rapproché")
     assert case(life_expectancy="lt_6_weeks").postoperative == []
+
+
+def test_bleeding_and_fat_embolism_are_the_intraoperative_complications():
+    """[5] « Les complications per-opératoires prédominantes sont l'hémorragie et les embolies
+    graisseuses. »"""
+    for changes in ({}, {"site": "neck", "life_expectancy": "gt_12_months"}):
+        warning = next(item for item in case(**changes).warnings if item.code == "intraoperative_complications")
+        assert warning.section == "5" and "embolies graisseuses" in warning.quote_fr
+    assert "intraoperative_complications" not in case(fit_for_surgery=False).warning_codes()
+
+
+def test_long_term_failures_and_their_risk_factors_are_followed():
+    """[5] « A long terme, les complications principales sont l'échec de l'ostéosynthèse par
+    rupture mécanique de l'implant, ou de l'arthroplastie par descellement des implants ou
+    fracture péri-prothétique. Les facteurs de risque d'échec sont la progression tumorale,
+    une pseudarthrose d'une fracture pathologique, et une prise en charge chirurgicale
+    initiale et péri-opératoire inadaptée. »"""
+    item = next(item for item in case().postoperative if item.code == "long_term_follow_up")
+    assert item.section == "5" and "descellement" in item.label_fr and "pseudarthrose" in item.rationale_fr
 
 
 # --------------------------------------------------------------- missing facts
@@ -513,15 +900,11 @@ def test_missing_lists_what_is_needed_in_the_order_a_clinician_is_asked():
     assert recommend(complete).missing == ["major_bone_loss"]
 
 
-def test_work_up_facts_are_asked_only_when_surgery_is_considered():
-    """Contract: prior radiotherapy, hypervascularity and diagnostic doubt are asked
-    when surgery is considered."""
-    unfit = recommend({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis",
-                       "life_expectancy": "6_to_12_months", "fit_for_surgery": False})
-    assert unfit.missing == []
-    unknown = recommend({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis",
-                         "life_expectancy": "unknown", "fit_for_surgery": True})
-    assert unknown.missing == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty"]
+def test_an_unknown_answer_is_never_asked_again():
+    """Contract extension: « je ne sais pas » is recorded as `unknown`."""
+    for name in ("major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty", "fit_for_surgery"):
+        result = case(**{name: "unknown"})
+        assert name not in result.missing, name
 
 
 def test_undetermined_case_lists_each_answer_of_the_next_question():
@@ -530,3 +913,16 @@ def test_undetermined_case_lists_each_answer_of_the_next_question():
     result = recommend({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis", "life_expectancy": "6_to_12_months"})
     assert result.surgery == "undetermined" and result.missing[0] == "fit_for_surgery"
     assert {branch.value: branch.surgery for branch in result.branches} == {True: "indicated", False: "not_indicated"}
+
+
+def test_unknown_hypervascularity_and_doubt_give_conditional_work_up():
+    """[3] « En cas de suspicion d'une hyper vascularisation de la lésion tumorale, un
+    angioscanner ou une artériographie sera également nécessaire pour mieux évaluer le
+    risque hémorragique, définir la voie d'abord et éventuellement réaliser une
+    embolisation préopératoire en cas de risque hémorragique élevé. »"""
+    result = case(suspected_hypervascular="unknown", diagnostic_uncertainty="unknown")
+    angio = next(i for i in result.workup if i.code == "angio_ct_or_arteriography")
+    assert angio.condition_fr == "si une hypervascularisation est suspectée"
+    biopsy = next(i for i in result.workup if i.code == "biopsy_or_minimal_workup")
+    assert biopsy.condition_fr.startswith("en cas de doute")
+    assert result.surgery == "indicated" and result.missing == []

@@ -1,0 +1,108 @@
+"""The Mirels score (section 2.1): its four items, and what it decides.
+
+« Mirels a proposé un score d'évaluation du risque fracturaire, tenant compte
+de la localisation et de la taille de la lésion, de la douleur associée et de
+son apparence à l'imagerie. Un traitement chirurgical prophylactique est
+indiqué pour un score égal ou supérieur à 9. » (§ 2.1)
+
+Each item scores 1 to 3 (Mirels 1989, reference 77). An item answered
+`unknown` may take any of its three values: the decision is taken when every
+value it may take leads to the same one, and is left open otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from .contract import UNKNOWN, mirels_site_item, weight_bearing
+
+PAIN = {"mild": 1, "moderate": 2, "functional": 3}
+LESION_TYPE = {"blastic": 1, "mixed": 2, "lytic": 3}
+LESION_SIZE = {"lt_one_third": 1, "one_to_two_thirds": 2, "gt_two_thirds": 3}
+TABLES = {"pain": PAIN, "lesion_type": LESION_TYPE, "lesion_size": LESION_SIZE}
+FIELDS = tuple(TABLES)
+ALL_POINTS = (1, 2, 3)
+THRESHOLD = 9  # the chapter's threshold
+BORDERLINE = THRESHOLD - 1  # "8: borderline" is Mirels' own reading (ref. 77), not the chapter's
+FUNCTIONAL_PAIN = PAIN["functional"]
+
+INDICATED, NOT_INDICATED, DISCUSS, UNDETERMINED = "indicated", "not_indicated", "discuss", "undetermined"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the Mirels score says of a case: the surgery and the indication
+    (`undetermined` while unknown items leave it open), the points of the
+    known items and the names of the unknown ones."""
+
+    surgery: str
+    indication: str
+    items: Dict[str, int]
+    unknown: Tuple[str, ...]
+
+
+def _site_points(bone: str, site: Any) -> Tuple[int, ...]:
+    """The site item: upper limb 1, lower limb 2, peritrochanteric 3. A femoral
+    lesion whose site is unknown may be peritrochanteric or not."""
+    if bone == "femur" and site in (None, UNKNOWN):
+        return (2, 3)
+    return (mirels_site_item(bone, site),)
+
+
+def options(facts: Mapping[str, Any]) -> Optional[Dict[str, Tuple[int, ...]]]:
+    """The points each item may score; None while an item is still to be asked
+    (or for the acetabulum, where the score does not apply)."""
+    bone = facts.get("bone")
+    if bone in (None, "acetabulum"):
+        return None
+    points = {"site": _site_points(bone, facts.get("site"))}
+    for name, table in TABLES.items():
+        value = facts.get(name)
+        if value is None:
+            return None
+        points[name] = ALL_POINTS if value == UNKNOWN else (table[value],)
+    return points
+
+
+def reading(score: int, functional_pain: bool, bone: str) -> Tuple[str, str]:
+    """(surgery, indication) for a complete score."""
+    if score >= THRESHOLD:
+        return INDICATED, "mirels_indicated"
+    if score == BORDERLINE:
+        return DISCUSS, "mirels_borderline"
+    if functional_pain:  # 2.1: mechanical pain may justify it, « notamment … en zone portante »
+        return DISCUSS, "functional_pain_weight_bearing" if weight_bearing(bone) else "functional_pain"
+    return NOT_INDICATED, "mirels_below"
+
+
+def assess(facts: Mapping[str, Any]) -> Optional[Assessment]:
+    """The Mirels reading of an impending fracture, over every value the
+    unknown items may take; None while an item is still to be asked."""
+    points = options(facts)
+    if points is None:
+        return None
+    outcomes = []
+    for combination in product(*points.values()):
+        scored = dict(zip(points, combination))
+        score = sum(combination)
+        outcomes.append((score, reading(score, scored["pain"] == FUNCTIONAL_PAIN, facts["bone"])))
+    known = {name: values[0] for name, values in points.items() if len(values) == 1}
+    unknown = tuple(name for name, values in points.items() if len(values) > 1)
+    if len({surgery for _, (surgery, _) in outcomes}) > 1:
+        return Assessment(UNDETERMINED, "undetermined", known, unknown)
+    # One surgery whatever the unknown items: the reading of the highest score
+    # names it (all readings agree on the surgery).
+    _, (surgery, indication) = max(outcomes, key=lambda outcome: outcome[0])
+    return Assessment(surgery, indication, known, unknown)
+
+
+def interpretation_key(assessment: Assessment) -> str:
+    """Which of the project's Mirels sentences (chapter.yml `mirels`) applies."""
+    if assessment.unknown:
+        return "partial"
+    score = sum(assessment.items.values())
+    if score >= THRESHOLD:
+        return "indicated"
+    return "borderline" if score == BORDERLINE else "below"
