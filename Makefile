@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help install model test test-decision run bench lock clean
 
 MODEL := models/consultation.tar.gz
-MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(wildcard freetext/*.py freetext/*.yml)
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(wildcard freetext/*.py freetext/*.yml policies/*.py)
 
 help:
 	@echo "make run    install what is missing, then start the assistant"

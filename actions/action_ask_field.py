@@ -1,20 +1,26 @@
-"""`action_ask_<field>`: one class per contract field, built from one template."""
+"""`action_ask_<field>`: one class per field the form asks, built from one template."""
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.render import question
-from decision import FIELDS, questions
+from consultation.texts import answer_text, message, value_label
+from decision import FIELDS
 from decision.contract import SITES_BY_BONE
 
-from .case import case_from_tracker
+from .case import ASKED_SLOT, RECOMMENDATION_SLOT, case_from_tracker, last_recommendation, slot_set_this_turn
+
+# Never asked: the primary tumour defaults to lung, the performance status is
+# only recorded when stated.
+NOT_ASKED = ("primary_tumor", "performance_status")
 
 
 class AskForField(Action):
-    """Asks the question about `field`, with its progress, hint and buttons."""
+    """Asks the question about `field`: its number (which never runs backwards:
+    a question asked again keeps its number), hint and buttons."""
 
     field = ""
 
@@ -23,15 +29,22 @@ class AskForField(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         case = case_from_tracker(tracker)
-        answered = len([name for name in case if name != "primary_tumor"])
-        pending = questions(case)
-        total = answered + max(len(pending), 1)
-        values = SITES_BY_BONE.get(case.get("bone")) if self.field == "site" else None
-        dispatcher.utter_message(**question(self.field, answered + 1, total, values))
-        return []
+        asked = list(tracker.get_slot(ASKED_SLOT) or [])
+        events: List[EventType] = []
+        if self.field not in asked:
+            asked.append(self.field)
+            events.append(SlotSet(ASKED_SLOT, asked))
+        refining = last_recommendation(tracker) is not None
+        just_answered = slot_set_this_turn(tracker, RECOMMENDATION_SLOT)
+        preface: Optional[str] = answer_text("refine_intro") if refining and just_answered else None
+        if self.field == "fit_for_surgery" and case.get("performance_status") not in (None, "unknown"):
+            preface = message("performance_status_noted", value=value_label("performance_status", case["performance_status"]))
+        values = SITES_BY_BONE.get(case.get("bone") or "") if self.field == "site" else None
+        dispatcher.utter_message(**question(self.field, asked.index(self.field) + 1, values, refining, preface))
+        return events
 
 
 for _field in FIELDS:
-    if _field != "primary_tumor":
+    if _field not in NOT_ASKED:
         _name = "AskFor" + "".join(part.capitalize() for part in _field.split("_"))
         globals()[_name] = type(_name, (AskForField,), {"field": _field, "__module__": __name__})

@@ -5,26 +5,36 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.render import why_messages
-from consultation.texts import field_name, field_text, message
+from consultation.texts import field_name, field_text, texts
+from consultation.why import explain_technique, techniques_named
 
-from .case import RECOMMENDATION_SLOT, requested_field
+from .case import last_recommendation, requested_field
 
 
 class ActionExplainWhy(Action):
     """« Pourquoi ? »: why the pending question is asked, or the rationale,
-    section and references of each item of the recommendation."""
+    section and references of each item of the recommendation; « pourquoi pas
+    une PTH ? »: why that technique is or is not proposed for this case."""
 
     def name(self) -> str:
         return "action_explain_why"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        why = texts()["why"]
+        text = (tracker.latest_message or {}).get("text") or ""
         pending = requested_field(tracker)
-        recommendation = tracker.get_slot(RECOMMENDATION_SLOT)
-        if pending:
-            dispatcher.utter_message(text=f"Pourquoi cette question ({field_name(pending)}) ? {field_text(pending)['why']}")
+        recommendation = last_recommendation(tracker)
+        named = techniques_named(text) if not text.lstrip().startswith("/") else []
+        if recommendation and named:
+            messages = explain_technique(recommendation, named)
+        elif pending:
+            messages = [why["question"].format(name=field_name(pending), why=field_text(pending)["why"])]
+            if recommendation:
+                messages.append(why["question_recommendation"])
         elif recommendation:
-            for text in why_messages(recommendation):
-                dispatcher.utter_message(text=text)
+            messages = why_messages(recommendation)
         else:
-            dispatcher.utter_message(text=message("why_none"))
+            messages = [why["none"]]
+        for message_text in messages:
+            dispatcher.utter_message(text=message_text)
         return []

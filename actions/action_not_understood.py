@@ -6,12 +6,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.texts import field_name, message, values_list
 
-from .case import bot_spoke_since_user, requested_field
+from .case import bot_spoke_since_user, last_recommendation, requested_field
 
 
 class ActionNotUnderstood(Action):
     """What could not be used: says what was expected (unless the reason was
-    already given this turn); the form then asks its question again."""
+    already given this turn); the form then asks its question again. After a
+    recommendation, says that the case did not change."""
 
     def name(self) -> str:
         return "action_not_understood"
@@ -22,6 +23,8 @@ class ActionNotUnderstood(Action):
         pending = requested_field(tracker)
         if pending:
             dispatcher.utter_message(text=message("not_understood", name=field_name(pending), expected=values_list(pending)))
+        elif last_recommendation(tracker):
+            dispatcher.utter_message(text=message("not_understood_after_answer"))
         else:
             dispatcher.utter_message(text=message("not_understood_free"))
         return []

@@ -27,5 +27,5 @@ class ActionShowReference(Action):
             if number in knowledge.references():
                 dispatcher.utter_message(text=reference_message(number))
             else:
-                dispatcher.utter_message(text=message("reference_unknown"))
+                dispatcher.utter_message(text=message("reference_unknown", count=len(knowledge.references())))
         return []

@@ -4,7 +4,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.render import case_summary, recommendation_messages
+from consultation.render import case_summary, short_answer
 
 from .case import RECOMMENDATION_SLOT, case_from_tracker
 
@@ -19,5 +19,5 @@ class ActionShowSummary(Action):
         dispatcher.utter_message(text=case_summary(case_from_tracker(tracker)))
         recommendation = tracker.get_slot(RECOMMENDATION_SLOT)
         if recommendation:
-            dispatcher.utter_message(text=recommendation_messages(recommendation)[0])
+            dispatcher.utter_message(text=short_answer(recommendation))
         return []

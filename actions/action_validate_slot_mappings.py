@@ -37,7 +37,7 @@ class ExtractCaseFacts(ValidationAction):
         update = update_facts(
             current=case_from_tracker(tracker),
             entities=latest.get("entities") or [],
-            intent=(latest.get("intent") or {}).get("name"),
+            intent=latest.get("intent"),
             text=screened.text,
             requested=requested_field(tracker),
         )

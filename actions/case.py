@@ -11,6 +11,7 @@ from decision import FIELDS
 
 FORM_NAME = "consultation_form"
 RECOMMENDATION_SLOT = "recommendation"
+ASKED_SLOT = "asked_fields"
 
 
 def case_from_tracker(tracker: Tracker) -> Dict[str, Any]:
@@ -26,8 +27,17 @@ def requested_field(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def last_recommendation(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The recommendation last given in this consultation (the contract's JSON)."""
+    return tracker.get_slot(RECOMMENDATION_SLOT) or None
+
+
 def clear_case() -> List[SlotSet]:
-    return [SlotSet(name, None) for name in FIELDS] + [SlotSet(RECOMMENDATION_SLOT, None), SlotSet("requested_slot", None)]
+    return [SlotSet(name, None) for name in FIELDS] + [
+        SlotSet(RECOMMENDATION_SLOT, None),
+        SlotSet(ASKED_SLOT, None),
+        SlotSet("requested_slot", None),
+    ]
 
 
 def bot_spoke_since_user(tracker: Tracker) -> bool:
@@ -36,5 +46,15 @@ def bot_spoke_since_user(tracker: Tracker) -> bool:
         if event.get("event") == "user":
             return False
         if event.get("event") == "bot":
+            return True
+    return False
+
+
+def slot_set_this_turn(tracker: Tracker, name: str) -> bool:
+    """True if `name` was set since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == name:
             return True
     return False

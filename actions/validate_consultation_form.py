@@ -1,4 +1,4 @@
-from typing import List, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -6,16 +6,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from decision import questions
+from decision import recommend
 
-from .case import case_from_tracker
+from .case import case_from_tracker, last_recommendation
+from .recommendation import give, plan
 
 
 class ValidateConsultationForm(FormValidationAction):
     """The form asks what the decision module still needs, in its order.
 
     Values were already checked when they were extracted, so there is nothing
-    left to validate here; the form's only question is which slot comes next.
+    left to validate here. The questions that decide the indication and the
+    options come first; as soon as they are answered, the recommendation is
+    given, and the refining questions (prior irradiation, hypervascularity,
+    bone loss) follow, each answer adding its item to the recommendation.
     """
 
     def name(self) -> Text:
@@ -24,9 +28,21 @@ class ValidateConsultationForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        return questions(case_from_tracker(tracker))
+        result = recommend(case_from_tracker(tracker))
+        essential = [name for name in result.missing if name not in result.refinements]
+        return essential or list(result.refinements)
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         return []
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        case = case_from_tracker(tracker)
+        result = recommend(case)
+        refining_only = result.missing and set(result.missing) <= set(result.refinements)
+        previous = last_recommendation(tracker)
+        if refining_only and (previous is None or plan(previous) != plan(result.to_dict())):
+            events += give(dispatcher, case, previous)
+        return events

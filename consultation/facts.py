@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from decision import FIELDS, CaseError, validate_fact
-from decision.contract import SITES_BY_BONE, bones_for_site
+from decision.contract import SITES_BY_BONE, UNKNOWN, UNKNOWN_ALLOWED, bones_for_site
 from freetext.parser import interpret_answer
 
 from .texts import field_name, message, value_label, values_list
@@ -40,22 +40,29 @@ def answer_from_context(requested: Optional[str], text: str) -> Optional[Any]:
     return interpret_answer(text, requested)
 
 
+# « Je ne sais pas » read by the intent classifier alone, with no words the
+# reader understood: it only ever records `unknown` for the pending question
+# (never a fact), so a confident intent is enough.
+DONT_KNOW_CONFIDENCE = 0.8
+
+
 def update_facts(
     current: Mapping[str, Any],
     entities: Iterable[Mapping[str, Any]],
-    intent: Optional[str],
+    intent: Optional[Mapping[str, Any]],
     text: str,
     requested: Optional[str],
 ) -> Update:
     """The slot changes a user message brings to the case `current`."""
     update = Update()
-    from_payload = text.lstrip().startswith("/")
     heard: Dict[str, List[Any]] = {}
     for name, value in contract_entities(entities):
         if value not in heard.setdefault(name, []):
             heard[name].append(value)
     if requested in FIELDS and requested not in heard:
         answer = answer_from_context(requested, text)
+        if answer is None and _says_dont_know(intent, text) and requested in UNKNOWN_ALLOWED:
+            answer = UNKNOWN
         if answer is not None:
             heard[requested] = [answer]
 
@@ -68,9 +75,8 @@ def update_facts(
         try:
             accepted[name] = validate_fact(name, values[0], strict=False)
         except CaseError:
-            update.messages.append(
-                message("invalid_value", value=str(values[0]), name=field_name(name), expected=values_list(name))
-            )
+            # The value is not repeated: it may be anything the user typed.
+            update.messages.append(message("invalid_value", name=field_name(name), expected=values_list(name)))
 
     _infer_bone(current, accepted)
     _check_site(current, accepted, update)
@@ -84,11 +90,17 @@ def update_facts(
             update.messages.append(
                 message("corrected", name=field_name(name), new=value_label(name, value), old=value_label(name, old))
             )
-        elif value is not None and not from_payload:
+        elif value is not None:
             noted.append(f"{field_name(name)} : {value_label(name, value)}")
     if noted:
         update.messages.insert(0, message("noted", facts=" ; ".join(noted)))
     return update
+
+
+def _says_dont_know(intent: Optional[Mapping[str, Any]], text: str) -> bool:
+    if not intent or text.lstrip().startswith("/"):
+        return False
+    return intent.get("name") == "dont_know" and (intent.get("confidence") or 0.0) >= DONT_KNOW_CONFIDENCE
 
 
 def _infer_bone(current: Mapping[str, Any], accepted: Dict[str, Any]) -> None:
@@ -103,7 +115,7 @@ def _infer_bone(current: Mapping[str, Any], accepted: Dict[str, Any]) -> None:
 def _check_site(current: Mapping[str, Any], accepted: Dict[str, Any], update: Update) -> None:
     bone = accepted.get("bone", current.get("bone"))
     site = accepted.get("site", current.get("site"))
-    if bone is None or site is None or site in SITES_BY_BONE.get(bone, ()):
+    if bone is None or site in (None, UNKNOWN) or site in SITES_BY_BONE.get(bone, ()):
         return
     update.messages.append(message("incoherent_site", site=value_label("site", site), bone=value_label("bone", bone)))
     accepted.pop("site", None)

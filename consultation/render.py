@@ -3,53 +3,78 @@
 Input is the contract's JSON (`Recommendation.to_dict()`), so the same text can
 be rebuilt later from an audit record. Channels turn the Markdown into what
 they can show (HTML for the web and Matrix, numbered options where there are
-no buttons).
+no buttons). Every sentence comes from `texts.yml`.
+
+The answer comes in two parts: a short one (the indication, the options, the
+warnings that matter, what is still open), then the rest on demand
+(« bilan », « suites », « points d'attention », « références », « détails »),
+so that no item is printed twice.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from decision import FIELDS
-from decision import knowledge
+from decision import FIELDS, knowledge
+from decision.contract import UNKNOWN, UNKNOWN_ALLOWED
 
-from .texts import field_name, field_text, message, options, texts, value_label
+from .texts import answer_text, field_name, field_text, message, options, texts, value_label
 
-SECTION_KINDS = (
-    ("techniques", "Technique(s)"),
-    ("workup", "Bilan avant la décision"),
-    ("postoperative", "Après l'intervention"),
-    ("warnings", "Points d'attention"),
-)
+DETAIL_KINDS = ("workup", "postoperative", "warnings")
+PERCUTANEOUS = ("percutaneous_cementoplasty", "percutaneous_ablation")
+
+
+def lower_first(text: str) -> str:
+    """« Chirurgie à discuter en RCP » inside a sentence: « chirurgie à discuter en RCP »."""
+    return text[:1].lower() + text[1:]
+
+
+def sections() -> Dict[str, str]:
+    """The sections of a recommendation and their titles, in reading order
+    (shared with the RCP report)."""
+    return dict(texts()["sections"])
 
 
 def sources(item: Mapping[str, Any]) -> str:
-    """"§ 4.1 ; réf. 137, 142" — where an item comes from."""
-    text = f"§ {item['section']}"
-    if item.get("citations"):
-        text += " ; réf. " + ", ".join(str(number) for number in item["citations"])
-    return text
+    """"§ 4.1 ; réf. 137, 142 ; voir aussi 84, 85 (autres chapitres…)" — where an
+    item comes from, the chapter's own references apart from related ones."""
+    parts = [answer_text("item_sources", section=item["section"])]
+    numbers = item.get("citations") or []
+    chapter = [n for n in numbers if knowledge.reference(n)["cited_by_chapter"]]
+    related = [n for n in numbers if not knowledge.reference(n)["cited_by_chapter"]]
+    if chapter:
+        parts.append(answer_text("item_references", numbers=", ".join(map(str, chapter))))
+    if related:
+        parts.append(answer_text("item_related", numbers=", ".join(map(str, related))))
+    return " ; ".join(parts)
 
 
-def question(name: str, current: int, total: int, values: Optional[Sequence[Any]] = None) -> Dict[str, Any]:
-    """The question about `name`: text with progress and hint, and buttons whose
-    payloads set the slot directly."""
+# ------------------------------------------------------------------ questions
+
+
+def question(name: str, number: int, values: Optional[Sequence[Any]] = None, refining: bool = False,
+             preface: Optional[str] = None) -> Dict[str, Any]:
+    """The question about `name`: its number, hint and buttons whose payloads
+    set the slot directly (« Je ne sais pas » included where it is an answer)."""
     data = field_text(name)
-    lines = [f"*{message('progress', current=current, total=total)}* — **{data['question']}**"]
+    progress = message("progress_refine" if refining else "progress", number=number)
+    lines = [preface] if preface else []
+    lines.append(f"*{progress}* — **{data['question']}**")
     if data.get("hint"):
         lines.append(data["hint"])
-    buttons = [
-        {"title": label, "payload": f'/inform{{"{name}": {_json(value)}}}'} for label, value in options(name, values)
-    ]
-    if "unknown" not in FIELDS[name]:
-        buttons.append({"title": message("dont_know_button"), "payload": "/dont_know"})
+    buttons = [{"title": label, "payload": payload(name, value)} for label, value in options(name, values)]
+    if name in UNKNOWN_ALLOWED and UNKNOWN not in FIELDS[name]:
+        buttons.append({"title": message("dont_know_button"), "payload": payload(name, UNKNOWN)})
     return {"text": "\n".join(lines), "buttons": buttons}
 
 
-def _json(value: Any) -> str:
-    if value is True or value is False:
-        return "true" if value else "false"
-    return f'"{value}"'
+def payload(name: str, value: Any) -> str:
+    """The button payload that sets `name` to `value`."""
+    return "/inform" + json.dumps({name: value}, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------- answer
 
 
 def case_summary(case: Mapping[str, Any]) -> str:
@@ -58,100 +83,159 @@ def case_summary(case: Mapping[str, Any]) -> str:
     if not facts:
         return message("summary_empty")
     lines = [f"**{message('summary_title')}**"]
-    lines += [f"- {field_name(name).capitalize()} : {value_label(name, value)}" for name, value in facts]
+    lines += [f"- {field_name(name)[0].upper()}{field_name(name)[1:]} : {value_label(name, value)}" for name, value in facts]
     return "\n".join(lines)
+
+
+def headline(rec: Mapping[str, Any]) -> str:
+    words = texts()
+    primary = [item["code"] for item in rec.get("techniques") or [] if item.get("role") == "primary"]
+    key = "percutaneous" if rec["surgery"] == "not_indicated" and set(primary) & set(PERCUTANEOUS) else rec["surgery"]
+    text = f"**{words['surgery'][key]}**"
+    if rec.get("intent"):
+        text += f" ({words['intent'][rec['intent']]})"
+    return text
+
+
+def short_answer(rec: Mapping[str, Any]) -> str:
+    """The indication, the options, the warnings that matter and what is still
+    open: what a clinician wants first, in a few lines."""
+    indication = rec["indication"]
+    body = [f"{headline(rec)} — {indication['text_fr']} *({sources(indication)})*"]
+    if rec.get("mirels"):
+        body.append(mirels_line(rec["mirels"]))
+    options_lines = [technique_line(item) for item in rec.get("techniques") or []]
+    if options_lines:
+        body.append(f"**{answer_text('options')}**\n" + "\n".join(options_lines))
+    elif rec["surgery"] in ("indicated", "discuss"):
+        body.append(answer_text("options_none"))
+    if rec.get("branches"):
+        body.append(f"**{answer_text('branches')}**\n" + "\n".join(branch_line(b) for b in rec["branches"]))
+    flags = texts()["answer"]["flags"]
+    noted = list(dict.fromkeys(flags[w["code"]] for w in rec.get("warnings") or [] if w["code"] in flags))
+    if noted:
+        body.append(f"**{answer_text('flags_title')}** : " + " ".join(noted))
+    asked = [name for name in rec.get("missing") or [] if name not in (rec.get("refinements") or [])]
+    if asked:
+        body.append(answer_text("pending", names=", ".join(field_name(name) for name in asked)))
+    return "\n\n".join(body)
+
+
+def mirels_line(mirels: Mapping[str, Any]) -> str:
+    items = {name: mirels["items"].get(name, answer_text("mirels_unknown_item"))
+             for name in ("site", "pain", "lesion_type", "lesion_size")}
+    score = mirels["interpretation_fr"].split(". ", 1)
+    return "**" + answer_text("mirels", score=score[0], **items) + "** " + (score[1] if len(score) > 1 else "")
+
+
+def technique_line(item: Mapping[str, Any]) -> str:
+    role = texts()["roles"].get(item.get("role") or "", "")
+    line = f"- {item['label_fr']}" + (f", {role}" if role else "")
+    if item.get("condition_fr"):
+        line += f", {item['condition_fr']}"
+    return f"{line} *({sources(item)})*"
+
+
+def item_line(item: Mapping[str, Any]) -> str:
+    text = item.get("label_fr") or item.get("text_fr") or ""
+    if item.get("condition_fr"):
+        text = f"{item['condition_fr'][0].upper()}{item['condition_fr'][1:]} : {lower_first(text)}"
+    return f"- {text} *({sources(item)})*"
+
+
+def branch_line(branch: Mapping[str, Any]) -> str:
+    words = texts()
+    name, value = branch["field"], branch["value"]
+    if branch["surgery"] == "undetermined" and branch.get("possible"):
+        labels = [lower_first(words["surgery"][s]) for s in branch["possible"]]
+        outcome = answer_text("branch_open", outcomes=answer_text("branch_or").join(labels))
+    else:
+        outcome = lower_first(words["surgery"][branch["surgery"]])
+        techniques = [lower_first(knowledge.item("techniques", code)["label_fr"]) for code in branch.get("techniques", [])]
+        if techniques:
+            outcome += " (" + ", ".join(techniques) + ")"
+    return "- " + answer_text("branch", name=field_name(name), value=lower_first(value_label(name, value)), outcome=outcome)
+
+
+def details(rec: Mapping[str, Any], wanted: Sequence[str] = ("workup", "postoperative", "warnings", "references")) -> List[str]:
+    """The parts of the recommendation not in the short answer, one message each."""
+    titles = sections()
+    found = []
+    for kind in wanted:
+        if kind == "references":
+            if rec.get("citations"):
+                found.append(references_message(rec["citations"]))
+            continue
+        entries = rec.get(kind) or []
+        if entries:
+            found.append(f"**{titles[kind]}**\n" + "\n".join(item_line(item) for item in entries))
+    return found
 
 
 def recommendation_messages(rec: Mapping[str, Any]) -> List[str]:
-    """The answer: indication, techniques, work-up, after surgery, warnings, then
-    the references exactly as printed in the bibliography."""
-    words = texts()
-    indication = rec["indication"]
-    headline = f"**{words['surgery'][rec['surgery']]}**"
-    if rec.get("intent"):
-        headline += f" ({words['intent'][rec['intent']]})"
-    body = [f"{headline} — {indication['text_fr']} *({sources(indication)})*"]
-    mirels = rec.get("mirels")
-    if mirels:
-        items = mirels["items"]
-        body.append(
-            f"**Score de Mirels : {mirels['score']}/12** (site {items['site']}, douleur {items['pain']}, "
-            f"aspect {items['lesion_type']}, taille {items['lesion_size']}). {mirels['interpretation_fr'].split('. ', 1)[-1]}"
-        )
-    for kind, title in SECTION_KINDS:
-        entries = rec.get(kind) or []
-        if not entries:
-            continue
-        body.append(f"**{title}**")
-        body.append("\n".join(_item_line(kind, item) for item in entries))
-    if rec.get("branches"):
-        body.append("**Selon la réponse**")
-        body.append("\n".join(_branch_line(branch) for branch in rec["branches"]))
-    if rec.get("missing"):
-        names = ", ".join(field_name(name) for name in rec["missing"])
-        body.append(f"Informations encore utiles : {names}.")
-    messages = ["\n\n".join(body)]
-    if rec.get("citations"):
-        messages.append(references_message(rec["citations"]))
-    messages.append("Vous pouvez demander « pourquoi ? », « référence 144 », « qu'est-ce que le score de Mirels ? », corriger une réponse ou dire « nouveau cas ».")
-    return messages
-
-
-def _item_line(kind: str, item: Mapping[str, Any]) -> str:
-    if kind == "warnings":
-        return f"- {item['text_fr']} *({sources(item)})*"
-    role = texts()["roles"].get(item.get("role") or "", "")
-    role = f", {role}" if role else ""
-    return f"- {item['label_fr']}{role} *({sources(item)})*"
-
-
-def _branch_line(branch: Mapping[str, Any]) -> str:
-    name, value = branch["field"], branch["value"]
-    outcome = texts()["surgery"][branch["surgery"]]
-    techniques = ", ".join(
-        knowledge.item("techniques", code)["label_fr"].lower() for code in branch.get("techniques", [])
-    )
-    suffix = f" : {techniques}" if techniques else ""
-    return f"- si {field_name(name)} = {value_label(name, value).lower()} : {outcome.lower()}{suffix}"
+    """The answer as first given: the short answer, then how to get the rest."""
+    return [short_answer(rec), answer_text("more")]
 
 
 def references_message(citations: Sequence[Mapping[str, Any]]) -> str:
-    lines = ["**Références**"]
-    for citation in citations:
-        lines.append(f"{citation['number']}. {citation['reference']}")
+    lines = [f"**{sections()['references']}**"]
+    lines += [f"{citation['number']}. {citation['reference']}" for citation in citations]
     return "\n".join(lines)
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> List[str]:
+    """What a new fact added to or removed from the recommendation's items."""
+
+    def labels(rec: Mapping[str, Any]) -> Dict[str, str]:
+        found = {}
+        for kind in ("techniques", *DETAIL_KINDS):
+            for item in rec.get(kind) or []:
+                found[f"{kind}.{item['code']}.{item.get('role')}"] = item.get("label_fr") or item.get("text_fr") or ""
+        return found
+
+    old, new = labels(before), labels(after)
+    lines = []
+    added = [new[key] for key in new if key not in old]
+    removed = [old[key] for key in old if key not in new]
+    if added:
+        lines.append(answer_text("added", items=" ; ".join(added)))
+    if removed:
+        lines.append(answer_text("removed", items=" ; ".join(removed)))
+    return lines
+
+
+# ------------------------------------------------------------------------ why
 
 
 def why_messages(rec: Mapping[str, Any]) -> List[str]:
     """Each item's rationale, section and references, with the chapter's own
-    sentence quoted verbatim."""
-    items = [("Indication", rec["indication"])]
-    for kind, title in SECTION_KINDS:
-        items += [(title, item) for item in rec.get(kind) or []]
-    blocks = []
-    for title, item in items:
-        label = item.get("label_fr") or item.get("text_fr")
-        lines = [f"**{title} — {label}**"]
-        if item.get("rationale_fr"):
-            lines.append(item["rationale_fr"])
-        section_title = knowledge.section_title(item["section"])
-        references = "réf. " + ", ".join(str(n) for n in item["citations"]) if item.get("citations") else "sans référence propre"
-        lines.append(f"Section {item['section']} (« {section_title} ») ; {references}.")
-        if item.get("quote_fr"):
-            lines.append(f"> « {item['quote_fr']} » (§ {item['section']})")
-        blocks.append("\n".join(lines))
-    return ["\n\n".join(blocks)]
+    sentences quoted verbatim."""
+    titles = sections()
+    items = [(texts()["why"]["indication_title"], rec["indication"])]
+    for kind in ("techniques", *DETAIL_KINDS):
+        items += [(titles[kind], item) for item in rec.get(kind) or []]
+    return ["\n\n".join(item_explanation(title, item) for title, item in items)]
+
+
+def item_explanation(title: str, item: Mapping[str, Any]) -> str:
+    why = texts()["why"]
+    label = item.get("label_fr") or item.get("text_fr")
+    lines = [f"**{why['item_title'].format(title=title, label=label)}**"]
+    if item.get("rationale_fr"):
+        lines.append(item["rationale_fr"])
+    references = sources(item).split(" ; ", 1)[1] if item.get("citations") else why["no_references"]
+    lines.append(why["section_line"].format(section=item["section"], section_title=knowledge.section_title(item["section"]),
+                                            references=references))
+    quotes = item.get("quotes") or ([{"section": item["section"], "text": item["quote_fr"]}] if item.get("quote_fr") else [])
+    lines += [why["quote"].format(text=quote["text"], section=quote["section"]) for quote in quotes]
+    return "\n".join(lines)
 
 
 def reference_message(number: int) -> str:
     record = knowledge.reference(number)
-    text = f"**Référence {number}.** {record['reference']}"
-    if record["cited_by_chapter"]:
-        text += "\n(Citée par le chapitre « Chirurgie des métastases osseuses des membres ».)"
-    else:
-        text += "\n(Référence du même référentiel, citée dans un autre chapitre.)"
+    lines = [message("reference_title", number=number, text=knowledge.printed_reference(number))]
+    lines.append(message("reference_cited" if record["cited_by_chapter"] else "reference_related"))
+    relations = texts()["messages"]["reference_relations"]
     for link in record.get("same_work_as", []):
-        relation = {"identical": "même article que", "date_differs": "même article, date différente, que",
-                    "other_edition": "autre édition du même article que"}[link["relation"]]
-        text += f"\nNote : {relation} la référence {link['number']}."
-    return text
+        lines.append(message("reference_same_work", relation=relations[link["relation"]], number=link["number"]))
+    return "\n".join(lines)

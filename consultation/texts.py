@@ -1,15 +1,22 @@
-"""The French texts of the consultation (`texts.yml`), loaded once."""
+"""The French texts of the consultation (`texts.yml`), loaded once.
+
+Every sentence the clinician reads is in `texts.yml`; the Python code only
+fills its blanks. Fixed one-turn replies that need no data (greeting, help,
+out of scope, the Mirels explainer) are responses of `domain.yml`.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
 from decision import FIELDS
-from decision.contract import BOOLEAN
+from decision.contract import UNKNOWN, allowed_values
 
 TEXTS = Path(__file__).with_name("texts.yml")
 
@@ -32,7 +39,10 @@ def value_label(name: str, value: Any) -> str:
     """The French label of a contract value ("femur" -> "Fémur", True -> "Oui")."""
     if value is True or value is False:
         return texts()["booleans"][value]
-    return field_text(name).get("values", {}).get(value, str(value))
+    labels = field_text(name).get("values", {})
+    if value == UNKNOWN and UNKNOWN not in labels:
+        return texts()["unknown"]
+    return labels.get(value, str(value))
 
 
 def options(name: str, values: Optional[Tuple[Any, ...]] = None) -> List[Tuple[str, Any]]:
@@ -41,12 +51,26 @@ def options(name: str, values: Optional[Tuple[Any, ...]] = None) -> List[Tuple[s
 
 
 def values_list(name: str) -> str:
-    return ", ".join(f"« {label} »" for label, _ in options(name))
+    return ", ".join(f"« {label} »" for label, _ in options(name, allowed_values(name)))
 
 
 def message(key: str, **values: Any) -> str:
     return texts()["messages"][key].format(**values)
 
 
-def is_boolean(name: str) -> bool:
-    return FIELDS[name] == BOOLEAN
+def answer_text(key: str, **values: Any) -> str:
+    return texts()["answer"][key].format(**values)
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, apostrophes and dashes as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " " + re.sub(r"[^a-z0-9]+", " ", plain).strip() + " "
+
+
+def words_named(text: str, vocabulary: Dict[str, Iterable[str]]) -> List[str]:
+    """The keys of `vocabulary` whose words appear in `text` (whole words, in the
+    order of the vocabulary), e.g. the sections a « bilan et suites » asks for."""
+    folded = fold(text)
+    return [key for key, words in vocabulary.items() if any(fold(word) in folded for word in words)]

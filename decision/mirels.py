@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from .contract import UNKNOWN, mirels_site_item, weight_bearing
+from .contract import UNKNOWN, mirels_site_item, site_applies, weight_bearing
 
 PAIN = {"mild": 1, "moderate": 2, "functional": 3}
 LESION_TYPE = {"blastic": 1, "mixed": 2, "lytic": 3}
@@ -43,21 +43,14 @@ class Assessment:
     unknown: Tuple[str, ...]
 
 
-def _site_points(bone: str, site: Any) -> Tuple[int, ...]:
-    """The site item: upper limb 1, lower limb 2, peritrochanteric 3. A femoral
-    lesion whose site is unknown may be peritrochanteric or not."""
-    if bone == "femur" and site in (None, UNKNOWN):
-        return (2, 3)
-    return (mirels_site_item(bone, site),)
-
-
 def options(facts: Mapping[str, Any]) -> Optional[Dict[str, Tuple[int, ...]]]:
     """The points each item may score; None while an item is still to be asked
-    (or for the acetabulum, where the score does not apply)."""
-    bone = facts.get("bone")
-    if bone in (None, "acetabulum"):
+    or the site is not known (the decision waits for the site anyway), and for
+    the acetabulum, where the score does not apply."""
+    bone, site = facts.get("bone"), facts.get("site")
+    if bone in (None, "acetabulum") or (site_applies(bone) and site in (None, UNKNOWN)):
         return None
-    points = {"site": _site_points(bone, facts.get("site"))}
+    points = {"site": (mirels_site_item(bone, site),)}
     for name, table in TABLES.items():
         value = facts.get(name)
         if value is None:
@@ -92,9 +85,9 @@ def assess(facts: Mapping[str, Any]) -> Optional[Assessment]:
     unknown = tuple(name for name, values in points.items() if len(values) > 1)
     if len({surgery for _, (surgery, _) in outcomes}) > 1:
         return Assessment(UNDETERMINED, "undetermined", known, unknown)
-    # One surgery whatever the unknown items: the reading of the highest score
-    # names it (all readings agree on the surgery).
-    _, (surgery, indication) = max(outcomes, key=lambda outcome: outcome[0])
+    # One surgery whatever the unknown items: the reading of the lowest score
+    # names it, the reason that holds whatever the unknown items turn out to be.
+    _, (surgery, indication) = min(outcomes, key=lambda outcome: outcome[0])
     return Assessment(surgery, indication, known, unknown)
 
 

@@ -11,43 +11,42 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Mapping
 
-from consultation.render import case_summary, references_message, sources
+from consultation.render import case_summary, headline, mirels_line, references_message, sections, sources
 from consultation.texts import texts
 
 TITLE = "Fiche d'aide à la décision pour la RCP"
 
 
 def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
-    words = texts()
+    """The RCP sheet: the same sections as the chat's recommendation, each item
+    with its rationale, section and references. The guideline's fingerprint
+    and the software details stay in the audit record."""
+    titles = sections()
     record = rec.get("record", {})
     lines = [f"# {TITLE}", ""]
     lines.append(f"Chapitre « {rec['guideline']['chapter']} » — {rec['guideline']['title']}.")
-    lines.append(f"Édition : {rec['guideline']['edition']}.")
     if record:
-        lines.append(f"Recommandation calculée le {record['recorded_at']} (version du logiciel {record['project_version']}).")
+        lines.append(f"Recommandation calculée le {record['recorded_at'][:10]}.")
     if conversation_id:
         lines.append(f"Consultation : {conversation_id}.")
     lines += ["", case_summary(rec["case"]).replace("**", "## ", 1).replace("**", "", 1), ""]
     indication = rec["indication"]
-    headline = words["surgery"][rec["surgery"]]
-    if rec.get("intent"):
-        headline += f" ({words['intent'][rec['intent']]})"
-    lines += ["## Proposition", "", f"**{headline}.** {indication['text_fr']} ({sources(indication)})", ""]
+    lines += ["## Proposition", "", f"{headline(rec)}. {indication['text_fr']} ({sources(indication)})", ""]
     if rec.get("mirels"):
-        lines += [f"Score de Mirels : {rec['mirels']['score']}/12 — {rec['mirels']['interpretation_fr']}", ""]
-    for kind, title in (("techniques", "Technique(s)"), ("workup", "Bilan"), ("postoperative", "Après l'intervention"),
-                        ("warnings", "Points d'attention")):
+        lines += [mirels_line(rec["mirels"]), ""]
+    for kind in ("techniques", "workup", "postoperative", "warnings"):
         if rec.get(kind):
-            lines += [f"## {title}", ""]
+            lines += [f"## {titles[kind]}", ""]
             for item in rec[kind]:
                 label = item.get("label_fr") or item.get("text_fr")
-                role = f" — {words['roles'][item['role']]}" if item.get("role") else ""
+                role = f" — {texts()['roles'][item['role']]}" if item.get("role") else ""
+                condition = f" ({item['condition_fr']})" if item.get("condition_fr") else ""
                 rationale = f" {item['rationale_fr']}" if item.get("rationale_fr") else ""
-                lines.append(f"- **{label}**{role}.{rationale} ({sources(item)})")
+                lines.append(f"- **{label}**{role}{condition}.{rationale} ({sources(item)})")
             lines.append("")
     if rec.get("citations"):
-        lines += [references_message(rec["citations"]).replace("**Références**", "## Références"), ""]
-    lines.append("*Aide à la décision : la décision appartient à la réunion de concertation pluridisciplinaire.*")
+        lines += [references_message(rec["citations"]).replace(f"**{titles['references']}**", f"## {titles['references']}"), ""]
+    lines.append("*" + texts()["messages"]["disclaimer"].split(". ")[0] + ".*")
     return "\n".join(lines).strip() + "\n"
 
 

@@ -9,10 +9,12 @@ from actions.action_new_consultation import ActionNewConsultation
 from actions.action_not_understood import ActionNotUnderstood
 from actions.action_recommend import ActionRecommend
 from actions.action_session_start import ActionSessionStart
+from actions.action_show_details import ActionShowDetails
 from actions.action_show_reference import ActionShowReference
 from actions.action_show_summary import ActionShowSummary
 from actions.validate_consultation_form import ValidateConsultationForm
 from decision import FIELDS, recommend
+from decision.contract import UNKNOWN_ALLOWED, allowed_values
 
 from .conftest import DOMAIN, make_tracker, slot_events
 
@@ -24,22 +26,23 @@ def entity(name, value):
     return {"entity": name, "value": value, "start": 0, "end": 1}
 
 
-def test_domain_slots_are_the_contract_fields_with_their_values():
-    for name, values in FIELDS.items():
+ASKED = set(FIELDS) - {"primary_tumor", "performance_status"}
+
+
+def test_domain_slots_are_the_contract_fields_filled_only_by_the_checked_extraction():
+    for name in FIELDS:
         slot = DOMAIN["slots"][name]
-        if values == (True, False):
-            assert slot["type"] == "bool", name
-        else:
-            assert slot["type"] == "categorical" and tuple(slot["values"]) == values, name
+        # `any`: booleans and codes, `unknown` included; only the action that
+        # checks values against the contract fills them.
+        assert slot["type"] == "any" and slot["influence_conversation"] is False, name
         assert slot["mappings"] == [{"type": "custom"}]
-    assert set(DOMAIN["forms"]["consultation_form"]["required_slots"]) == set(FIELDS) - {"primary_tumor"}
-    asked = {f"action_ask_{name}" for name in FIELDS if name != "primary_tumor"}
-    assert asked <= set(DOMAIN["actions"])
+    assert set(DOMAIN["forms"]["consultation_form"]["required_slots"]) == ASKED
+    assert {f"action_ask_{name}" for name in ASKED} <= set(DOMAIN["actions"])
 
 
 def test_every_ask_action_exists_for_the_form():
     names = {cls().name() for cls in AskForField.__subclasses__()}
-    assert names == {f"action_ask_{name}" for name in FIELDS if name != "primary_tumor"}
+    assert names == {f"action_ask_{name}" for name in ASKED}
 
 
 def test_extract_sets_valid_entities_and_infers_the_bone(run_action):
@@ -50,11 +53,32 @@ def test_extract_sets_valid_entities_and_infers_the_bone(run_action):
     assert messages[0]["text"].startswith("Noté : ")
 
 
-def test_extract_refuses_a_value_outside_the_contract(run_action):
+def test_extract_refuses_a_value_outside_the_contract_without_repeating_it(run_action):
     tracker = make_tracker(slots={"bone": "femur"}, text='/inform{"bone":"spine"}', entities=[entity("bone", "spine")])
     messages, events = run_action(ExtractCaseFacts(), tracker)
     assert "bone" not in slot_events(events)
-    assert "« spine »" in messages[0]["text"] and "« Fémur »" in messages[0]["text"]
+    assert "spine" not in messages[0]["text"] and "« Fémur »" in messages[0]["text"]
+
+
+def test_a_button_answer_is_echoed_like_a_typed_one(run_action):
+    tracker = make_tracker(text='/inform{"bone": "tibia"}', entities=[entity("bone", "tibia")])
+    messages, _ = run_action(ExtractCaseFacts(), tracker)
+    assert messages[0]["text"] == "Noté : os atteint : Tibia."
+
+
+def test_every_question_accepts_i_dont_know_as_unknown(run_action):
+    """« Je ne sais pas » is an answer for every question that offers it: by its
+    button, or typed (the classifier's dont_know when the reader found nothing)."""
+    for name in sorted(ASKED & UNKNOWN_ALLOWED):
+        button = make_tracker(slots={"requested_slot": name}, text=f'/inform{{"{name}": "unknown"}}',
+                              entities=[entity(name, "unknown")], active_loop="consultation_form")
+        assert slot_events(run_action(ExtractCaseFacts(), button)[1])[name] == "unknown", name
+        typed = make_tracker(slots={"requested_slot": name}, text="aucune idée pour l'instant", intent="dont_know",
+                             active_loop="consultation_form")
+        assert slot_events(run_action(ExtractCaseFacts(), typed)[1])[name] == "unknown", name
+    for name in ("situation", "bone"):  # always known when a case is discussed
+        tracker = make_tracker(slots={"requested_slot": name}, text="aucune idée", intent="dont_know", active_loop="consultation_form")
+        assert name not in slot_events(run_action(ExtractCaseFacts(), tracker)[1])
 
 
 def test_extract_reads_a_yes_as_the_answer_to_the_pending_boolean_question(run_action):
@@ -96,24 +120,100 @@ def test_form_asks_what_the_decision_module_still_needs(run_action):
     assert slot_events(run_action(ValidateConsultationForm(), complete)[1]) == {"requested_slot": None}
 
 
-def test_ask_action_shows_progress_and_only_the_sites_of_the_bone(run_action):
-    messages, _ = run_action(AskForSite(), make_tracker(slots={"situation": "pathological_fracture", "bone": "humerus"}))
-    assert messages[0]["text"].startswith("*Question 3 sur 5*")
-    assert [b["title"] for b in messages[0]["buttons"]][:3] == ["Extrémité proximale", "Diaphyse", "Extrémité distale"]
+def test_ask_action_numbers_questions_and_shows_only_the_sites_of_the_bone(run_action):
+    tracker = make_tracker(slots={"situation": "pathological_fracture", "bone": "humerus", "asked_fields": ["situation", "bone"]})
+    messages, events = run_action(AskForSite(), tracker)
+    assert messages[0]["text"].startswith("*Question 3* — **Où siège la lésion sur cet os ?**")
+    assert slot_events(events)["asked_fields"] == ["situation", "bone", "site"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Extrémité proximale", "Diaphyse", "Extrémité distale", "Je ne sais pas"]
     messages, _ = run_action(AskForLifeExpectancy(), make_tracker())
     assert messages[0]["buttons"][-1]["title"] == "Je ne sais pas"
 
 
-def test_recommend_sends_summary_answer_references_and_keeps_the_json(run_action):
+def test_a_question_asked_again_keeps_its_number_so_the_count_never_runs_backwards(run_action):
+    tracker = make_tracker(slots={"bone": "femur", "asked_fields": ["situation", "bone", "site", "life_expectancy"]})
+    messages, events = run_action(AskForSite(), tracker)
+    assert messages[0]["text"].startswith("*Question 3*") and "asked_fields" not in slot_events(events)
+
+
+def test_fitness_question_recalls_the_performance_status_stated(run_action):
+    from actions.action_ask_field import AskForFitForSurgery
+    messages, _ = run_action(AskForFitForSurgery(), make_tracker(slots={"performance_status": "3"}))
+    assert messages[0]["text"].startswith("Indice de performance noté : OMS 3.")
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Oui", "Non", "Je ne sais pas"]
+
+
+def test_recommend_sends_summary_and_a_short_answer_and_keeps_the_json(run_action):
     messages, events = run_action(ActionRecommend(), make_tracker(slots=FEMUR_NECK))
     assert messages[0]["text"].startswith("**Récapitulatif du cas**")
     assert messages[1]["text"].startswith("**Chirurgie indiquée**")
-    assert messages[2]["text"].startswith("**Références**")
+    assert "Arthroplastie de hanche cimentée, en première intention" in messages[1]["text"]
+    assert len(messages[1]["text"]) < 900  # the short answer; the rest on demand
+    assert "« bilan »" in messages[2]["text"] and "« références »" in messages[2]["text"]
     kept = dict(slot_events(events)["recommendation"])
     record = kept.pop("record")
     assert kept == recommend(FEMUR_NECK).to_dict()
     assert set(record) == {"recorded_at", "project_version", "guideline_edition"}
     assert record["guideline_edition"] == kept["guideline"]["edition"]
+
+
+def test_recommend_says_when_nothing_changed_instead_of_repeating_the_answer(run_action):
+    given = recommend(FEMUR_NECK).to_dict()
+    messages, events = run_action(ActionRecommend(), make_tracker(slots={**FEMUR_NECK, "recommendation": given},
+                                                                   text="ah oui d'accord bof"))
+    assert events == [] and messages[0]["text"].startswith("Je n'ai pas compris. Le cas n'a pas changé")
+
+
+def test_recommend_after_a_refining_answer_says_what_it_added(run_action):
+    essential = {key: value for key, value in FEMUR_NECK.items() if key != "suspected_hypervascular"}
+    given = recommend(essential).to_dict()
+    messages, _ = run_action(ActionRecommend(), make_tracker(slots={**essential, "suspected_hypervascular": True,
+                                                                     "recommendation": given}))
+    assert messages[0]["text"].startswith("Recommandation mise à jour :")
+    assert "Ajouté : Angioscanner ou artériographie" in messages[0]["text"]
+    quiet = make_tracker(slots={**essential, "suspected_hypervascular": False, "recommendation": given})
+    assert run_action(ActionRecommend(), quiet)[0][0]["text"] == "La recommandation ci-dessus ne change pas."
+
+
+def test_form_gives_the_answer_as_soon_as_indication_and_options_are_settled(run_action):
+    """Prior irradiation and hypervascularity change neither the indication nor the
+    technique: the answer comes first, those questions after."""
+    essential = {key: value for key, value in FEMUR_NECK.items() if key not in ("prior_radiotherapy", "suspected_hypervascular")}
+    messages, events = run_action(ValidateConsultationForm(), make_tracker(slots=essential, active_loop="consultation_form"))
+    assert slot_events(events)["requested_slot"] == "prior_radiotherapy"
+    assert any(m["text"].startswith("**Chirurgie indiquée**") for m in messages)
+    assert slot_events(events)["recommendation"]["surgery"] == "indicated"
+    given = slot_events(events)["recommendation"]
+    again, events = run_action(ValidateConsultationForm(), make_tracker(
+        slots={**essential, "prior_radiotherapy": False, "recommendation": given}, active_loop="consultation_form"))
+    assert again == [] and slot_events(events) == {"requested_slot": "suspected_hypervascular"}
+
+
+def test_details_on_demand(run_action):
+    given = recommend(FEMUR_NECK).to_dict()
+    messages, _ = run_action(ActionShowDetails(), make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="bilan"))
+    assert len(messages) == 1 and messages[0]["text"].startswith("**Bilan avant la décision**")
+    messages, _ = run_action(ActionShowDetails(), make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="détails"))
+    assert [m["text"].split("**")[1] for m in messages] == ["Bilan avant la décision", "Après l'intervention",
+                                                            "Points d'attention", "Références"]
+    assert "décrivez d'abord le cas" in run_action(ActionShowDetails(), make_tracker(text="bilan"))[0][0]["text"]
+
+
+def test_why_not_a_technique_names_the_answer_that_would_bring_it(run_action):
+    """[2.4] « La chirurgie ne sera envisagée qu'après échec de ces traitements dans le
+    cadre d'un patient en assez bon état général pour supporter une intervention
+    chirurgicale lourde »: no THA for a patient who cannot be operated on."""
+    case = {"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": False, "acetabular_stability_compromised": True, "percutaneous_treatment_failed": False}
+    tracker = make_tracker(slots={**case, "recommendation": recommend(case).to_dict()},
+                           text="et pourquoi pas une PTH avec armature ?", intent="ask_why")
+    messages, _ = run_action(ActionExplainWhy(), tracker)
+    assert "n'est pas proposé" in messages[0]["text"]
+    assert "si intervention et anesthésie possibles = oui" in messages[0]["text"]
+    assert "le traitement le plus indiqué (144)" in messages[1]["text"]
+    proposed = make_tracker(slots={**FEMUR_NECK, "recommendation": recommend(FEMUR_NECK).to_dict()},
+                            text="pourquoi une prothèse ?", intent="ask_why")
+    assert "est proposé" in run_action(ActionExplainWhy(), proposed)[0][0]["text"]
 
 
 def test_why_explains_the_pending_question_or_the_recommendation(run_action):
@@ -128,7 +228,7 @@ def test_reference_by_number(run_action):
     messages, _ = run_action(ActionShowReference(), make_tracker(text="référence 144", entities=[entity("reference_number", "144")]))
     assert messages[0]["text"].startswith("**Référence 144.** Wegrzyn J")
     messages, _ = run_action(ActionShowReference(), make_tracker(text="réf 999"))
-    assert "1 à 150" in messages[0]["text"]
+    assert "1 à 150" in messages[0]["text"]  # the count, read from references.json
     messages, _ = run_action(ActionShowReference(), make_tracker(text="la référence"))
     assert "Quelle référence" in messages[0]["text"]
 
@@ -155,9 +255,10 @@ def test_change_answer_forgets_the_named_field(run_action):
     assert events == [] and "Quelle réponse" in messages[0]["text"]
 
 
-def test_dont_know_explains_why_the_fact_is_needed(run_action):
-    tracker = make_tracker(slots={"requested_slot": "fit_for_surgery"}, intent="dont_know", active_loop="consultation_form")
-    assert "seule contre-indication" in run_action(ActionExplainDontKnow(), tracker)[0][0]["text"]
+def test_dont_know_to_a_question_that_cannot_stay_unknown_explains_why(run_action):
+    tracker = make_tracker(slots={"requested_slot": "situation"}, intent="dont_know", active_loop="consultation_form")
+    text = run_action(ActionExplainDontKnow(), tracker)[0][0]["text"]
+    assert "ne peut pas rester inconnue" in text and "nouveau cas" in text
 
 
 def test_not_understood_names_what_was_expected_unless_already_said(run_action):

@@ -926,3 +926,198 @@ def test_unknown_hypervascularity_and_doubt_give_conditional_work_up():
     biopsy = next(i for i in result.workup if i.code == "biopsy_or_minimal_workup")
     assert biopsy.condition_fr.startswith("en cas de doute")
     assert result.surgery == "indicated" and result.missing == []
+
+
+# ------------------------------------------------- paths the mutation run found
+
+
+def test_frail_patient_with_a_stable_acetabulum_keeps_the_medical_treatment():
+    """[2.4] « Des lésions acétabulaires douloureuses qui ne compromettent pas la stabilité
+    du cotyle (atteinte étendue du toit, de la colonne postérieure ou du mur médial) et
+    qui n'ont pas un risque imminent de fracture doivent avoir une prise en charge
+    médicale ou par radiothérapie. »"""
+    stable = {"acetabular_stability_compromised": False, "acetabular_fracture_risk": False, "conservative_treatment_failed": False}
+    for excluded in ({"fit_for_surgery": False}, {"life_expectancy": "lt_6_weeks"}):
+        result = acetabulum(**stable, **excluded)
+        assert result.surgery == "not_indicated" and result.indication.code == "acetabulum_conservative"
+        assert [(t.code, t.role) for t in result.techniques] == [("medical_or_radiotherapy", "primary")]
+
+
+def test_frail_patient_with_an_acetabular_fracture_gets_supportive_care_and_the_silence():
+    """[2.4] « Les lésions acétabulaires ont des indications spécifiques. » A fracture of
+    the cotyle in a patient who cannot be operated on: no surgery, and the chapter does
+    not say what else."""
+    result = acetabulum(situation="pathological_fracture", fit_for_surgery=False)
+    assert result.surgery == "not_indicated"
+    assert [(t.code, t.role) for t in result.techniques] == [("supportive_care", "primary")]
+    assert len(silent(result)) == 1 and "fracture acétabulaire constituée" in silent(result)[0].text_fr
+
+
+def test_acetabular_fracture_waits_for_prognosis_and_fitness_and_has_no_arthroplasty_under_6_months():
+    """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties.
+    Elles sont indiquées chez des patients ayant un pronostic vital supérieur à 6 mois-1 an. »"""
+    for changes in ({"life_expectancy": "unknown"}, {"fit_for_surgery": "unknown"}):
+        pending = acetabulum(situation="pathological_fracture", **changes)
+        assert pending.surgery == "undetermined" and len(silent(pending)) == 1, changes
+    short = acetabulum(situation="pathological_fracture", life_expectancy="6_weeks_to_6_months")
+    assert short.surgery == "discuss" and short.techniques == []
+    long = acetabulum(situation="pathological_fracture")
+    assert [(t.code, t.role) for t in long.techniques] == [("tha_acetabular_reinforcement", "alternative")]
+    assert "fracture acétabulaire" in long.techniques[0].rationale_fr
+
+
+def test_unknown_acetabular_stability_in_a_frail_patient_keeps_medical_treatment_and_names_the_condition():
+    """[2.4] « Si ces traitements ne sont pas efficaces sur la douleur ou qu'il existe un
+    risque de fracture ou d'instabilité de hanche, un traitement plus invasif par
+    cimentoplastie (+/- associée à un vissage) ou radiofréquence ou cryothérapie est
+    indiqué, parfois en association avec une radiothérapie pour optimiser les chances de
+    consolidation osseuse. »"""
+    result = acetabulum(fit_for_surgery=False, acetabular_stability_compromised="unknown", acetabular_fracture_risk=False,
+                        conservative_treatment_failed=False)
+    assert result.surgery == "not_indicated" and result.indication.code == "unfit"
+    assert [(t.code, t.role) for t in result.techniques] == [("medical_or_radiotherapy", "primary"),
+                                                            ("percutaneous_cementoplasty", "alternative")]
+    assert result.techniques[1].condition_fr == "si la stabilité du cotyle est compromise"
+    assert "chirurgie étant exclue" in result.techniques[1].rationale_fr
+    assert "ct_bone_window" in codes(result.workup)
+
+
+def test_unknown_acetabular_facts_of_a_fit_patient_leave_the_decision_open():
+    """[2.4] « La chirurgie ne sera envisagée qu'après échec de ces traitements dans le cadre
+    d'un patient en assez bon état général pour supporter une intervention chirurgicale
+    lourde avec un risque de complications élevé. »"""
+    open_escalation = acetabulum(acetabular_stability_compromised="unknown", acetabular_fracture_risk=False,
+                                 conservative_treatment_failed=False)
+    assert open_escalation.surgery == "undetermined"
+    assert {b.value for b in open_escalation.branches} == {True, False}
+    failed_unknown = acetabulum(acetabular_stability_compromised=True, percutaneous_treatment_failed="unknown")
+    assert failed_unknown.surgery == "undetermined"
+    assert {b.value: b.surgery for b in failed_unknown.branches} == {True: "discuss", False: "discuss"}
+    assert {b.value: b.techniques for b in failed_unknown.branches} == {
+        True: ["tha_acetabular_reinforcement"], False: ["percutaneous_cementoplasty"]}
+    stability_only = acetabulum(acetabular_stability_compromised=False)
+    assert stability_only.missing == ["acetabular_fracture_risk"]  # the failed treatment is asked after both
+
+
+def test_radiofrequency_and_cryotherapy_are_offered_for_pain():
+    """[2.4] « Si ces traitements ne sont pas efficaces sur la douleur ou qu'il existe un
+    risque de fracture ou d'instabilité de hanche, un traitement plus invasif par
+    cimentoplastie (+/- associée à un vissage) ou radiofréquence ou cryothérapie est
+    indiqué »"""
+    short = {"life_expectancy": "6_weeks_to_6_months", "percutaneous_treatment_failed": False}
+    rebel = acetabulum(situation="refractory_pain", acetabular_stability_compromised=True, **short)
+    assert "percutaneous_ablation" in codes(rebel.techniques, "alternative")
+    failed = acetabulum(situation="impending_fracture", acetabular_stability_compromised=False, acetabular_fracture_risk=False,
+                        conservative_treatment_failed=True, **short)
+    assert "percutaneous_ablation" in codes(failed.techniques, "alternative")
+    for flags in ({"acetabular_stability_compromised": True}, {"acetabular_fracture_risk": True}):
+        mechanical = acetabulum(situation="impending_fracture", **flags, **short)
+        assert "percutaneous_ablation" not in codes(mechanical.techniques), flags
+
+
+def test_either_instability_or_fracture_risk_opens_the_arthroplasty_option_for_a_fit_patient():
+    """[4.2] « L'atteinte cotyloïdienne doit également être prise en compte et parfois
+    traitée notamment lorsqu'il existe un risque fracturaire d'une métastase en zone
+    portante ou un risque de protrusion endo-pelvienne de la tête fémorale. »"""
+    for flags in ({"acetabular_stability_compromised": True},
+                  {"acetabular_stability_compromised": False, "acetabular_fracture_risk": True}):
+        result = acetabulum(percutaneous_treatment_failed=False, **flags)
+        tha = next(t for t in result.techniques if t.code == "tha_acetabular_reinforcement")
+        assert tha.role == "alternative" and "§ 2.4" in tha.rationale_fr, flags
+    pain_only = acetabulum(acetabular_stability_compromised=False, acetabular_fracture_risk=False,
+                           conservative_treatment_failed=True, percutaneous_treatment_failed=False)
+    assert "tha_acetabular_reinforcement" not in codes(pain_only.techniques)
+    assert pain_only.surgery == "not_indicated"
+
+
+def test_variants_say_what_their_case_is():
+    """[4.1] « Un curetage-cimentation de la lésion peut y être associé en cas de mauvaise
+    qualité osseuse, de perte osseuse importante ou de radiothérapie associée. » Each
+    variant of an item explains its own case."""
+    plate = case(site="distal", articular_involvement=False, major_bone_loss=True)
+    assert "plaque" in next(t for t in plate.techniques if t.code == "curettage_cementation").rationale_fr
+    nail = case(major_bone_loss=True)
+    assert "enclouage" in next(t for t in nail.techniques if t.code == "curettage_cementation").rationale_fr
+    unknown_plate = case(site="distal", articular_involvement=False, major_bone_loss="unknown")
+    cement = next(t for t in unknown_plate.techniques if t.code == "curettage_cementation")
+    assert cement.role == "adjunct" and "plaque" in cement.rationale_fr
+    sub = next(t for t in case(site="subtrochanteric").techniques if t.code == "intramedullary_nailing")
+    assert "sous-trochantérienne" in sub.rationale_fr
+    diaphysis = next(t for t in case().techniques if t.code == "intramedullary_nailing")
+    assert "sous-trochantérienne" not in diaphysis.rationale_fr
+    impending_resection = next(t for t in impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds",
+                                                    life_expectancy="gt_12_months").techniques
+                               if t.code == "resection_reconstruction")
+    assert "fracture" not in impending_resection.rationale_fr
+    articular = case(bone="femur", site="distal", articular_involvement=True, life_expectancy="6_to_12_months")
+    assert "atteinte articulaire" in next(t for t in articular.techniques if t.code == "cemented_arthroplasty").label_fr
+    tibia = case(bone="tibia", site="proximal", articular_involvement=False, life_expectancy="gt_12_months")
+    assert any("ne nomme pas non plus d'implant" in w.text_fr for w in silent(tibia))
+    femur = case(life_expectancy="gt_12_months")
+    assert not any("ne nomme pas non plus" in w.text_fr for w in silent(femur))
+
+
+def test_unknown_site_is_asked_of_the_imaging_and_each_site_is_weighed():
+    """[4.1] « Les localisations préférentielles pour l'ostéosynthèse sont les atteintes
+    diaphysaires des os longs (fémur, humérus, tibia) ainsi que les lésions
+    métaphyso-diaphysaires. » The technique depends on the site."""
+    result = case(bone="humerus", site="unknown")
+    assert result.surgery == "undetermined"
+    assert {b.value: b.techniques for b in result.branches} == {
+        "proximal": ["intramedullary_nailing"], "diaphysis": ["intramedullary_nailing"], "distal": ["locked_plate"]}
+    assert "ct_bone_window" in codes(result.workup)
+
+
+def test_mirels_score_is_kept_while_fitness_is_unknown():
+    """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
+    supérieur à 9. »"""
+    result = impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds", fit_for_surgery="unknown")
+    assert result.surgery == "undetermined" and result.mirels.score == 11
+
+
+def test_mirels_open_between_two_readings_and_settled_by_the_reason_that_always_holds():
+    """[2.1] « Une chirurgie stabilisatrice prophylactique peut être indiquée en cas de
+    douleur d'horaire mécanique, ou augmentant à la charge, ou fonctionnellement
+    limitante, notamment pour des lésions localisées en zone portante. »"""
+    two = impending(bone="tibia", site="diaphysis", pain="functional", lesion_type="mixed", lesion_size="unknown")  # 8 to 10
+    assert two.surgery == "undetermined"
+    upper = impending(bone="humerus", pain="functional", lesion_type="unknown", lesion_size="lt_one_third")  # 6 to 8
+    assert upper.surgery == "discuss" and upper.indication.code == "functional_pain"
+    assert "Score incomplet" in upper.mirels.interpretation_fr and upper.mirels.interpretation_fr.startswith("6 à 8/12")
+
+
+def test_mirels_readings_are_worded_by_score():
+    """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
+    supérieur à 9. »"""
+    nine = impending(pain="moderate", lesion_type="lytic", lesion_size="one_to_two_thirds").mirels.interpretation_fr
+    eight = impending(pain="moderate", lesion_type="mixed", lesion_size="one_to_two_thirds").mirels.interpretation_fr
+    seven = impending(pain="moderate", lesion_type="mixed", lesion_size="lt_one_third").mirels.interpretation_fr
+    assert nine.startswith("9/12. Score égal ou supérieur au seuil de 9")
+    assert eight.startswith("8/12. Score de 8") and "réf. 77" in eight
+    assert seven.startswith("7/12. Score inférieur à 8")
+
+
+def test_mirels_does_not_score_the_acetabulum_nor_a_femur_without_its_site():
+    """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »"""
+    from decision import mirels
+    items = {"pain": "functional", "lesion_type": "lytic", "lesion_size": "gt_two_thirds"}
+    assert mirels.assess({"bone": "acetabulum", **items}) is None
+    assert mirels.assess({"bone": "femur", **items}) is None
+    assert mirels.assess({"bone": "femur", "site": "neck", **items}).surgery == "indicated"
+
+
+def test_impending_acetabular_lesion_is_not_asked_the_mirels_items():
+    """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »"""
+    result = recommend({"situation": "impending_fracture", "bone": "acetabulum", "life_expectancy": "gt_12_months",
+                        "fit_for_surgery": True})
+    assert result.missing == ["acetabular_stability_compromised", "acetabular_fracture_risk"]
+
+
+def test_unknown_life_expectancy_keeps_the_surgical_work_up_and_asks_refinements_after():
+    """[1] « L'estimation de l'espérance de vie est ainsi un élément capital de la prise
+    en charge chirurgicale. Il s'agit cependant d'un exercice difficile » Surgery remains
+    possible: its work-up is shown while the prognosis is being estimated."""
+    result = recommend({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis",
+                        "life_expectancy": "unknown", "fit_for_surgery": True})
+    assert {"xray_whole_bone", "ct_bone_window"} <= set(codes(result.workup))
+    assert result.refinements == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular"]

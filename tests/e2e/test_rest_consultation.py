@@ -3,6 +3,7 @@ answered in free French text (not button payloads); the slots are checked after
 each answer and the final `recommendation` at the end."""
 
 import itertools
+import json
 
 import pytest
 
@@ -44,14 +45,18 @@ def play_more(bot, sender, turns):
 
 
 def test_consultation_from_greeting_to_recommendation_in_free_text(bot):
-    sender, replies = play(bot, FEMORAL_NECK_FREE_TEXT)
+    sender, replies = play(bot, FEMORAL_NECK_FREE_TEXT[:7])
+    answer = texts(replies)  # given as soon as the indication and the technique are settled
+    assert "**Chirurgie indiquée**" in answer and "Arthroplastie de hanche cimentée" in answer
+    assert "Pour affiner cette réponse" in answer and "déjà été irradié" in answer
+    _, replies = play_more(bot, sender, FEMORAL_NECK_FREE_TEXT[7:])
+    assert "La recommandation ci-dessus ne change pas." in texts(replies)
     recommendation = slots(bot, sender)["recommendation"]
     assert recommendation["surgery"] == "indicated"
     assert [t["code"] for t in recommendation["techniques"]] == ["cemented_arthroplasty"]
-    assert recommendation["case"]["site"] == "neck"
-    answer = texts(replies)
-    assert "**Chirurgie indiquée**" in answer and "Arthroplastie cimentée" in answer
-    assert "137. Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur." in answer
+    assert recommendation["case"]["site"] == "neck" and recommendation["case"]["suspected_hypervascular"] is False
+    references = texts(bot.send(sender, "références"))
+    assert "137. Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur." in references
 
 
 def test_first_message_fills_every_slot_it_mentions_and_nothing_is_asked_twice(bot):
@@ -74,22 +79,24 @@ def test_impending_fracture_computes_mirels_from_free_text(bot):
         ("plus d'un an", {"life_expectancy": "gt_12_months"}),
         ("oui", {"fit_for_surgery": True, "requested_slot": "pain"}),
         ("douleur mécanique à la mise en charge", {"pain": "functional", "requested_slot": "lesion_size"}),
-        ("plus des deux tiers du diamètre", {"lesion_size": "gt_two_thirds", "requested_slot": "major_bone_loss"}),
+        ("plus des deux tiers du diamètre", {"lesion_size": "gt_two_thirds", "requested_slot": "diagnostic_uncertainty"}),
+        ("non", {"diagnostic_uncertainty": False, "requested_slot": "major_bone_loss"}),
         ("non", {"major_bone_loss": False}),
         ("non", {"prior_radiotherapy": False}),
         ("non", {"suspected_hypervascular": False}),
-        ("non", {"diagnostic_uncertainty": False}),
     ])
     recommendation = slots(bot, sender)["recommendation"]
     assert recommendation["mirels"]["score"] == 10 and recommendation["intent"] == "preventive"
-    assert recommendation["techniques"][0]["code"] == "resection_reconstruction"
+    # The humeral shaft is nailed first-line; resection-reconstruction is weighed (1 vs 4.1).
+    assert [(t["code"], t["role"]) for t in recommendation["techniques"]] == [
+        ("intramedullary_nailing", "primary"), ("resection_reconstruction", "alternative")]
 
 
 def test_correction_after_the_answer_recomputes_it(bot):
     sender, _ = play(bot, [
         ("fracture pathologique de la diaphyse fémorale, espérance de vie 3 mois, opérable",
-         {"site": "diaphysis", "fit_for_surgery": True, "requested_slot": "major_bone_loss"}),
-        ("non", {}), ("non", {}), ("non", {}), ("non", {"diagnostic_uncertainty": False}),
+         {"site": "diaphysis", "fit_for_surgery": True, "requested_slot": "diagnostic_uncertainty"}),
+        ("non", {"diagnostic_uncertainty": False}), ("non", {}), ("non", {}), ("non", {"suspected_hypervascular": False}),
     ])
     assert slots(bot, sender)["recommendation"]["techniques"][0]["code"] == "intramedullary_nailing"
     replies = bot.send(sender, "en fait c'est le col, pas la diaphyse")
@@ -103,7 +110,8 @@ def test_follow_ups_why_reference_mirels_and_out_of_scope(bot):
     sender, _ = play(bot, [("bonjour", {"requested_slot": "situation"})])
     assert "Pourquoi cette question" in texts(bot.send(sender, "pourquoi ?"))
     assert "Wegrzyn J" in texts(bot.send(sender, "référence 144"))
-    assert "Mirels" in texts(bot.send(sender, "qu'est-ce que le score de Mirels ?"))
+    mirels = texts(bot.send(sender, "qu'est-ce que le score de Mirels ?"))
+    assert "quatre items" in mirels and "égal ou supérieur à 9" in mirels
     assert "rachis" in texts(bot.send(sender, "et pour une métastase vertébrale ?"))
     assert slots(bot, sender)["requested_slot"] == "situation"  # still in the consultation
 
@@ -111,5 +119,66 @@ def test_follow_ups_why_reference_mirels_and_out_of_scope(bot):
 def test_hand_typed_payload_outside_the_contract_is_refused(bot):
     sender, _ = play(bot, [("fracture du fémur", {"bone": "femur"})])
     replies = bot.send(sender, '/inform{"bone":"spine"}')
-    assert "Je n'ai pas retenu « spine »" in texts(replies)
+    assert "Je n'ai pas retenu la valeur donnée pour os atteint" in texts(replies) and "spine" not in texts(replies)
     assert slots(bot, sender)["bone"] == "femur"
+
+
+# ------------------------------------------------------------- issue 12 paths
+
+KNOWN = {"situation": "douleur rebelle", "bone": "fémur"}  # always known: never « je ne sais pas »
+
+
+def test_every_question_answered_i_dont_know_still_reaches_a_recommendation(bot):
+    """Whatever is asked, « je ne sais pas » is an answer: never a loop."""
+    for first in ("fracture du fémur", "lésion acétabulaire douloureuse", "risque fracturaire de l'humérus"):
+        sender = f"dk-{next(_ids)}"
+        replies = bot.send(sender, first)
+        asked = []
+        for _ in range(25):
+            requested = slots(bot, sender).get("requested_slot")
+            if requested is None:
+                break
+            asked.append(requested)
+            replies = bot.send(sender, KNOWN.get(requested, "je ne sais pas"))
+        assert slots(bot, sender).get("requested_slot") is None, (first, asked)
+        assert len(asked) == len(set(asked)), (first, asked)  # nothing asked twice
+        assert slots(bot, sender).get("recommendation"), (first, asked)
+        assert "Cette information est nécessaire" not in texts(replies)
+
+
+def test_a_fact_stated_after_the_answer_is_never_ignored(bot):
+    """The c3 consultation of the UX review: a percutaneous treatment that failed,
+    said after the answer, must change it."""
+    answers = {"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "6_weeks_to_6_months",
+               "fit_for_surgery": True, "acetabular_stability_compromised": True, "percutaneous_treatment_failed": False,
+               "diagnostic_uncertainty": False, "prior_radiotherapy": True, "suspected_hypervascular": False}
+    sender = f"fact-{next(_ids)}"
+    bot.send(sender, "bonjour")
+    for _ in range(len(answers)):
+        requested = slots(bot, sender).get("requested_slot")
+        if requested is None:
+            break
+        bot.send(sender, "/inform" + json.dumps({requested: answers[requested]}))
+    before = slots(bot, sender)["recommendation"]
+    assert before["case"]["percutaneous_treatment_failed"] is False and before["surgery"] == "not_indicated"
+    replies = bot.send(sender, "ah pardon, en fait il a déjà eu une cimentoplastie il y a 1 mois, inefficace")
+    after = slots(bot, sender)["recommendation"]
+    assert after["case"]["percutaneous_treatment_failed"] is True, texts(replies)
+    assert "Correction notée" in texts(replies) and "Recommandation mise à jour" in texts(replies)
+    assert after["surgery"] == "discuss"
+
+
+def test_a_message_not_understood_after_the_answer_says_so_and_does_not_repeat_it(bot):
+    sender, _ = play(bot, FEMORAL_NECK_FREE_TEXT)
+    replies = texts(bot.send(sender, "il a surtout mal la nuit"))
+    assert "Je n'ai pas compris" in replies and "**Chirurgie indiquée**" not in replies
+
+
+def test_a_fact_in_a_message_read_as_another_intent_still_changes_the_case(bot):
+    """The classifier's intent does not decide whether a stated fact counts
+    (policies/case_facts.py): here a « pourquoi » that also says the patient is unfit."""
+    sender, _ = play(bot, FEMORAL_NECK_FREE_TEXT)
+    replies = texts(bot.send(sender, '/ask_why{"fit_for_surgery": false}'))
+    recommendation = slots(bot, sender)["recommendation"]
+    assert recommendation["case"]["fit_for_surgery"] is False and recommendation["surgery"] == "not_indicated"
+    assert "Correction notée" in replies and "**Chirurgie non indiquée**" in replies

@@ -64,11 +64,12 @@ def test_report_has_case_recommendation_rationale_and_references():
     assert markdown.startswith("# Fiche d'aide à la décision pour la RCP")
     assert "Chapitre « Chirurgie des métastases osseuses des membres »" in markdown
     assert "- Localisation sur l'os : Col fémoral" in markdown
-    assert "**Chirurgie indiquée (à visée symptomatique).**" in markdown
-    assert "- **Arthroplastie cimentée** — en première intention. La tête et le col" in markdown
+    assert "**Chirurgie indiquée** (à visée symptomatique). Une fracture sur lésion pathologique" in markdown
+    assert "- **Arthroplastie de hanche cimentée** — en première intention. La tête et le col" in markdown
     assert "137. Swanson KC, Pritchard DJ, Sim FH." in markdown
-    assert "version du logiciel 0.2.0" in markdown
-    assert "la décision appartient à la réunion de concertation pluridisciplinaire" in markdown
+    # For the clinician: no software version, fingerprint or shell command (they stay in the audit record).
+    assert "version du logiciel" not in markdown and "SHA-256" not in markdown and "python -m" not in markdown
+    assert "Aide à la décision pour la RCP, qui reste seule à décider." in markdown
 
 
 def test_report_pdf_is_a_pdf_with_french_text(tmp_path):

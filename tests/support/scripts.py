@@ -8,8 +8,9 @@ FEMORAL_NECK_FREE_TEXT = [
     ("le fémur", {"bone": "femur", "requested_slot": "site"}),
     ("au niveau du col", {"site": "neck", "requested_slot": "life_expectancy"}),
     ("environ huit mois", {"life_expectancy": "6_to_12_months", "requested_slot": "fit_for_surgery"}),
-    ("oui, il est opérable", {"fit_for_surgery": True, "requested_slot": "prior_radiotherapy"}),
+    ("oui, il est opérable", {"fit_for_surgery": True, "requested_slot": "diagnostic_uncertainty"}),
+    # The answer comes here; the two questions after it only refine it.
+    ("pas de doute diagnostique", {"diagnostic_uncertainty": False, "requested_slot": "prior_radiotherapy"}),
     ("non, jamais irradié", {"prior_radiotherapy": False, "requested_slot": "suspected_hypervascular"}),
-    ("non", {"suspected_hypervascular": False, "requested_slot": "diagnostic_uncertainty"}),
-    ("pas de doute diagnostique", {"diagnostic_uncertainty": False}),
+    ("non", {"suspected_hypervascular": False}),
 ]

@@ -1,0 +1,56 @@
+"""Giving the recommendation: shared by `action_recommend` and the form,
+which gives it as soon as the indication and the options are settled and
+asks the refining questions after."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from consultation.render import case_summary, changes, recommendation_messages
+from consultation.texts import answer_text
+from decision import recommend
+
+from .case import RECOMMENDATION_SLOT
+
+VERSION = (Path(__file__).resolve().parents[1] / "VERSION").read_text(encoding="utf-8").strip()
+
+
+def compute(case: Mapping[str, Any]) -> Dict[str, Any]:
+    """The contract's JSON plus its audit record (time, project version, guideline edition)."""
+    recommendation = recommend(case).to_dict()
+    recommendation["record"] = {
+        "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "project_version": VERSION,
+        "guideline_edition": recommendation["guideline"]["edition"],
+    }
+    return recommendation
+
+
+def plan(recommendation: Optional[Mapping[str, Any]]) -> Any:
+    """What a refining answer never changes: the indication and the options."""
+    if not recommendation:
+        return None
+    options = sorted((t["code"], t.get("role")) for t in recommendation["techniques"] if t.get("role") != "adjunct")
+    return recommendation["surgery"], recommendation["indication"]["code"], options
+
+
+def give(dispatcher: CollectingDispatcher, case: Mapping[str, Any], previous: Optional[Mapping[str, Any]]) -> List[EventType]:
+    """Say the recommendation for `case`: whole the first time or when its plan
+    changed, as what changed otherwise. Returns the slot event that keeps it."""
+    recommendation = compute(case)
+    if previous and plan(previous) == plan(recommendation):
+        lines = changes(previous, recommendation)
+        text = "\n".join([answer_text("updated"), *lines]) if lines else answer_text("no_change")
+        dispatcher.utter_message(text=text)
+    else:
+        if previous:
+            dispatcher.utter_message(text=answer_text("updated"))
+        dispatcher.utter_message(text=case_summary(case))
+        for text in recommendation_messages(recommendation):
+            dispatcher.utter_message(text=text)
+    return [SlotSet(RECOMMENDATION_SLOT, recommendation)]

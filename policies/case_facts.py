@@ -1,0 +1,110 @@
+"""`CaseFactsPolicy`: a message that states facts of the case is never ignored.
+
+Every user message is read by `action_validate_slot_mappings` before any
+policy predicts; it sets the contract slots the message states. The rules map
+intents to one-turn answers, and the classifier sometimes guesses an intent
+that is not `inform` for a message that states a fact (« ah pardon, en fait il
+a déjà eu une cimentoplastie… » read as a question): the fact would enter the
+case while the recommendation on screen stayed the old one. This policy takes
+over in exactly that situation, whatever the intent:
+
+- the consultation form is not running and this message changed case facts:
+  run the form (it asks what is still missing, or ends at once);
+- the form ended during this turn and the facts changed: give the
+  recommendation, recomputed.
+
+While the form runs, Rasa's own loop handling already gives it the message
+first (the form accepts any message that fills a slot it asks for). The policy
+predicts with confidence 1 and a priority above the RulePolicy's, and abstains
+(all zeros) otherwise. Stateless: nothing to train.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from decision import FIELDS
+
+FORM = "consultation_form"
+RECOMMEND = "action_recommend"
+
+
+def turn_events(tracker: DialogueStateTracker) -> List[Any]:
+    """The events since the latest user message (oldest first)."""
+    events: List[Any] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        events.append(event)
+    return events[::-1]
+
+
+def facts_changed_this_turn(tracker: DialogueStateTracker) -> bool:
+    return any(isinstance(event, SlotSet) and event.key in FIELDS for event in turn_events(tracker))
+
+
+def next_action(tracker: DialogueStateTracker) -> Optional[Text]:
+    """The action this policy imposes, or None."""
+    if tracker.active_loop_name is not None or not facts_changed_this_turn(tracker):
+        return None
+    actions = [event.action_name for event in turn_events(tracker) if isinstance(event, ActionExecuted)]
+    if tracker.latest_action_name == ACTION_LISTEN_NAME and not actions:
+        return FORM
+    if actions and actions[-1] == FORM and RECOMMEND not in actions:
+        return RECOMMEND
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
+class CaseFactsPolicy(Policy):
+    """Routes a message that changed the case to the form, then to the recommendation."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Above the RulePolicy (6): a fact stated wins over an intent's rule.
+        return {"priority": 7}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        return SupportedData.ML_DATA
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = next_action(tracker)
+        if action is not None:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
+
+    def persist(self) -> None:
+        """Nothing to persist: the policy has no state."""
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "CaseFactsPolicy":
+        return cls(config, model_storage, resource, execution_context)
