@@ -102,8 +102,9 @@ class Bridge:
 
     def new_client(self) -> PacedClient:
         encryption = self.config.encryption
-        if encryption:
-            core.make_private(self.store_dir)
+        for directory in (self.state_dir, self.store_dir) if encryption else (self.state_dir,):
+            for path in core.make_private(directory):
+                logger.warning("%s was readable by others: now 0600", path)
         return PacedClient(
             self.config.homeserver, self.config.user_id,
             store_path=str(self.store_dir) if encryption else "",
