@@ -35,7 +35,8 @@ def main(argv: list | None = None) -> int:
                                                        "cross-signing seeds are kept (default: state_dir)")
     parser.add_argument("--log-level", default=os.environ.get("MATRIX_BRIDGE_LOG_LEVEL", "INFO"))
     parser.add_argument("--new-device", action="store_true",
-                        help="log in again with the password as a new device, then run (after the crypto store was lost)")
+                        help="log in again with the password as a new device, then run "
+                             "(after the crypto store was lost)")
     parser.add_argument("--reset-cross-signing", action="store_true",
                         help="replace the account's cross-signing keys (needs the password), then exit")
     args = parser.parse_args(argv)

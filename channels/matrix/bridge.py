@@ -328,10 +328,19 @@ class Bridge:
             logger.error("cross-signing: " + crosssigning.FOREIGN_EXPLANATION.format(user_id=user_id, path=path))
             return
         if step == crosssigning.UPLOAD:
-            keys = crosssigning.CrossSigningKeys.generate() if reset or local is None else local
-            keys.save(path, user_id, secret)  # before the upload: never publish keys we could lose
+            fresh = reset or local is None
+            keys = crosssigning.CrossSigningKeys.generate() if fresh or local is None else local
+            # Saved before the upload: never publish keys we could lose. A
+            # reset writes beside the keys in use, kept if the upload fails.
+            target = path.with_name(path.name + ".new") if fresh and local is not None else path
+            if fresh:
+                keys.save(target, user_id, secret)
             if not await self.upload_cross_signing_keys(keys, reset):
+                if target != path:
+                    target.unlink(missing_ok=True)
                 return
+            if target != path:
+                os.replace(target, path)
             local = keys
             _, query = await self.api("keys query", "POST", "/keys/query", {"device_keys": {user_id: []}})
             step = crosssigning.plan(query, user_id, device_id, local)

@@ -151,8 +151,8 @@ class Clinician:
         if not isinstance(response, RoomCreateResponse):
             raise RuntimeError(f"createRoom: {response}")
         room_id = response.room_id
-        for _ in range(50):  # until our own sync shows the room, its encryption and its members
-            await self.sync()
+        for _ in range(30):  # until our own sync shows the room, its encryption and its members
+            await self.sync(timeout=1000)
             room = self.client.rooms.get(room_id)
             if room and room.encrypted == encrypted and all(user in room.users for user in invite):
                 break
@@ -165,8 +165,8 @@ class Clinician:
         Element's invitations to a direct chat carry it)."""
         await self.raw("PUT", f"/rooms/{quote(room_id, safe='')}/state/m.room.member/{quote(user_id, safe='')}",
                        {"membership": "invite", "is_direct": True})
-        for _ in range(50):
-            await self.sync()
+        for _ in range(30):
+            await self.sync(timeout=1000)
             room = self.client.rooms.get(room_id)
             if room and user_id in room.users:
                 return {}

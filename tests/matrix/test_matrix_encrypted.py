@@ -327,3 +327,23 @@ def test_a_lost_crypto_store_stops_the_bridge_with_the_recovery_steps_and_a_new_
     again = clinician.send(room, "il s'agit d'une fracture pathologique")
     replies = answered(room, clinician, bot, again, question("bone"))
     assert all(reply["sender_device"] == new_device and reply["sender_device_cross_signed"] for reply in replies)
+
+
+def test_resetting_cross_signing_gives_new_keys_that_sign_the_device(matrix, clinician):
+    setup, bot = matrix, matrix.bot_user
+    bridge_has_run_once(setup)
+    before = clinician.cross_signing(bot)
+    assert setup.bridge.stop() == 0
+    # The documented one-off command (the password is in the configuration).
+    setup.bridge.start("--reset-cross-signing")
+    assert setup.bridge.wait() == 0
+    after = clinician.cross_signing(bot)
+    assert after["master"] != before["master"] and after["self_signing_signed_by_master"]
+    assert after["master_changed"]  # what clients announce as « identity changed »
+    assert cross_signed_devices(setup, bot)[bot_device(setup)]
+    # The bridge runs on, signed by the new keys, and answers.
+    room = clinician.create_direct_room(invite=bot)
+    setup.bridge.start()
+    hello = clinician.send(room, "Bonjour")
+    replies = answered(room, clinician, bot, hello, question("situation"))
+    assert all(reply["sender_device_cross_signed"] for reply in replies)
