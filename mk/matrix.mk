@@ -49,8 +49,10 @@ run: export MATRIX_BRIDGE_PYTHON := $(BRIDGE_VENV)/bin/python
 endif
 
 # The bridge alone, against a Rasa server already running (RASA_PORT, default 5005).
+# Once, by hand (docs/matrix.md): make matrix-bridge ARGS=--new-device after a
+# lost crypto store, ARGS=--reset-cross-signing to replace the account's keys.
 matrix-bridge: matrix-bridge-venv
-	$(BRIDGE_VENV)/bin/python -m channels.matrix --credentials credentials.yml
+	$(BRIDGE_VENV)/bin/python -m channels.matrix --credentials credentials.yml $(ARGS)
 
 # Only the Matrix tests: channel units, then the end-to-end test with Synapse.
 test-matrix: install model synapse-venv matrix-bridge-venv

@@ -12,9 +12,10 @@ import logging
 import os
 import random
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..buttonless import OptionsMemory, render_turn
 from ..formatting import chunks, matrix_html, plain_text
@@ -27,17 +28,33 @@ MAX_MESSAGE_CHARS = 20_000
 # crash (the sync position is only saved once a whole batch is answered).
 HANDLED_LIMIT = 2_000
 
+# With `encryption: false` only: the bridge then has no keys.
 ENCRYPTED_ROOM_NOTICE = (
-    "Ce salon est chiffré de bout en bout : l'assistant ne peut pas encore y lire les messages. "
-    "Ouvrez avec lui une conversation non chiffrée."
+    "Ce salon est chiffré de bout en bout, mais le chiffrement n'est pas activé pour cet assistant : "
+    "il ne peut pas lire vos messages ici. Prévenez l'équipe qui l'administre, "
+    "ou ouvrez avec lui une conversation non chiffrée."
+)
+
+# A message whose key never reached the bridge (written before the assistant
+# was invited, or encrypted for a device it no longer has).
+UNDECRYPTABLE_NOTICE = (
+    "Je n'ai pas pu lire un de vos messages : il est chiffré avec une clé que je n'ai pas reçue "
+    "(par exemple s'il a été écrit avant mon invitation dans ce salon). "
+    "Pourriez-vous l'écrire à nouveau ?"
 )
 
 
 @dataclass
 class Incoming:
+    """A clinician's message to answer or, when `undecryptable`, a message
+    the bridge could not decrypt: `notify` says whether it gets the notice (a
+    run of such messages gets one)."""
+
     room_id: str
     event_id: str
     text: str
+    undecryptable: bool = False
+    notify: bool = True
 
 
 def sync_filter(timeline_limit: int) -> Dict[str, Any]:
@@ -68,9 +85,71 @@ def accept_invite(invite_state: Iterable[Mapping[str, Any]], own_user_id: str, a
     return False
 
 
-def _is_own_join(event: Mapping[str, Any], own_user_id: str) -> bool:
-    return (event.get("type") == "m.room.member" and event.get("state_key") == own_user_id
-            and (event.get("content") or {}).get("membership") == "join")
+def _own_membership(event: Mapping[str, Any], own_user_id: str) -> Optional[str]:
+    if event.get("type") == "m.room.member" and event.get("state_key") == own_user_id:
+        return (event.get("content") or {}).get("membership")
+    return None
+
+
+def _previous_membership(event: Mapping[str, Any]) -> Optional[str]:
+    previous = (event.get("unsigned") or {}).get("prev_content") or event.get("prev_content") or {}
+    return previous.get("membership")
+
+
+def _is_own_arrival(event: Mapping[str, Any], own_user_id: str) -> bool:
+    """Our join, not a change of our name or avatar (also a "join")."""
+    return _own_membership(event, own_user_id) == "join" and _previous_membership(event) != "join"
+
+
+def _last_arrival(events: Sequence[Mapping[str, Any]], own_user_id: str) -> Optional[int]:
+    arrivals = [index for index, event in enumerate(events) if _is_own_arrival(event, own_user_id)]
+    return arrivals[-1] if arrivals else None
+
+
+def _membership_before(events: Sequence[Mapping[str, Any]], join: int,
+                       own_user_id: str) -> Tuple[Optional[int], Optional[str]]:
+    """Our membership event just before our join at `join`, if in `events`."""
+    for index in range(join - 1, -1, -1):
+        membership = _own_membership(events[index], own_user_id)
+        if membership is not None:
+            return index, membership
+    return None, None
+
+
+def own_arrival(events: Sequence[Mapping[str, Any]], own_user_id: str) -> Tuple[Optional[int], Optional[int]]:
+    """Indexes of our last arrival (join) in `events` and of the invitation
+    that led to it (None for either if not there)."""
+    join = _last_arrival(events, own_user_id)
+    if join is None:
+        return None, None
+    index, membership = _membership_before(events, join, own_user_id)
+    return join, index if membership == "invite" else None
+
+
+def needs_invitation(events: Sequence[Mapping[str, Any]], own_user_id: str) -> bool:
+    """A room we have just joined on an invitation that is not in `events`."""
+    join = _last_arrival(events, own_user_id)
+    if join is None:
+        return False
+    index, _ = _membership_before(events, join, own_user_id)
+    return index is None and _previous_membership(events[join]) in ("invite", None)
+
+
+# Events read before the invitation of an encrypted room just joined: the
+# inviter's messages among them that were encrypted without us get a notice.
+PRE_INVITATION_EVENTS = 20
+
+
+def history_wanted(events: Sequence[Mapping[str, Any]], own_user_id: str, encrypted: bool) -> bool:
+    """A room we have just joined: should the bridge read further back? Until
+    the invitation that brought us in, so that what the clinician wrote while
+    we were only invited (Element sends the first message of a new direct chat
+    then) is answered; in an encrypted room, also a few events before it, to
+    notice messages we could never decrypt."""
+    if needs_invitation(events, own_user_id):
+        return True
+    join, invite = own_arrival(events, own_user_id)
+    return encrypted and invite is not None and invite < PRE_INVITATION_EVENTS
 
 
 def message_text(event: Mapping[str, Any]) -> Optional[str]:
@@ -93,27 +172,49 @@ def message_text(event: Mapping[str, Any]) -> Optional[str]:
     return body.strip() or None
 
 
+def _is_encrypted(event: Mapping[str, Any]) -> bool:
+    return event.get("type") == "m.room.encrypted"
+
+
 def messages_to_answer(room_id: str, events: Sequence[Mapping[str, Any]], own_user_id: str) -> List[Incoming]:
     """The clinician's messages among a room's new events, in order.
 
-    Events before our own join in this list (a room joined since the last
-    sync) are history and are not answered; our own messages never are."""
-    start = 0
-    for index, event in enumerate(events):
-        if _is_own_join(event, own_user_id):
-            start = index + 1
-    found = []
+    Events before the invitation that brought us into the room are history
+    and are not answered; what was written after it, while we were only
+    invited, is (the first message of a direct chat in Element). Without the
+    invitation in `events`, history stops at our join. Our own messages are
+    never answered.
+
+    Events still encrypted here are those the bridge could not decrypt: after
+    the invitation, each run of them gets one notice; before it, the inviter's
+    get one notice in all (the bridge never had their keys)."""
+    join, invite = own_arrival(events, own_user_id)
+    start = 0 if join is None else (invite if invite is not None else join) + 1
+    found: List[Incoming] = []
+    if invite is not None:
+        inviter = events[invite].get("sender")
+        lost = [event for event in events[:invite]
+                if _is_encrypted(event) and event.get("sender") == inviter and event.get("event_id")]
+        found.extend(Incoming(room_id, str(event["event_id"]), "", undecryptable=True, notify=index == 0)
+                     for index, event in enumerate(lost))
+    previous_undecryptable = False
     for event in events[start:]:
-        if event.get("sender") == own_user_id:
+        if event.get("sender") == own_user_id or not event.get("event_id"):
+            continue
+        if _is_encrypted(event):
+            found.append(Incoming(room_id, str(event["event_id"]), "", undecryptable=True,
+                                  notify=not previous_undecryptable))
+            previous_undecryptable = True
             continue
         text = message_text(event)
-        if text is not None and event.get("event_id"):
+        if text is not None:
             found.append(Incoming(room_id, str(event["event_id"]), text))
+            previous_undecryptable = False
     return found
 
 
 def has_encrypted_messages(events: Sequence[Mapping[str, Any]], own_user_id: str) -> bool:
-    return any(event.get("type") == "m.room.encrypted" and event.get("sender") != own_user_id for event in events)
+    return any(_is_encrypted(event) and event.get("sender") != own_user_id for event in events)
 
 
 def matrix_message(markdown_text: str, msgtype: str = "m.notice") -> Dict[str, Any]:
@@ -161,6 +262,82 @@ class Backoff:
         self.failures = 0
 
 
+class RateLimiter:
+    """Calls to the homeserver: at most `rate` per second on average, `burst`
+    at once (a token bucket). `reserve()` books the next call and says how
+    long to wait before making it; successive bookings queue up."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = float(rate), int(burst), clock
+        self.tokens = float(burst)
+        self.updated = clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def reserve(self) -> float:
+        self._refill()
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+    def available(self, calls: int = 1) -> bool:
+        """`calls` calls could go now without waiting (for optional calls,
+        such as typing notices, made only then)."""
+        self._refill()
+        return self.tokens >= calls
+
+
+# ---------------------------------------------------------------------- crypto store
+
+NEW_DEVICE_STEPS = (
+    "Recovery: the bridge must use a new device (its old messages stay unreadable; clinicians who write "
+    "meanwhile get a notice asking them to write again). With password: in the configuration, run "
+    "`python -m channels.matrix --new-device` once (it logs in as a new device, keeps state_dir and the "
+    "cross-signing seeds, and signs the new device). With access_token: log in again to get a new token "
+    "(a new device), set it, and restart. Then remove the old device from the account (Element: "
+    "Settings > Sessions) so that clients stop encrypting for it. See docs/matrix.md, « Magasin perdu »."
+)
+
+
+def crypto_store_problem(device_id: str, store_existed: bool, local_ed25519: str,
+                         server_ed25519: Optional[str]) -> Optional[str]:
+    """Why this crypto store cannot serve this device, or None if it can.
+
+    `server_ed25519`: the device's signing key as the homeserver has it (None
+    if it has none yet: a new device, whose keys are uploaded now)."""
+    if server_ed25519 is None or server_ed25519 == local_ed25519:
+        return None
+    if not store_existed:
+        what = (f"the crypto store of device {device_id} is missing (lost, deleted, or state_dir changed) "
+                f"while the homeserver holds this device's keys")
+    else:
+        what = (f"the crypto store of device {device_id} does not hold the keys the homeserver has for it "
+                f"(a store from another installation, or restored from an older copy)")
+    return f"{what}: this device can decrypt nothing. {NEW_DEVICE_STEPS}"
+
+
+def unreadable_store(path: Path, error: BaseException) -> str:
+    return (f"the crypto store {path} cannot be opened ({type(error).__name__}: {error}). Most likely the store "
+            f"key changed: give the key that created the store. If that key is lost, so is the store. "
+            f"{NEW_DEVICE_STEPS}")
+
+
+def make_private(directory: Path) -> List[Path]:
+    """`directory` 0700 and every file in it 0600; the files whose mode was
+    wider (created before umask 077, or copied)."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(directory, 0o700)
+    widened = []
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and not path.is_symlink():
+            if path.stat().st_mode & 0o077:
+                widened.append(path)
+            os.chmod(path, 0o600)
+    return widened
+
+
 class BridgeState:
     """What the bridge must not forget across restarts, in one JSON file
     written atomically (0600: it may hold the access token).
@@ -176,7 +353,8 @@ class BridgeState:
       resent with the same transaction ids;
     - ``options``: the numbered options last shown in each room;
     - ``login``: user, device and token obtained with the password (the same
-      device is kept: no new session at each restart).
+      device is kept: no new session at each restart);
+    - ``device_id``: the device of the last start, whose crypto store is used.
     """
 
     VERSION = 1
@@ -192,7 +370,7 @@ class BridgeState:
     def _empty(self) -> Dict[str, Any]:
         return {"version": self.VERSION, "user_id": self.user_id, "next_batch": None, "login": None,
                 "handled": [], "in_flight": [], "pending": [], "options": {},
-                "encrypted_rooms_told": []}
+                "encrypted_rooms_told": [], "device_id": None}
 
     def _load(self) -> Dict[str, Any]:
         if not self.path.exists():
@@ -265,6 +443,18 @@ class BridgeState:
         self.options.remember_turn(incoming.room_id, replies)
         self.save()
 
+    def record_notice(self, incoming: Incoming, contents: List[Dict[str, Any]]) -> None:
+        """`incoming` (not for Rasa: a message that could not be decrypted)
+        is dealt with by `contents` (a notice, or nothing); the numbered
+        options shown stay valid."""
+        handled = self.data["handled"]
+        handled.append(incoming.event_id)
+        del handled[:-HANDLED_LIMIT]
+        if contents:
+            self.data["pending"].append({"room_id": incoming.room_id, "event_id": incoming.event_id,
+                                         "contents": contents, "sent": 0})
+        self.save()
+
     def pending(self, room_id: Optional[str] = None) -> List[Dict[str, Any]]:
         return [p for p in self.data["pending"] if room_id is None or p["room_id"] == room_id]
 
@@ -278,7 +468,16 @@ class BridgeState:
         self.data["pending"].remove(entry)
         self.save()
 
-    # -- encrypted rooms
+    # -- the device whose crypto store is used
+    @property
+    def device_id(self) -> Optional[str]:
+        return self.data["device_id"]
+
+    def set_device_id(self, device_id: str) -> None:
+        self.data["device_id"] = device_id
+        self.save()
+
+    # -- encrypted rooms, with encryption off
     def encrypted_room_told(self, room_id: str) -> bool:
         return room_id in self.data["encrypted_rooms_told"]
 

@@ -1,5 +1,6 @@
 """The Matrix bridge's decisions, without a homeserver: which events are
-answered, which invitations accepted, what is sent, what survives a restart.
+answered, which invitations accepted, what is sent, what survives a restart,
+how fast it may call the homeserver, when its crypto store is unusable.
 (The bridge itself runs against a real Synapse in tests/matrix.)"""
 
 import json
@@ -9,18 +10,28 @@ import stat
 import pytest
 
 from channels.buttonless import ANSWER_HINT
-from channels.matrix import core
-from channels.matrix.config import SECTION, ConfigError, from_mapping, load
+from channels.matrix import core, crosssigning
+from channels.matrix.config import SECTION, STORE_KEY_VARIABLE, ConfigError, from_mapping, load
 from consultation.render import question
+from tests.support.servers import ROOT
 
 BOT = "@assistant:example.org"
 DOCTOR = "@dr.martin:example.org"
 ROOM = "!room:example.org"
 
 
-def member(user, membership, **content):
-    return {"type": "m.room.member", "state_key": user, "sender": user, "event_id": f"$m-{user}-{membership}",
-            "content": {"membership": membership, **content}}
+def member(user, membership, previous=None, sender=None, **content):
+    event = {"type": "m.room.member", "state_key": user, "sender": sender or user,
+             "event_id": f"$m-{user}-{membership}", "content": {"membership": membership, **content}}
+    if previous:
+        event["unsigned"] = {"prev_content": {"membership": previous}}
+    return event
+
+
+def encrypted(event_id, sender=DOCTOR):
+    """An event the bridge could not decrypt (nio leaves it as it came)."""
+    return {"type": "m.room.encrypted", "sender": sender, "event_id": event_id,
+            "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "…", "session_id": "s"}}
 
 
 def text(body, sender=DOCTOR, event_id=None, msgtype="m.text", **content):
@@ -35,6 +46,72 @@ def test_messages_after_our_join_are_answered_in_order_and_history_is_not():
     events = [text("écrit avant l'arrivée"), member(BOT, "join"), text("Bonjour"), text("fémur")]
     assert [(m.room_id, m.text) for m in core.messages_to_answer(ROOM, events, BOT)] == [
         (ROOM, "Bonjour"), (ROOM, "fémur")]
+
+
+def test_the_first_message_of_a_direct_chat_written_while_we_are_only_invited_is_answered():
+    # Element creates the room with the invitation, then sends the first
+    # message at once: the assistant joins after it.
+    events = [member(DOCTOR, "join"), text("écrit avant l'invitation"),
+              member(BOT, "invite", sender=DOCTOR, is_direct=True), text("Bonjour"),
+              member(BOT, "join", previous="invite")]
+    assert [m.text for m in core.messages_to_answer(ROOM, events, BOT)] == ["Bonjour"]
+    assert not core.needs_invitation(events, BOT)
+
+
+def test_a_room_joined_without_its_invitation_in_the_batch_needs_it_fetched():
+    events = [text("Bonjour"), member(BOT, "join", previous="invite")]
+    assert core.needs_invitation(events, BOT)
+    # Until it is found, history stops at the join, as before.
+    assert core.messages_to_answer(ROOM, events, BOT) == []
+    assert not core.needs_invitation([member(BOT, "invite", sender=DOCTOR)] + events, BOT)
+
+
+def test_in_an_encrypted_room_a_few_events_before_the_invitation_are_read_too():
+    invited = [member(BOT, "invite", sender=DOCTOR, is_direct=True), text("Bonjour"),
+               member(BOT, "join", previous="invite")]
+    # Unencrypted: the invitation is enough.
+    assert not core.history_wanted(invited, BOT, encrypted=False)
+    # Encrypted: what came before it, to notice messages encrypted without us.
+    assert core.history_wanted(invited, BOT, encrypted=True)
+    earlier = [text(f"m{n}") for n in range(core.PRE_INVITATION_EVENTS)]
+    assert not core.history_wanted(earlier + invited, BOT, encrypted=True)
+    # A room we did not just join needs nothing.
+    assert not core.history_wanted([text("oui")], BOT, encrypted=True)
+
+
+def test_a_change_of_our_name_is_not_an_arrival_in_the_room():
+    events = [text("1"), member(BOT, "join", previous="join", displayname="Assistant"), text("2")]
+    assert [m.text for m in core.messages_to_answer(ROOM, events, BOT)] == ["1", "2"]
+    assert not core.needs_invitation(events, BOT)
+
+
+def test_a_join_after_an_earlier_stay_without_invitation_needs_no_search():
+    events = [member(BOT, "leave", previous="join"), text("vieux"), member(BOT, "join", previous="leave"), text("x")]
+    assert not core.needs_invitation(events, BOT)
+    assert [m.text for m in core.messages_to_answer(ROOM, events, BOT)] == ["x"]
+
+
+def test_undecryptable_messages_after_the_invitation_get_one_notice_per_run():
+    events = [member(BOT, "invite", sender=DOCTOR, is_direct=True), member(BOT, "join", previous="invite"),
+              encrypted("$e1"), encrypted("$e2"), text("oui"), encrypted("$e3"), encrypted("$mine", sender=BOT)]
+    found = core.messages_to_answer(ROOM, events, BOT)
+    assert [(m.event_id, m.undecryptable, m.notify) for m in found] == [
+        ("$e1", True, True), ("$e2", True, False), ("$t-oui", False, True), ("$e3", True, True)]
+
+
+def test_messages_encrypted_before_the_invitation_get_one_notice_in_all():
+    # Written before the assistant was invited: the keys were never sent to it.
+    events = [encrypted("$old1"), encrypted("$other", sender="@autre:example.org"), text("clair"), encrypted("$old2"),
+              member(BOT, "invite", sender=DOCTOR, is_direct=True), member(BOT, "join", previous="invite"),
+              text("Bonjour")]
+    found = core.messages_to_answer(ROOM, events, BOT)
+    assert [(m.event_id, m.undecryptable, m.notify) for m in found] == [
+        ("$old1", True, True), ("$old2", True, False), ("$t-Bonjour", False, True)]
+
+
+def test_the_undecryptable_notice_is_polite_french_asking_to_write_again():
+    assert core.UNDECRYPTABLE_NOTICE.startswith("Je n'ai pas pu lire un de vos messages")
+    assert "Pourriez-vous l'écrire à nouveau ?" in core.UNDECRYPTABLE_NOTICE
 
 
 def test_a_room_joined_before_this_sync_has_only_new_messages():
@@ -176,6 +253,19 @@ def test_a_state_of_another_account_is_not_reused(tmp_path):
     assert core.BridgeState(path, "@other:example.org").next_batch is None
 
 
+def test_a_notice_for_an_undecryptable_message_is_sent_once_and_keeps_the_options(tmp_path):
+    path = tmp_path / "state.json"
+    state = core.BridgeState(path, BOT)
+    state.record_answer(core.Incoming(ROOM, "$q", "Bonjour"), [{"body": "Quel os ?"}], [question("bone", 2, 7)])
+    state.mark_sent(state.pending()[0], 1)
+    notice = core.matrix_message(core.UNDECRYPTABLE_NOTICE)
+    state.record_notice(core.Incoming(ROOM, "$e", "", undecryptable=True), [notice])
+    again = core.BridgeState(path, BOT)
+    assert again.is_handled("$e") and [p["contents"] for p in again.pending()] == [[notice]]
+    # The clinician writes the answer again: « 1 » still means the first option.
+    assert again.options.resolve(ROOM, "1") == '/inform{"bone": "femur"}'
+
+
 def test_encrypted_room_notice_is_given_once(tmp_path):
     state = core.BridgeState(tmp_path / "state.json", BOT)
     assert not state.encrypted_room_told(ROOM)
@@ -183,7 +273,164 @@ def test_encrypted_room_notice_is_given_once(tmp_path):
     assert core.BridgeState(tmp_path / "state.json", BOT).encrypted_room_told(ROOM)
 
 
+# ------------------------------------------------------------------ rate limit
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_calls_keep_to_about_one_per_second_after_a_small_burst():
+    # Tchap asks bots for about one call per second.
+    clock = Clock()
+    limiter = core.RateLimiter(rate=1.0, burst=3, clock=clock)
+    waits = [limiter.reserve() for _ in range(6)]
+    assert waits == [0, 0, 0, 1.0, 2.0, 3.0]
+    clock.now += 10  # a quiet moment refills the reserve, never beyond it
+    assert [limiter.reserve() for _ in range(4)] == [0, 0, 0, 1.0]
+
+
+def test_no_window_ever_holds_more_calls_than_the_limit_allows():
+    clock = Clock()
+    limiter = core.RateLimiter(rate=1.0, burst=3, clock=clock)
+    moments = []
+    for gap in [0, 0, 0.1, 0.1, 0.5, 3, 0, 0, 0, 0, 0.2, 7, 0, 0, 0, 0, 0]:
+        clock.now += gap
+        moments.append(clock.now + limiter.reserve())
+    moments.sort()
+    for i in range(len(moments)):
+        for j in range(i, len(moments)):
+            assert j - i + 1 <= 3 + 1.0 * (moments[j] - moments[i]) + 1e-9
+
+
+def test_optional_calls_go_only_when_the_reserve_allows_them():
+    clock = Clock()
+    limiter = core.RateLimiter(rate=1.0, burst=3, clock=clock)
+    assert limiter.available(2)
+    limiter.reserve()
+    limiter.reserve()
+    assert limiter.available(1) and not limiter.available(2)
+    limiter.reserve()
+    assert not limiter.available()
+    clock.now += 1
+    assert limiter.available()
+
+
+# ------------------------------------------------------------------ crypto store
+
+
+def test_a_matching_or_new_crypto_store_is_fine():
+    assert core.crypto_store_problem("DEV", True, "ed-key", "ed-key") is None
+    assert core.crypto_store_problem("DEV", False, "ed-key", None) is None  # a new device: keys uploaded now
+
+
+@pytest.mark.parametrize("existed, cause", [(False, "is missing"), (True, "does not hold the keys")])
+def test_a_lost_or_mismatched_crypto_store_is_explained_with_the_recovery_steps(existed, cause):
+    problem = core.crypto_store_problem("DEV", existed, "new-key", "old-key")
+    assert cause in problem and "device DEV" in problem
+    assert "--new-device" in problem and "new token" in problem and "remove the old device" in problem
+
+
+def test_an_unreadable_store_says_the_key_is_probably_wrong(tmp_path):
+    message = core.unreadable_store(tmp_path / "x.db", ValueError("MAC tag mismatch"))
+    assert "store key changed" in message and "--new-device" in message
+
+
+def test_the_crypto_store_directory_is_made_private(tmp_path):
+    store = tmp_path / "crypto"
+    store.mkdir(mode=0o755)
+    (store / "a.db").write_text("x")
+    os.chmod(store / "a.db", 0o644)
+    (store / "b.db").write_text("x")
+    os.chmod(store / "b.db", 0o600)
+    assert core.make_private(store) == [store / "a.db"]
+    assert stat.S_IMODE(os.stat(store).st_mode) == 0o700
+    assert {stat.S_IMODE(os.stat(f).st_mode) for f in store.iterdir()} == {0o600}
+
+
+# ------------------------------------------------------------------ cross-signing plan
+
+USER, DEVICE = BOT, "BOTDEVICE"
+
+
+class Keys:
+    """Stands for crosssigning.CrossSigningKeys (the plan reads only `matches`)."""
+
+    def __init__(self, master, self_signing):
+        self.master_key, self.self_signing_key = master, self_signing
+
+    def matches(self, master, self_signing):
+        return (master, self_signing) == (self.master_key, self.self_signing_key)
+
+
+def keys_query(master=None, self_signing=None, device_signed_by=()):
+    query = {"device_keys": {USER: {DEVICE: {"user_id": USER, "device_id": DEVICE, "signatures": {
+        USER: {f"ed25519:{DEVICE}": "self", **{f"ed25519:{k}": "sig" for k in device_signed_by}}}}}}}
+    if master:
+        query["master_keys"] = {USER: {"user_id": USER, "usage": ["master"], "keys": {f"ed25519:{master}": master}}}
+    if self_signing:
+        query["self_signing_keys"] = {USER: {"user_id": USER, "usage": ["self_signing"],
+                                             "keys": {f"ed25519:{self_signing}": self_signing}}}
+    return query
+
+
+def test_cross_signing_at_first_start_uploads_keys():
+    assert crosssigning.plan(keys_query(), USER, DEVICE, None) == crosssigning.UPLOAD
+
+
+def test_cross_signing_signs_a_device_not_yet_signed_by_our_keys():
+    assert crosssigning.plan(keys_query("M", "S"), USER, DEVICE, Keys("M", "S")) == crosssigning.SIGN_DEVICE
+    assert crosssigning.plan(keys_query("M", "S", ["S"]), USER, DEVICE, Keys("M", "S")) == crosssigning.DONE
+
+
+def test_cross_signing_keys_we_do_not_hold_are_reported_not_overwritten():
+    assert crosssigning.plan(keys_query("M", "S"), USER, DEVICE, None) == crosssigning.FOREIGN
+    assert crosssigning.plan(keys_query("M2", "S2"), USER, DEVICE, Keys("M", "S")) == crosssigning.FOREIGN
+    assert "--reset-cross-signing" in crosssigning.FOREIGN_EXPLANATION
+
+
+def test_signatures_cover_the_canonical_json_without_signatures_and_unsigned():
+    device = {"user_id": USER, "device_id": DEVICE, "keys": {"ed25519:D": "é"}, "algorithms": ["b", "a"],
+              "signatures": {USER: {"ed25519:D": "x"}}, "unsigned": {"device_display_name": "n"}}
+    assert crosssigning.canonical_json(crosssigning.signable(device)) == (
+        '{"algorithms":["b","a"],"device_id":"BOTDEVICE","keys":{"ed25519:D":"é"},'
+        '"user_id":"@assistant:example.org"}').encode("utf-8")
+    signed = crosssigning.with_signature(device, USER, "ed25519:S", "sig")
+    assert signed["signatures"] == {USER: {"ed25519:D": "x", "ed25519:S": "sig"}} and "unsigned" not in signed
+    assert device["signatures"] == {USER: {"ed25519:D": "x"}}  # the original is left alone
+
+
+# ------------------------------------------------------------------ dependencies
+
+
+def test_the_bridge_pins_nio_with_vodozemac_and_no_lock_file_has_libolm():
+    bridge = (ROOT / "channels" / "matrix" / "requirements.txt").read_text().lower()
+    assert "matrix-nio[e2e]==0.26." in bridge and "\nvodozemac==" in bridge
+    for lock in [ROOT / "requirements.in", ROOT / "requirements.lock",
+                 *sorted((ROOT / "channels").rglob("*requirements*.txt"))]:
+        pins = [line.split("==")[0].split("[")[0].strip() for line in lock.read_text().lower().splitlines()
+                if line.strip() and not line.startswith("#")]
+        assert not {"python-olm", "olm", "libolm"} & set(pins), lock
+        assert not any("[olm]" in line or "[encryption]" in line for line in lock.read_text().lower().splitlines())
+    # The web widget's npm lock: no olm (libolm's JavaScript build) either.
+    npm = json.loads((ROOT / "web" / "package-lock.json").read_text())
+    names = {path.rsplit("node_modules/", 1)[-1] for path in npm.get("packages", {})}
+    assert not {"olm", "@matrix-org/olm"} & names
+
+
 # ------------------------------------------------------------------ configuration
+
+
+@pytest.fixture(autouse=True)
+def no_store_key_in_the_environment(monkeypatch):
+    monkeypatch.delenv(STORE_KEY_VARIABLE, raising=False)
+
+
+A_STORE_KEY = "k" * 32
 
 
 def test_configuration_from_credentials_yml_with_the_secret_in_the_environment(tmp_path, monkeypatch):
@@ -193,14 +440,44 @@ def test_configuration_from_credentials_yml_with_the_secret_in_the_environment(t
   homeserver: "https://matrix.agent.tchap.gouv.fr/"
   user_id: "@assistant-rcp:agent.tchap.gouv.fr"
   access_token: "${{MATRIX_ACCESS_TOKEN}}"
+  store_key: "${{MATRIX_STORE_KEY}}"
 """)
     monkeypatch.setenv("MATRIX_ACCESS_TOKEN", "syt_secret")
+    monkeypatch.setenv("MATRIX_STORE_KEY", A_STORE_KEY)
     config = load(credentials, rasa_url="http://127.0.0.1:5006/", state_dir=None)
     assert config.homeserver == "https://matrix.agent.tchap.gouv.fr"
     assert config.access_token == "syt_secret" and config.password is None
     assert config.rasa_url == "http://127.0.0.1:5006" and config.state_dir == "var/matrix"
     assert config.msgtype == "m.notice" and config.accept_group_rooms is False
     assert config.state_path(tmp_path) == tmp_path / "var" / "matrix"
+    assert config.encryption is True and config.store_key == A_STORE_KEY
+    assert A_STORE_KEY not in repr(config)
+    # Tchap's stated limit for bots: about one call per second.
+    assert config.rate_limit_per_second == 1.0
+
+
+def test_the_store_key_may_come_from_the_environment_alone(monkeypatch):
+    monkeypatch.setenv(STORE_KEY_VARIABLE, A_STORE_KEY)
+    assert from_mapping({"homeserver": "https://m", "user_id": BOT, "password": "x"}).store_key == A_STORE_KEY
+
+
+@pytest.mark.parametrize("store_key, problem", [
+    (None, "encryption is on and no key protects the crypto store"),
+    ("DEFAULT_KEY", "matrix-nio's public default"),
+    ("court", "at least 16 characters"),
+])
+def test_encryption_refuses_to_start_without_a_real_store_key(store_key, problem):
+    section = {"homeserver": "https://m", "user_id": BOT, "password": "x"}
+    if store_key:
+        section["store_key"] = store_key
+    with pytest.raises(ConfigError, match=problem) as error:
+        from_mapping(section)
+    assert STORE_KEY_VARIABLE in str(error.value) and "docs/matrix.md" in str(error.value)
+
+
+def test_without_encryption_no_store_key_is_needed():
+    config = from_mapping({"homeserver": "https://m", "user_id": BOT, "password": "x", "encryption": False})
+    assert config.encryption is False and config.store_key is None
 
 
 @pytest.mark.parametrize("section, problem", [
@@ -211,6 +488,8 @@ def test_configuration_from_credentials_yml_with_the_secret_in_the_environment(t
     ({"homeserver": "https://m", "user_id": BOT, "password": "x", "tokn": "x"}, "unknown setting(s) tokn"),
     ({"user_id": BOT, "password": "x"}, "homeserver"),
     ({"homeserver": "https://m", "user_id": BOT, "password": "${NOT_SET_ANYWHERE_42}"}, "NOT_SET_ANYWHERE_42"),
+    ({"homeserver": "https://m", "user_id": BOT, "password": "x", "rate_limit_per_second": 0}, "rate_limit_per_second"),
+    ({"homeserver": "https://m", "user_id": BOT, "password": "x", "rate_limit_burst": 0}, "rate_limit_burst"),
 ])
 def test_configuration_errors_say_what_is_wrong(section, problem):
     with pytest.raises(ConfigError, match=problem.replace("(", r"\(").replace(")", r"\)")):
@@ -225,7 +504,6 @@ def test_missing_section_points_to_the_documentation(tmp_path):
 
 
 def test_the_project_credentials_yml_works_without_a_matrix_account():
-    from tests.support.servers import ROOT
     import yaml
 
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())

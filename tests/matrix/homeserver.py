@@ -225,7 +225,10 @@ class Clinician:
         return self.api("POST", "/createRoom", body)["room_id"]
 
     def invite(self, room_id: str, user_id: str) -> None:
-        self.api("POST", f"/rooms/{_q(room_id)}/invite", {"user_id": user_id})
+        """A direct-chat invitation: ``is_direct`` in the member event, as
+        Element's invitations to a direct chat carry it."""
+        self.api("PUT", f"/rooms/{_q(room_id)}/state/m.room.member/{_q(user_id)}",
+                 {"membership": "invite", "is_direct": True})
 
     def send(self, room_id: str, text: str) -> str:
         txn = f"clinician-{time.time_ns()}-{next(self._txn)}"
@@ -243,12 +246,13 @@ class Clinician:
             time.sleep(0.3)
         raise TimeoutError(f"{user_id} did not join {room_id}")
 
-    def history(self, room_id: str) -> List[Dict[str, Any]]:
-        """Every message of the room, oldest first."""
+    def history(self, room_id: str, types: tuple = ("m.room.message",)) -> List[Dict[str, Any]]:
+        """Every event of these types in the room, oldest first (as the
+        homeserver has them: encrypted ones stay encrypted)."""
         events: List[Dict[str, Any]] = []
         token = None
         while True:
-            query = {"dir": "b", "limit": "100", "filter": json.dumps({"types": ["m.room.message"]})}
+            query = {"dir": "b", "limit": "100", "filter": json.dumps({"types": list(types)})}
             if token:
                 query["from"] = token
             page = self.api("GET", f"/rooms/{_q(room_id)}/messages?{urllib.parse.urlencode(query)}")

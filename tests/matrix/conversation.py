@@ -1,0 +1,62 @@
+"""What the Matrix end-to-end tests read: the bot's replies as a clinician's
+client shows them, and Rasa's record of the conversation (the tracker)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import urllib.request
+from typing import Any, Callable, Dict, List
+
+from channels.buttonless import numbered, options_from_buttons
+from consultation.texts import field_text
+
+SWANSON = "137. Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur."
+
+
+def tracker(setup, room_id: str) -> Dict[str, Any]:
+    # Rasa (Sanic) does not unquote the conversation id: « ! » and « : » as is.
+    url = f"{setup.rasa.url}/conversations/{urllib.parse.quote(room_id, safe='!:')}/tracker"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def slots(setup, room_id: str) -> Dict[str, Any]:
+    return {name: value for name, value in tracker(setup, room_id)["slots"].items() if value is not None}
+
+
+def user_texts(setup, room_id: str) -> List[str]:
+    """What Rasa received from the room, in order."""
+    return [event["text"] for event in tracker(setup, room_id)["events"] if event["event"] == "user"]
+
+
+def bot_texts(setup, room_id: str) -> List[str]:
+    """The bot's messages of the conversation as the bridge renders them
+    (numbered options), in order."""
+    return [numbered(event.get("text") or "", options_from_buttons((event.get("data") or {}).get("buttons")))
+            for event in tracker(setup, room_id)["events"] if event["event"] == "bot"]
+
+
+def question(slot: str) -> str:
+    """The chapter's question for `slot`, as the consultation's texts word it."""
+    return str(field_text(slot)["question"])
+
+
+def wait_for_bot(clinician: Any, room_id: str, after_event: str, bot: str,
+                 done: Callable[[List[Dict[str, Any]]], bool], timeout: float = 120) -> List[Dict[str, Any]]:
+    """The bot's messages after `after_event`, once `done(messages)` holds
+    (polled: the clinician's client reads the room again)."""
+    deadline = time.monotonic() + timeout
+    messages: List[Dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        messages = clinician.bot_messages_after(room_id, after_event, bot)
+        if done(messages):
+            return messages
+        time.sleep(0.3)
+    raise AssertionError(f"no expected reply after {after_event}; got {[m['content'].get('body') for m in messages]}")
+
+
+def says(*fragments: str) -> Callable[[List[Dict[str, Any]]], bool]:
+    """The last message so far contains every fragment (its plain body)."""
+    return lambda messages: bool(messages) and all(f in (messages[-1]["content"].get("body") or "") for f in fragments)
