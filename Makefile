@@ -52,8 +52,9 @@ run: install model
 
 # Both benches write bench/results/; the Rasa one trains its own models in a
 # temporary folder (models/ is left alone). Options: mk/bench.mk.
-bench: install
+bench: install model
 	$(PY) -m bench.decision_bench
+	$(PY) -m bench.dialogue_bench
 	$(PY) -m bench.rasa_bench
 
 # Regenerate requirements.lock from requirements.in in a scratch environment.

@@ -53,4 +53,7 @@ def give(dispatcher: CollectingDispatcher, case: Mapping[str, Any], previous: Op
         dispatcher.utter_message(text=case_summary(case))
         for text in recommendation_messages(recommendation):
             dispatcher.utter_message(text=text)
+    # Tells the channels that an RCP sheet can now be asked for (the web
+    # widget enables its download button).
+    dispatcher.utter_message(json_message={"data": {"recommendation_ready": True}})
     return [SlotSet(RECOMMENDATION_SLOT, recommendation)]

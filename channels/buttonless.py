@@ -172,6 +172,10 @@ class NumberedButtons:
         self.memory.remember(str(recipient_id), options)
         await self.send_text_message(recipient_id, numbered(text, options))  # type: ignore[attr-defined]
 
+    async def send_custom_json(self, recipient_id: Any, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        """The assistant's custom payloads (`recommendation_ready`, `rcp_report`)
+        are for the web widget: a messenger has nothing to show for them."""
+
 
 class TranslatingInput:
     """Mixin for a Rasa input channel: one `OptionsMemory`, shared with its

@@ -7,6 +7,7 @@ chat and as PDF for the meeting's file.
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Mapping
@@ -15,6 +16,11 @@ from consultation.render import case_summary, headline, mirels_line, references_
 from consultation.texts import texts
 
 TITLE = "Fiche d'aide à la décision pour la RCP"
+
+
+def report_filename(when: datetime) -> str:
+    """recapitulatif-rcp-2026-11-30-16h05.md"""
+    return f"recapitulatif-rcp-{when:%Y-%m-%d-%Hh%M}.md"
 
 
 def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:

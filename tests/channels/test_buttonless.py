@@ -9,14 +9,15 @@ from channels.buttonless import (ANSWER_HINT, OptionsMemory, normalise, numbered
                                  resolve, translating)
 from consultation.render import question
 
-BONE = options_from_buttons(question("bone", 2, 7)["buttons"])
-YES_NO = options_from_buttons(question("prior_radiotherapy", 5, 7)["buttons"])
-SITUATION = options_from_buttons(question("situation", 1, 7)["buttons"])
+BONE = options_from_buttons(question("bone", 2)["buttons"])
+YES_NO = options_from_buttons(question("prior_radiotherapy", 5)["buttons"])
+SITUATION = options_from_buttons(question("situation", 1)["buttons"])
 
 
 def test_the_bot_s_buttons_become_options_in_their_order():
     assert BONE[0] == ("Fémur", '/inform{"bone": "femur"}')
-    assert BONE[-1] == ("Je ne sais pas", "/dont_know")
+    assert BONE[-1] == ("Acétabulum (cotyle)", '/inform{"bone": "acetabulum"}')  # the bone is always known
+    assert YES_NO[-1] == ("Je ne sais pas", '/inform{"prior_radiotherapy": "unknown"}')
     assert options_from_buttons([{"title": "Lien", "url": "https://x"}, {"title": "", "payload": "/x"}]) == []
 
 
@@ -39,10 +40,10 @@ def test_the_number_of_an_option_is_its_payload(answer):
     ("ulna", '/inform{"bone": "ulna"}'),
     ("cubitus", '/inform{"bone": "ulna"}'),
     ("Ulna (cubitus)", '/inform{"bone": "ulna"}'),
-    ("je ne sais pas", "/dont_know"),
 ])
 def test_the_words_of_an_option_are_its_payload_whatever_the_case_accents_or_punctuation(answer, payload):
     assert resolve(answer, BONE) == payload
+    assert resolve("je ne sais pas", YES_NO) == '/inform{"prior_radiotherapy": "unknown"}'
 
 
 def test_oui_and_non_answer_a_closed_question():

@@ -28,7 +28,7 @@ def test_reference_numbers_stay_as_printed_in_the_bibliography():
 
 
 def test_line_breaks_inside_a_paragraph_are_kept():
-    html = matrix_html(question("bone", 2, 7)["text"] + "\nune aide")
+    html = matrix_html(question("bone", 2)["text"] + "\nune aide")
     assert "<br" in html
 
 

@@ -161,11 +161,11 @@ def test_sync_filter_keeps_what_the_bridge_reads():
 
 
 def test_replies_become_matrix_messages_with_html_and_numbered_options():
-    contents = core.render_replies([{"text": "Bonjour."}, question("prior_radiotherapy", 5, 7)], "m.notice")
+    contents = core.render_replies([{"text": "Bonjour."}, question("prior_radiotherapy", 5)], "m.notice")
     assert [c["msgtype"] for c in contents] == ["m.notice", "m.notice"]
     assert all(c["format"] == "org.matrix.custom.html" for c in contents)
     body = contents[1]["body"]
-    assert body.startswith("Question 5 sur 7 — Le site à opérer a-t-il déjà été irradié ?")
+    assert body.startswith("Question 5 — Le site à opérer a-t-il déjà été irradié ?")
     assert body.endswith("1. Oui\n2. Non\n3. Je ne sais pas\n\n" + ANSWER_HINT)
     assert "<strong>Le site à opérer a-t-il déjà été irradié ?</strong>" in contents[1]["formatted_body"]
 
@@ -199,7 +199,7 @@ def test_state_survives_a_restart(tmp_path):
     state.set_next_batch("s42")
     incoming = core.Incoming(ROOM, "$1", "Bonjour")
     assert state.begin(incoming) is False
-    state.record_answer(incoming, [{"body": "a"}, {"body": "b"}], [question("bone", 2, 7)])
+    state.record_answer(incoming, [{"body": "a"}, {"body": "b"}], [question("bone", 2)])
     entry = state.pending(ROOM)[0]
     state.mark_sent(entry, 1)
 
@@ -256,7 +256,7 @@ def test_a_state_of_another_account_is_not_reused(tmp_path):
 def test_a_notice_for_an_undecryptable_message_is_sent_once_and_keeps_the_options(tmp_path):
     path = tmp_path / "state.json"
     state = core.BridgeState(path, BOT)
-    state.record_answer(core.Incoming(ROOM, "$q", "Bonjour"), [{"body": "Quel os ?"}], [question("bone", 2, 7)])
+    state.record_answer(core.Incoming(ROOM, "$q", "Bonjour"), [{"body": "Quel os ?"}], [question("bone", 2)])
     state.mark_sent(state.pending()[0], 1)
     notice = core.matrix_message(core.UNDECRYPTABLE_NOTICE)
     state.record_notice(core.Incoming(ROOM, "$e", "", undecryptable=True), [notice])

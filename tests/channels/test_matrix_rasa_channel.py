@@ -17,7 +17,7 @@ from channels.matrix.rasa_channel import WholeMessages, earlier_answer
 from consultation.render import question
 
 ROOM = "!salle:example.org"
-QUESTION = question("bone", 2, 7)
+QUESTION = question("bone", 2)
 
 
 def route(blueprint, uri):

@@ -21,7 +21,7 @@ from channels.slack import NumberedSlackBot, SlackInput
 from channels.telegram import NumberedTelegramOutput, TelegramInput
 from consultation.render import question
 
-BONE_QUESTION = question("bone", 2, 7)
+BONE_QUESTION = question("bone", 2)
 NOTED = {"text": "Noté : fracture pathologique.\n\nParagraphe suivant."}
 
 
@@ -83,8 +83,8 @@ def test_telegram_question_as_numbered_options_and_the_number_back_as_payload(te
     assert seen == [("42", "fracture pathologique")]
     shown = telegram[-1]
     assert shown["parse_mode"] == "HTML" and "reply_markup" not in shown
-    assert "<i>Question 2 sur 7</i> — <b>Quel os est atteint ?</b>" in shown["text"]
-    assert "1. Fémur\n2. Humérus\n3. Tibia" in shown["text"] and "10. Je ne sais pas" in shown["text"]
+    assert "<i>Question 2</i> — <b>Quel os est atteint ?</b>" in shown["text"]
+    assert "1. Fémur\n2. Humérus\n3. Tibia" in shown["text"] and "9. Acétabulum (cotyle)" in shown["text"]
 
     replies[:] = [NOTED]
     asyncio.run(post("2"))
@@ -156,8 +156,8 @@ def test_slack_question_with_ten_options_is_numbered_not_dropped(slack):
     assert seen == [("U123", "bonjour")]
     message = slack[-1]
     assert message["channel"] == "D456" and message["type"] == "mrkdwn" and "blocks" not in message
-    assert message["text"].startswith("_Question 2 sur 7_ — *Quel os est atteint ?*")
-    assert "1. Fémur" in message["text"] and "10. Je ne sais pas" in message["text"]
+    assert message["text"].startswith("_Question 2_ — *Quel os est atteint ?*")
+    assert "1. Fémur" in message["text"] and "9. Acétabulum (cotyle)" in message["text"]
 
     replies[:] = [NOTED]
     asyncio.run(post("acétabulum"))
@@ -180,3 +180,12 @@ def test_slack_output_channel_keeps_the_thread_and_channel():
     output = channel.get_output_channel(None, "123.4")
     assert isinstance(output, NumberedSlackBot)
     assert (output.slack_channel, output.thread_id) == ("C1", "123.4")
+
+
+def test_the_assistant_s_custom_payloads_post_nothing_to_slack(slack):
+    """`recommendation_ready` and `rcp_report` are for the web widget; Rasa's
+    SlackBot would post them to the Slack API as message fields."""
+    output = SlackInput("xoxb-test", slack_signing_secret=SIGNING_SECRET).get_output_channel("D456", None)
+    asyncio.run(output.send_custom_json("D456", {"data": {"recommendation_ready": True}}))
+    asyncio.run(output.send_response("D456", {"text": "Bonjour.", "custom": {"data": {"rcp_report": {"markdown": "x"}}}}))
+    assert [message["text"] for message in slack] == ["Bonjour."]

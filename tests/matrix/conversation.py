@@ -34,8 +34,12 @@ def user_texts(setup, room_id: str) -> List[str]:
 def bot_texts(setup, room_id: str) -> List[str]:
     """The bot's messages of the conversation as the bridge renders them
     (numbered options), in order."""
-    return [numbered(event.get("text") or "", options_from_buttons((event.get("data") or {}).get("buttons")))
-            for event in tracker(setup, room_id)["events"] if event["event"] == "bot"]
+    shown = []
+    for event in tracker(setup, room_id)["events"]:
+        options = options_from_buttons((event.get("data") or {}).get("buttons"))
+        if event["event"] == "bot" and (event.get("text") or options):  # a custom payload alone shows nothing
+            shown.append(numbered(event.get("text") or "", options))
+    return shown
 
 
 def question(slot: str) -> str:

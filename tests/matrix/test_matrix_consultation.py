@@ -67,24 +67,28 @@ def test_consultation_in_a_direct_room_survives_homeserver_and_bridge_restarts(m
     began = time.monotonic()
     turn("environ huit mois", "L'état général permet-il une intervention et une anesthésie ?")  # free text
     setup.timings["first_answer_after_synapse_restart_s"] = round(time.monotonic() - began, 3)
-    turn("oui", "Le site à opérer a-t-il déjà été irradié ?")
+    turn("oui", "Y a-t-il un doute entre métastase révélatrice et tumeur osseuse primitive ?")
 
     # The bridge stops; the clinician answers three questions meanwhile (more
-    # than one sync's timeline holds), then the bridge comes back.
+    # than one sync's timeline holds): the answer comes after the first, the
+    # two others refine it. Then the bridge comes back.
     assert setup.bridge.stop() == 0
     sent_while_stopped = [clinician.send(room, text) for text in ("non", "2", "Non.")]
     began = time.monotonic()
     setup.bridge.start()
-    final = wait_for_bot(clinician, room, sent_while_stopped[-1], bot, says("Vous pouvez demander « pourquoi ? »"))
+    wait_for_bot(clinician, room, sent_while_stopped[-1], bot, says("La recommandation ci-dessus ne change pas."))
     setup.timings["backlog_of_3_answered_after_bridge_start_s"] = round(time.monotonic() - began, 3)
     setup.bridge.assert_running()
 
-    # The recommendation and its references.
-    bodies = "\n".join(message["content"]["body"] for message in final)
-    html = "\n".join(message["content"]["formatted_body"] for message in final)
-    assert "Chirurgie indiquée" in bodies and "Arthroplastie cimentée" in bodies
-    assert SWANSON in bodies and SWANSON in html
-    assert "<strong>Chirurgie indiquée</strong>" in html and "<strong>Références</strong>" in html
+    # The recommendation, then its references on demand.
+    answer = clinician.bot_messages_after(room, sent_while_stopped[0], bot)
+    bodies = "\n".join(message["content"]["body"] for message in answer)
+    html = "\n".join(message["content"]["formatted_body"] for message in answer)
+    assert "Chirurgie indiquée" in bodies and "Arthroplastie de hanche cimentée" in bodies
+    assert "<strong>Chirurgie indiquée</strong>" in html
+    references = turn("références", SWANSON)
+    assert "<strong>Références</strong>" in references[-1]["content"]["formatted_body"]
+    assert SWANSON in references[-1]["content"]["formatted_body"]
     recommendation = slots(setup, room)["recommendation"]
     assert recommendation["surgery"] == "indicated"
     assert [t["code"] for t in recommendation["techniques"]] == ["cemented_arthroplasty"]
@@ -99,9 +103,10 @@ def test_consultation_in_a_direct_room_survives_homeserver_and_bridge_restarts(m
         '/inform{"site": "neck"}',
         "environ huit mois",
         '/inform{"fit_for_surgery": true}',
+        '/inform{"diagnostic_uncertainty": false}',
         '/inform{"prior_radiotherapy": false}',
         '/inform{"suspected_hypervascular": false}',
-        '/inform{"diagnostic_uncertainty": false}',
+        "références",
     ]
     # …and the room holds each of the bot's messages once, in order.
     expected = bot_texts(setup, room)

@@ -172,18 +172,22 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
         turn(phone, 7)
         text, _ = script[8]
         last = phone.send(room, text)
-        final = answered(room, phone, bot, last, "Vous pouvez demander « pourquoi ? »")
+        answered(room, phone, bot, last, "La recommandation ci-dessus ne change pas.")
+        asked = phone.send(room, "références")
+        final = answered(room, phone, bot, asked, SWANSON)
         # The first device reads the end too.
-        assert [m["content"]["body"] for m in answered(room, clinician, bot, last, "« pourquoi ? »")] == \
+        assert [m["content"]["body"] for m in answered(room, clinician, bot, asked, SWANSON)] == \
             [m["content"]["body"] for m in final]
     finally:
         phone.close()
 
-    # The recommendation and its references, decrypted.
-    bodies = "\n".join(message["content"]["body"] for message in final)
+    # The recommendation (given after the diagnostic question, answered while
+    # the bridge was dead) and its references, decrypted.
+    answer = clinician.bot_messages_after(room, while_dead, bot)
+    bodies = "\n".join(message["content"]["body"] for message in answer)
+    assert "Chirurgie indiquée" in bodies and "Arthroplastie de hanche cimentée" in bodies
     html = "\n".join(message["content"]["formatted_body"] for message in final)
-    assert "Chirurgie indiquée" in bodies and "Arthroplastie cimentée" in bodies
-    assert SWANSON in bodies and SWANSON in html
+    assert SWANSON in final[-1]["content"]["body"] and SWANSON in html
     recommendation = slots(setup, room)["recommendation"]
     assert recommendation["surgery"] == "indicated"
     assert [t["code"] for t in recommendation["techniques"]] == ["cemented_arthroplasty"]
@@ -192,8 +196,8 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
     # (the decrypted text; « non » answers the yes/no question by its option)…
     assert user_texts(setup, room) == [
         "Bonjour", "il s'agit d'une fracture pathologique", "le fémur", "au niveau du col", "environ huit mois",
-        "oui, il est opérable", "non, jamais irradié", '/inform{"suspected_hypervascular": false}',
-        "pas de doute diagnostique"]
+        "oui, il est opérable", "pas de doute diagnostique", "non, jamais irradié",
+        '/inform{"suspected_hypervascular": false}', "références"]
     # …and the room holds each of the bot's messages once, in order, as the
     # clinician's first device decrypts them, each from a device the
     # assistant's account cross-signed (shown by clients that hide others).
@@ -203,7 +207,7 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
     assert [m["content"].get("body") for m in from_bot] == [plain_text(text) for text in expected]
     assert [m["content"].get("formatted_body") for m in from_bot] == [matrix_html(text) for text in expected]
     assert all(m["decrypted"] and m["sender_device_cross_signed"] for m in from_bot)
-    assert [m["content"]["body"] for m in history if m["sender"] != bot] == [text for text, _ in script]
+    assert [m["content"]["body"] for m in history if m["sender"] != bot] == [text for text, _ in script] + ["références"]
     # On the homeserver, every message of the room is encrypted.
     assert {e["type"] for e in setup.clinician.history(room, types=("m.room.message", "m.room.encrypted"))} == {
         "m.room.encrypted"}

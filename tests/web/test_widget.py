@@ -24,9 +24,10 @@ BY_BUTTONS = [
     ("Où siège la lésion sur cet os ?", "Col fémoral"),
     ("Quelle est l'espérance de vie estimée ?", "6 à 12 mois"),
     ("L'état général permet-il une intervention et une anesthésie ?", "Oui"),
+    ("Y a-t-il un doute entre métastase révélatrice et tumeur osseuse primitive ?", "Non"),
+    # The answer comes here; the next two questions refine it.
     ("Le site à opérer a-t-il déjà été irradié ?", "Non"),
     ("Suspecte-t-on une lésion hypervascularisée ?", "Non"),
-    ("Y a-t-il un doute entre métastase révélatrice et tumeur osseuse primitive ?", "Non"),
 ]
 BY_TYPING = [
     ("Quelle est la situation clinique ?", "il s'agit d'une fracture pathologique"),
@@ -34,9 +35,9 @@ BY_TYPING = [
     ("Où siège la lésion sur cet os ?", "au niveau du col"),
     ("Quelle est l'espérance de vie estimée ?", "environ huit mois"),
     ("L'état général permet-il une intervention et une anesthésie ?", "oui, il est opérable"),
+    ("Y a-t-il un doute entre métastase révélatrice et tumeur osseuse primitive ?", "pas de doute diagnostique"),
     ("Le site à opérer a-t-il déjà été irradié ?", "non, jamais irradié"),
     ("Suspecte-t-on une lésion hypervascularisée ?", "non"),
-    ("Y a-t-il un doute entre métastase révélatrice et tumeur osseuse primitive ?", "pas de doute diagnostique"),
 ]
 SWANSON = "Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur."
 DOWNLOAD_NAME = re.compile(r"^recapitulatif-rcp-\d{4}-\d{2}-\d{2}-\d{2}h\d{2}\.md$")
@@ -67,18 +68,24 @@ def wait_question(page, question):
 
 
 def wait_recommendation(page):
+    """The answer, then the refining questions answered: nothing changes."""
     expect(log(page)).to_contain_text("Récapitulatif du cas", timeout=30000)
-    expect(log(page).locator("li[value='137']")).to_contain_text(SWANSON, timeout=30000)
+    expect(log(page)).to_contain_text("La recommandation ci-dessus ne change pas.", timeout=30000)
     expect(page.locator(".cb-typing")).to_have_text("", timeout=10000)
+    expect(page.get_by_role("button", name="Télécharger le récapitulatif")).to_be_enabled()
 
 
 def check_recommendation(page):
-    """Bold headline, the technique, and the references as a numbered list
-    whose numbers are the bibliography's, each with the full reference."""
+    """Bold headline, the technique, then the references on demand as a
+    numbered list whose numbers are the bibliography's, each with the full
+    reference."""
     wait_recommendation(page)
     conversation = log(page)
     expect(conversation.locator("strong", has_text="Chirurgie indiquée")).to_be_visible()
-    expect(conversation).to_contain_text("Arthroplastie cimentée")
+    expect(conversation).to_contain_text("Arthroplastie de hanche cimentée")
+    textbox(page).fill("références")
+    textbox(page).press("Enter")
+    expect(conversation.locator("li[value='137']")).to_contain_text(SWANSON, timeout=30000)
     references = conversation.locator("ol", has=page.locator("li[value='137']")).last
     numbers = references.locator("li").evaluate_all("items => items.map(li => [li.value, li.textContent])")
     assert len(numbers) >= 2, numbers
@@ -101,15 +108,17 @@ def download_summary(page, trigger) -> str:
 
 
 def check_summary_file(text: str, conversation: str):
-    assert text.startswith("# Consultation pour la RCP")
-    assert f"Identifiant de la consultation : {conversation}" in text
-    assert "**Récapitulatif du cas**" in text
+    """The server's RCP sheet (records/report.py), the same as « rapport »."""
+    assert text.startswith("# Fiche d'aide à la décision pour la RCP")
+    assert f"Consultation : {conversation}." in text
+    assert "## Récapitulatif du cas" in text
     assert "- Os atteint : Fémur" in text
-    assert "**Chirurgie indiquée**" in text and "Arthroplastie cimentée" in text
+    assert "**Chirurgie indiquée**" in text and "Arthroplastie de hanche cimentée" in text
+    assert "## Bilan avant la décision" in text and "## Après l'intervention" in text
     assert f"137. {SWANSON}" in text
-    assert re.search(r"\*\*Références\*\*\n\n\d+\. ", text), "the references are not a Markdown list"
-    assert "Vous pouvez demander" not in text  # chat-only tip left out
-    assert "la décision appartient à la réunion de concertation pluridisciplinaire" in text
+    assert re.search(r"## Références\n\n\d+\. ", text), "the references are not a Markdown list"
+    assert "La suite sur demande" not in text  # chat-only tip left out
+    assert "Aide à la décision pour la RCP, qui reste seule à décider." in text
 
 
 def session_id(page) -> str:

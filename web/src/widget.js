@@ -11,7 +11,6 @@
 
 import { io } from "socket.io-client";
 import { toSafeFragment } from "./markdown.js";
-import { summaryFile, summaryMessages } from "./summary.js";
 
 const TEXTS = {
   title: "Assistant «\u00a0Chirurgie des métastases osseuses des membres\u00a0»",
@@ -25,7 +24,7 @@ const TEXTS = {
   send: "Envoyer",
   restart: "Recommencer",
   download: "Télécharger le récapitulatif",
-  downloadHint: "Disponible dès que l'assistant a donné le récapitulatif du cas.",
+  downloadHint: "Disponible dès que l'assistant a donné sa recommandation : la fiche pour la RCP, préparée par le serveur.",
   typing: "L'assistant rédige sa réponse…",
   connecting: "Connexion au serveur de l'assistant…",
   disconnected: "Connexion perdue : nouvelle tentative en cours…",
@@ -86,7 +85,7 @@ class ChatWidget {
   // --- state -------------------------------------------------------------
 
   load() {
-    const empty = { sessionId: null, messages: [], replies: [] };
+    const empty = { sessionId: null, messages: [], replies: [], reportReady: false };
     if (!this.storage) return empty;
     try {
       const saved = JSON.parse(this.storage.getItem(this.storageKey));
@@ -193,7 +192,7 @@ class ChatWidget {
   }
 
   updateDownload() {
-    this.downloadButton.disabled = !summaryMessages(this.state.messages);
+    this.downloadButton.disabled = !this.state.reportReady;
   }
 
   // Notices: connection problems stay until solved ("warning"); the others
@@ -250,6 +249,18 @@ class ChatWidget {
 
   receive(data) {
     if (!data || typeof data !== "object") return;
+    // Custom payloads of the assistant: a recommendation was given (the RCP
+    // sheet can be asked for), or the sheet itself, asked for by the button.
+    if (data.recommendation_ready) {
+      this.state.reportReady = true;
+      this.save();
+      this.updateDownload();
+      return;
+    }
+    if (data.rcp_report && typeof data.rcp_report === "object") {
+      this.saveReport(data.rcp_report);
+      return;
+    }
     const quick = data.quick_replies || data.buttons || [];
     const replies = quick
       .filter((reply) => reply && reply.title)
@@ -302,6 +313,7 @@ class ChatWidget {
   restart() {
     this.state.messages = [];
     this.state.replies = [];
+    this.state.reportReady = false;
     this.renderAll();
     this.announce(TEXTS.restarted, "info");
     this.focusAfterTurn = "input";
@@ -310,17 +322,25 @@ class ChatWidget {
   }
 
   download() {
-    const file = summaryFile(this.state.messages, this.state.sessionId);
-    if (!file) return;
+    // The server builds the sheet (records/report.py) from the conversation's
+    // last recommendation: the same as « rapport » in the chat and the PDF.
+    if (!this.state.reportReady) return;
+    this.send(this.options.reportPayload, null);
+  }
+
+  saveReport(report) {
+    clearTimeout(this.noAnswerTimer);
+    this.endOfTurn();
+    const filename = String(report.filename || "recapitulatif-rcp.md").replace(/[^\w.-]/g, "_");
     // A byte-order mark so that older Windows editors read the accents right.
-    const blob = new Blob(["\ufeff", file.text], { type: "text/markdown;charset=utf-8" });
+    const blob = new Blob(["\ufeff", String(report.markdown || "")], { type: "text/markdown;charset=utf-8" });
     const url = URL.createObjectURL(blob);
-    const link = element("a", { href: url, download: file.filename, hidden: true });
+    const link = element("a", { href: url, download: filename, hidden: true });
     document.body.append(link);
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
-    this.announce(TEXTS.downloaded(file.filename), "info");
+    this.announce(TEXTS.downloaded(filename), "info");
   }
 
   // --- socket.io ---------------------------------------------------------
@@ -373,6 +393,7 @@ function defaults() {
     storage: "session",
     initPayload: "/greet",
     restartPayload: "/restart",
+    reportPayload: '/ask_report{"delivery": "file"}',
     userEvent: "user_uttered",
     botEvent: "bot_uttered",
     headingLevel: 2,
