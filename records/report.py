@@ -12,7 +12,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Mapping
 
-from consultation.render import case_summary, headline, mirels_line, references_message, sections, sources
+from consultation.render import case_summary, headline, mirels_line, sections, sources
 from consultation.texts import texts
 
 TITLE = "Fiche d'aide à la décision pour la RCP"
@@ -51,7 +51,8 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
                 lines.append(f"- **{label}**{role}{condition}.{rationale} ({sources(item)})")
             lines.append("")
     if rec.get("citations"):
-        lines += [references_message(rec["citations"]).replace(f"**{titles['references']}**", f"## {titles['references']}"), ""]
+        lines += [f"## {titles['references']}", ""]
+        lines += [f"{citation['number']}. {citation['reference']}" for citation in rec["citations"]] + [""]
     lines.append("*" + texts()["messages"]["disclaimer"].split(". ")[0] + ".*")
     return "\n".join(lines).strip() + "\n"
 
