@@ -65,7 +65,8 @@ REQUEST_TIMEOUT_S = 60.0
 TRAINING_TIMEOUT_S = 420
 
 # Full consultations in free text (from tests/e2e: they work today), each
-# ending with the recommendation, whose text holds "Chirurgie".
+# ending with the recommendation (« Chirurgie … ») or, when refining questions
+# followed it, with « La recommandation ci-dessus ne change pas. ».
 OURS_CONVERSATIONS: List[List[str]] = [
     [message for message, _ in FEMORAL_NECK_FREE_TEXT],
     ["lésion lytique de la diaphyse humérale à risque fracturaire", "plus d'un an", "oui",
@@ -74,7 +75,7 @@ OURS_CONVERSATIONS: List[List[str]] = [
      "non", "non", "non", "non"],
     ["fracture du col fémoral, espérance de vie 4 mois", "état général trop altéré, inopérable"],
 ]
-OURS_DONE = "Chirurgie"
+OURS_DONE = ("Chirurgie", "La recommandation ci-dessus ne change pas.")
 
 # The starter bot's own mood dialogue (its stories and rules), each ending with "Bye".
 BASELINE_CONVERSATIONS: List[List[str]] = [
@@ -187,7 +188,8 @@ def drive(url: str, conversations: List[List[str]], done_marker: str, concurrenc
                 latencies.extend(mine)
                 errors.append(f"{sender}: {type(error).__name__}: {error}"[:300])
             return
-        finished = any(done_marker in (message.get("text") or "") for message in replies)
+        markers = (done_marker,) if isinstance(done_marker, str) else tuple(done_marker)
+        finished = any(marker in (message.get("text") or "") for message in replies for marker in markers)
         with lock:
             latencies.extend(mine)
             completed += finished

@@ -293,3 +293,31 @@ def test_a_stray_slash_is_not_a_new_case_button(run_action):
         assert events == [], text
     _, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="/start_consultation", intent="start_consultation"))
     assert events
+
+
+def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(run_action):
+    """One RCP report (records/report.py): « rapport » in the chat, the widget's
+    download (`delivery: file`) and the PDF carry the same recommendation."""
+    import io
+
+    from pypdf import PdfReader
+
+    from actions.action_report import ActionReport
+    from actions.recommendation import compute
+    from records.report import report_pdf
+
+    given = compute(FEMUR_NECK)
+    typed = make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="rapport", intent="ask_report")
+    chat = run_action(ActionReport(), typed)[0]
+    assert chat[0]["text"].startswith("Voici la fiche pour la RCP") and "python -m" not in chat[0]["text"]
+    button = make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text='/ask_report{"delivery": "file"}',
+                          intent="ask_report", entities=[entity("delivery", "file")])
+    [filed] = run_action(ActionReport(), button)[0]
+    report = filed["custom"]["data"]["rcp_report"]
+    assert report["markdown"] == chat[1]["text"]
+    assert report["filename"].startswith("recapitulatif-rcp-") and report["filename"].endswith(".md")
+    pdf = PdfReader(io.BytesIO(report_pdf(report["markdown"])))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    for expected in ("Fiche d'aide à la décision pour la RCP", "Chirurgie indiquée", "Arthroplastie de hanche cimentée",
+                     "137. Swanson KC"):
+        assert expected in text, expected

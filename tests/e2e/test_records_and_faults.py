@@ -118,12 +118,12 @@ def test_report_in_the_chat_and_from_the_command_line(stack, tmp_path):
     assert slots(bot, "rcp")["recommendation"]["record"]["project_version"] == (ROOT / "VERSION").read_text().strip()
     replies = bot.send("rcp", "rapport")
     assert "# Fiche d'aide à la décision pour la RCP" in texts(replies)
-    assert "python -m records report rcp" in texts(replies)
+    assert "python -m records" not in texts(replies)  # no shell command for a clinician
     endpoints = tmp_path / "records-endpoints.yml"
     endpoints.write_text(f"tracker_store:\n  dialect: sqlite\n  db: {stack.database}\n")
     done = subprocess.run([sys.executable, "-m", "records", "--endpoints", str(endpoints), "report", "rcp",
                            "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, check=True)
     markdown = (tmp_path / "out" / "rapport-rcp-rcp.md").read_text(encoding="utf-8")
-    assert "Arthroplastie cimentée" in markdown and "144." not in markdown and "137. Swanson KC" in markdown
+    assert "Arthroplastie de hanche cimentée" in markdown and "\n77. " not in markdown and "137. Swanson KC" in markdown
     assert (tmp_path / "out" / "rapport-rcp-rcp.pdf").read_bytes().startswith(b"%PDF")
     assert done.stdout.strip().endswith(".pdf")

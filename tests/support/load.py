@@ -11,7 +11,8 @@ Each conversation is a complete consultation in free French text with its own
 case facts (bone, site, life expectancy, fitness for surgery): the first
 message states the case, then every question the form asks is a yes/no one
 answered "non". The script and the expected answers are computed with the
-decision module (the form asks `decision.questions(case)` in order), so an
+decision module (the form asks what `decision.recommend(case)` still misses,
+the refining questions after the answer), so an
 answer that belongs to another conversation is detected.
 
 Only loopback URLs are expected; every request has a timeout and the whole
@@ -30,7 +31,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from consultation.render import case_summary
 from consultation.texts import field_text
-from decision import FIELDS, questions, recommend
+from decision import FIELDS, recommend
 from decision.contract import BOOLEAN
 
 __all__ = ["Turn", "Conversation", "TurnResult", "LoadResult", "consultations", "run_load", "send", "tracker",
@@ -83,15 +84,20 @@ class Conversation:
 
 def _script(sender: str, first_message: str, facts: Dict[str, Any]) -> Conversation:
     """The turns of a consultation that states `facts`, then answers "non" to
-    each question the form asks (all yes/no for these cases)."""
+    each question the form asks (all yes/no for these cases): the questions
+    that settle the answer, the answer, then the refining ones."""
     case = dict(facts)
     turns: List[Turn] = []
     text = first_message
+    answered = False
     for _ in range(len(FIELDS) + 1):
-        pending = questions(case)
+        result = recommend(case)
+        essential = [name for name in result.missing if name not in result.refinements]
+        pending = essential or result.refinements
         if not pending:
-            turns.append(Turn(text, case_summary(case)))
+            turns.append(Turn(text, "La recommandation ci-dessus ne change pas." if answered else case_summary(case)))
             break
+        answered = answered or not essential  # the answer comes with the first refining question
         asked = pending[0]
         if FIELDS[asked] != BOOLEAN:
             raise ValueError(f"{sender}: the form would ask {asked!r}, which 'non' does not answer")
