@@ -1,6 +1,16 @@
 # Two commands do everything on a fresh clone: `make run` and `make test`.
-# Each installs what is missing first (a Python 3.10 virtual environment,
-# shared by every clone with the same requirements.lock).
+# Each installs what is missing first. Everything either may install is listed
+# here, in its prerequisites; the recipes of each part are in mk/*.mk.
+#
+# What may be installed, and where:
+# - Python virtual environments under ~/.cache/clinibot/, each built once per
+#   version of its pinned requirements file: the assistant's (Rasa, about
+#   3 GB, requirements.lock), the Matrix bridge's, Synapse's (tests only) and
+#   mutmut's (`make mutation` only);
+# - the web widget's JavaScript dependencies (web/node_modules, `npm ci`);
+# - Debian packages, with `sudo -n` unless run as root, only when missing:
+#   chromium (the browser tests drive it, `make test`), postgresql and
+#   redis-server (the scale-out tests start throwaway servers, `make test`).
 
 SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
@@ -12,60 +22,93 @@ LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-12)
 VENV ?= $(HOME)/.cache/clinibot/venv-$(LOCK_HASH)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-
-.PHONY: help install model test test-decision run bench lock clean
-
+MATRIX_ENABLED := $(shell grep -qs '^channels\.matrix\.MatrixInput:' credentials.yml && echo yes)
 MODEL := models/consultation.tar.gz
-MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(wildcard freetext/*.py freetext/*.yml policies/*.py)
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
+	$(wildcard freetext/*.py freetext/*.yml policies/*.py)
+# Python code checked by `make lint`; typed code checked by `make typecheck`.
+LINTED := decision freetext consultation records actions channels policies serving bench scripts tests web/rasa_socketio.py
+TYPED := decision freetext consultation records
 
-help:
-	@echo "make run    install what is missing, then start the assistant"
-	@echo "make test   install what is missing, then run every test"
-	@echo "make bench  measure speed and memory against Rasa's starter bot (≈ 5 min)"
+.PHONY: help install model run test test-decision lint typecheck format bench lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' \
+		| awk -F'\t' '{printf "make %-18s %s\n", $$1, $$2}'
+
+# -------------------------------------------------------------- the two commands
+
+run: install model web-build $(if $(MATRIX_ENABLED),matrix-bridge-venv) ## install what is missing, train if needed, start the assistant
+	scripts/serve.sh $(VENV)/bin
+
+test: install model web-deps services-deps synapse-venv matrix-bridge-venv lint typecheck ## install what is missing, then lint, types and every test
+	$(PY) -m pytest
+	@echo "Couverture du module de décision : $$($(PY) -m coverage report --include='decision/*' --format=total) %"
+	$(PY) -m coverage report --include='decision/*' --fail-under=95 --format=total >/dev/null
+
+# ------------------------------------------------------------------ the parts
+
+# $(call python_venv,DIR,REQUIREMENTS,PYTHON): a fresh virtual environment of
+# PYTHON (3.10: Rasa 3.6 needs it), stamped only once everything is installed
+# (an interrupted build starts over).
+define python_venv
+	@$(3) -c 'import sys; assert sys.version_info[:2] == (3, 10), sys.version' \
+		|| { echo "Python 3.10 is needed for $(1) (pyenv reads .python-version; or set BASE_PYTHON=/path/to/python3.10)"; exit 1; }
+	rm -rf $(1)
+	$(3) -m venv $(1)
+	$(1)/bin/pip install --quiet --disable-pip-version-check pip==24.0
+	$(1)/bin/pip install --quiet --disable-pip-version-check -r $(2)
+	touch $(1)/.installed
+endef
+
+# $(call apt_install,PACKAGES,WHY): Debian packages, installed only by the
+# targets that need them, with sudo -n unless run as root.
+APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+define apt_install
+	@command -v apt-get >/dev/null 2>&1 || { echo "Install the Debian packages $(1) ($(2)): apt-get not found"; exit 1; }
+	@echo "Installing $(1) ($(2))"
+	$(SUDO) $(APT) update -qq
+	$(SUDO) $(APT) install -y -qq --no-install-recommends $(1)
+endef
 
 $(STAMP): requirements.lock
-	@$(BASE_PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 is required (pyenv reads .python-version); found " + sys.version' \
-		|| { echo "Python 3.10 not found: install it (pyenv install 3.10) or set BASE_PYTHON=/path/to/python3.10"; exit 1; }
-	$(BASE_PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==24.0
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
-	touch $@
+	$(call python_venv,$(VENV),requirements.lock,$(BASE_PYTHON))
 
-install: $(STAMP)
+install: $(STAMP) ## the assistant's Python environment (Rasa, spaCy…), once per requirements.lock
 
 # Train when the model is missing or older than what it is trained from.
 $(MODEL): $(MODEL_INPUTS) | $(STAMP)
 	$(VENV)/bin/rasa train --force --fixed-model-name consultation --out models
 
-model: $(MODEL)
+model: $(MODEL) ## train the Rasa model if it is missing or out of date
 
-test: install model
-	$(PY) -m pytest
-	@echo "Couverture du module de décision : $$($(PY) -m coverage report --include='decision/*' --format=total) %"
-	$(PY) -m coverage report --include='decision/*' --fail-under=95 --format=total >/dev/null
+lint: install ## ruff: lint and format of the Python code (pinned in requirements.lock)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
-test-decision: install
+format: install ## ruff format the Python code (what `make lint` checks)
+	$(VENV)/bin/ruff format $(LINTED)
+
+typecheck: install ## mypy on the typed packages (pinned in requirements.lock)
+	$(VENV)/bin/mypy $(TYPED)
+
+test-decision: install ## only the decision module's tests (quick)
 	$(PY) -m pytest tests/decision
 
-run: install model
-	scripts/serve.sh $(VENV)/bin
-
-# Both benches write bench/results/; the Rasa one trains its own models in a
-# temporary folder (models/ is left alone). Options: mk/bench.mk.
-bench: install model
+bench: install model ## measure speed, memory and messages to the answer against Rasa's starter bot (about 5 min)
 	$(PY) -m bench.decision_bench
 	$(PY) -m bench.dialogue_bench
 	$(PY) -m bench.rasa_bench
 
-# Regenerate requirements.lock from requirements.in in a scratch environment.
-lock:
+lock: ## regenerate requirements.lock from requirements.in in a scratch environment
 	rm -rf /tmp/clinibot-lock && $(BASE_PYTHON) -m venv /tmp/clinibot-lock
 	/tmp/clinibot-lock/bin/pip install --quiet pip==24.0 && /tmp/clinibot-lock/bin/pip install --quiet -r requirements.in
 	/tmp/clinibot-lock/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel > requirements.lock
 
-# Each part of the project that needs its own targets (web widget, Matrix
-# channel, benchmarks) keeps them in mk/<part>.mk.
--include mk/*.mk
+clean: ## remove test, coverage, model and mutation outputs
+	rm -rf .pytest_cache .coverage htmlcov models results mutants
 
-clean:
-	rm -rf .pytest_cache .coverage htmlcov models results
+# The recipes of each part: the web widget, the scale-out services, the Matrix
+# channel, the benchmarks and mutation testing.
+include mk/web.mk mk/services.mk mk/matrix.mk mk/bench.mk mk/mutation.mk

@@ -1,6 +1,6 @@
-# Benchmark variants (README, « Performances »; docs/performance.md). Included
-# by the Makefile, whose `make bench` runs the decision bench and the full
-# comparison with Rasa's starter bot.
+# Benchmark variants (README, « Performances »; docs/performance.md). The
+# Makefile's `make bench` runs them all: the decision module, the messages to
+# the first answer, and the comparison with Rasa's starter bot.
 #
 # bench-rasa: only the Rasa comparison, with options, e.g.
 #   make bench-rasa BENCH_ARGS="--config /tmp/variant.yml --keep"
@@ -9,8 +9,8 @@
 
 .PHONY: bench-rasa bench-smoke
 
-bench-rasa: install
+bench-rasa: install ## only the comparison with Rasa's starter bot, with BENCH_ARGS
 	$(PY) -m bench.rasa_bench $(BENCH_ARGS)
 
-bench-smoke: install model
+bench-smoke: install model ## the Rasa benchmark in smoke mode (our bot, a few turns)
 	$(PY) -m bench.rasa_bench --smoke

@@ -1,26 +1,16 @@
-# Real PostgreSQL and Redis for the scale-out tests (tests/scale/). The tests
-# start throwaway servers themselves (tests/support/services.py: a temporary
-# cluster and a password-protected in-memory Redis on free loopback ports, all
-# stopped at the end); this only installs the Debian packages when missing.
+# Real PostgreSQL and Redis for the scale-out and store tests: the tests start
+# throwaway servers themselves (harness: a temporary cluster and a
+# password-protected in-memory Redis on free loopback ports, all stopped at
+# the end); this only installs the Debian packages when missing.
 
 .PHONY: services-deps test-scale
 
-APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+SERVICES_MISSING = $(strip \
+	$(if $(shell command -v redis-server 2>/dev/null || ls /usr/bin/redis-server 2>/dev/null),,redis-server) \
+	$(if $(or $(PG_BIN),$(shell ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null),$(shell command -v initdb 2>/dev/null)),,postgresql))
 
-services-deps:
-	@missing=""; \
-	command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
-		|| [ -n "$${PG_BIN:-}" ] || missing="$$missing postgresql"; \
-	if [ -n "$$missing" ]; then \
-		command -v apt-get >/dev/null 2>&1 || { echo "Install$$missing (Debian packages) or set PG_BIN; apt-get not found"; exit 1; }; \
-		echo "Installing$$missing (scale-out tests)"; \
-		$(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && $(SUDO) $(APT_INSTALL) $$missing; \
-	fi
+services-deps: ## Debian's PostgreSQL and Redis for the tests, when missing
+	$(if $(SERVICES_MISSING),$(call apt_install,$(SERVICES_MISSING),the scale-out and store tests),@true)
 
-test: services-deps
-
-# The scale-out tests alone: 50 simultaneous consultations, two instances.
-test-scale: install model services-deps
+test-scale: install model services-deps ## only the scale-out tests (50 consultations, two servers)
 	$(PY) -m pytest tests/scale --no-cov -s

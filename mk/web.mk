@@ -1,11 +1,12 @@
-# Web widget (web/, docs/web.md). Included by the Makefile.
+# Web widget (web/, docs/web.md): recipes; the Makefile says which command
+# needs which target.
 #
 # - web-build: the JavaScript dependencies exactly as in web/package-lock.json
 #   (`npm ci`, again only when the lockfile changes), then the widget bundle
 #   web/public/clinibot-widget.{js,css} (esbuild), rebuilt when a source
 #   changes. `make run` serves web/public on http://localhost:8080/.
 # - web-deps: web-build, plus Debian's Chromium for the browser tests
-#   (tests/web, Playwright's Python package drives /usr/bin/chromium; no
+#   (tests/web: Playwright's Python package drives /usr/bin/chromium; no
 #   browser is ever downloaded), installed only when missing.
 
 WEB_NPM ?= npm
@@ -13,8 +14,6 @@ WEB_CHROMIUM ?= /usr/bin/chromium
 WEB_STAMP := web/node_modules/.package-lock.json
 WEB_BUNDLE := web/public/clinibot-widget.js
 WEB_SOURCES := web/package.json $(wildcard web/src/*)
-WEB_APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
-WEB_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 
 .PHONY: web-build web-deps test-web
 
@@ -28,19 +27,12 @@ $(WEB_BUNDLE): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && $(WEB_NPM) run --silent build
 
 $(WEB_CHROMIUM):
-	@command -v apt-get >/dev/null 2>&1 || { echo "Chromium not found at $(WEB_CHROMIUM): install it (Debian package chromium) or set WEB_CHROMIUM"; exit 1; }
-	@echo "Installing Chromium (Debian package) for the browser tests"
-	$(WEB_SUDO) $(WEB_APT) update -qq
-	$(WEB_SUDO) $(WEB_APT) install -y -qq chromium
+	$(call apt_install,chromium,the browser tests of the web widget)
 
-web-build: $(WEB_BUNDLE)
-web-deps: web-build $(WEB_CHROMIUM)
+web-build: $(WEB_BUNDLE) ## the web widget's bundle (npm ci, esbuild)
+web-deps: web-build $(WEB_CHROMIUM) ## the widget's bundle and Debian's Chromium for the browser tests
 
-# `make run` only needs the bundle; `make test` needs the browser too.
-run: web-build
-test: web-deps
 test test-web: export CLINIBOT_CHROMIUM := $(WEB_CHROMIUM)
 
-# The browser tests alone.
-test-web: install model web-deps
+test-web: install model web-deps ## only the browser tests of the widget
 	$(PY) -m pytest tests/web --no-cov

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Start the assistant: the action server on 127.0.0.1:5055, then the Rasa
-# server (REST and socket.io channels, HTTP API) on port ${RASA_PORT:-5005},
-# and the web page with the chat widget on http://localhost:8080/.
+# Start the assistant: the action server on 127.0.0.1:${ACTIONS_PORT:-5055},
+# then the Rasa server (REST and socket.io channels, HTTP API) on port
+# ${RASA_PORT:-5005}, and the web page with the chat widget on
+# http://localhost:8080/.
 # Usage: scripts/serve.sh VENV_BIN_DIR   (make run calls it)
 set -euo pipefail
 bin=${1:?virtualenv bin directory}
@@ -10,6 +11,9 @@ rasa_port=${RASA_PORT:-5005}
 actions_port=${ACTIONS_PORT:-5055}
 
 mkdir -p var
+# endpoints.yml names the action server's port: the one used here replaces it
+# (var/endpoints.yml), so that ACTIONS_PORT moves both ends.
+sed "s#http://127.0.0.1:5055/webhook#http://127.0.0.1:$actions_port/webhook#" endpoints.yml >var/endpoints.yml
 # The HTTP API (trackers, model) needs this token; the chat channels do not.
 token_file=var/api-token
 if [ -z "${RASA_TOKEN:-}" ]; then
@@ -57,4 +61,4 @@ MSG
 # `python -m serving` is `rasa` plus a French notice when the action server is down.
 "$bin/python" -m serving run --model models/consultation.tar.gz --port "$rasa_port" --enable-api \
   --auth-token "$RASA_TOKEN" \
-  --cors "http://localhost:8080" "http://127.0.0.1:8080" --endpoints endpoints.yml --credentials credentials.yml
+  --cors "http://localhost:8080" "http://127.0.0.1:8080" --endpoints var/endpoints.yml --credentials credentials.yml
