@@ -1,0 +1,324 @@
+"""One pass over one message: the facts it states.
+
+The steps, in order: durations (quantities.py), lexicon phrases
+(``select_groups``), fractions in an answer about the lesion size, clauses
+(negation.py), then values bound to their cues, upgraded, read in the bone's
+context, turned into field names after a change cue, and finally filtered by
+negations, hedges, questions and the past.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .fields import FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, UNKNOWN, Fact
+from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
+from .matches import Group, Item
+from .negation import Clauses, apply_negation, clauses, questions
+from .quantities import Duration, QuantityReader
+
+
+@dataclass
+class Analysis:
+    facts: list[Fact]
+    ambiguous: set[str]      # fields named with a value we could not settle
+
+
+class _Candidate(NamedTuple):
+    """A phrase that may be accepted, ranked: longest phrase, then values first, leftmost, longest span."""
+
+    neg_length: int
+    no_value: bool
+    start: int
+    neg_span: int
+    group: Group
+
+
+class Analyzer:
+    """One pass over one message (context-free, or as an answer to ``answer_field``)."""
+
+    def __init__(self, lex: Lexicon, text: str, answer_field: str | None) -> None:
+        self.lex = lex
+        self.answer_field = answer_field
+        self.msg = lex.read(text)
+        self.taken = [False] * len(self.msg)   # tokens already read as something
+        self.quantities = QuantityReader(lex, self.msg, self.taken)
+
+    def run(self) -> Analysis:
+        durations = self.quantities.durations()
+        groups = self.select_groups()
+        fractions = self.quantities.fractions() if self.answer_field == "lesion_size" else []
+        found = clauses(self.msg, groups)
+
+        items: list[Item] = []
+        ambiguous: set[str] = set()
+        for g in groups:
+            stated = [(e.field, e.value) for e in g.entries if e.role is Role.FACT]
+            if len(set(stated)) == 1:
+                items.append(Item(g.start, g.end, *stated[0]))
+            elif stated:
+                ambiguous.update(f for f, _ in stated)
+        items.extend(fractions)
+        self.apply_upgrades(items, groups, found.cue)
+        used_cues = self.bind_to_cues(items, groups, durations, ambiguous, found)
+        self.apply_bone_context(items, groups)
+
+        for it in items:
+            if it.value is None:
+                ambiguous.add(it.field)
+        items = [it for it in items if it.value is not None]
+        items.sort(key=lambda it: (it.start, it.end))
+        forced_names = self.apply_change_cues(items, groups, found)
+        past = {found.negation[g.start] for g in groups if g.has(Role.HEDGE_CLAUSE)}
+        past |= {found.negation[d.start] for d in durations if d.past}
+        items = [it for it in items if found.negation[it.start] not in past
+                 or it.field in self.lex.clause_exempt]
+        asked = questions(self.msg, groups)
+        items = [it for it in items if not any(a <= it.start < b for a, b in asked)]
+        kept = apply_negation(self.lex, self.msg, found, items, groups)
+
+        # Sites that do not exist on the bone named ("extrémité supérieure du fémur").
+        bones = {it.value for it in kept if it.field == "bone"}
+        if len(bones) == 1:
+            allowed = SITES_BY_BONE.get(bones.pop() or "", frozenset())
+            kept = [it for it in kept if it.field != "site" or it.value in allowed]
+
+        facts = [self.msg.fact(it.field, it.value or "", it.start, it.end) for it in kept]
+        if self.answer_field is None:
+            facts.extend(self.field_names(groups, kept, ambiguous, used_cues, forced_names))
+        facts.extend(self.references(groups))
+        return Analysis(self.without_overlaps(facts), ambiguous)
+
+    def select_groups(self) -> list[Group]:
+        """The lexicon phrases of the message, longest first, none overlapping."""
+        index = self.lex.index_for(self.answer_field)
+        keys, n, taken = self.msg.keys, len(self.msg), self.taken
+        candidates: dict[tuple[int, int], list[tuple[int, Entry]]] = {}
+        for i, key in enumerate(keys):
+            found_here = index.get(key)
+            if found_here is None:
+                continue
+            singles, by_second = found_here
+            longer = by_second.get(keys[i + 1], ()) if i + 1 < n else ()
+            for e in (*singles, *longer):
+                length = len(e.keys)
+                if length > 2 and (i + length > n or tuple(keys[i:i + length]) != e.keys):
+                    continue
+                span = (i + e.emit_start, i + e.emit_end)
+                if not any(taken[span[0]:span[1]]):
+                    candidates.setdefault(span, []).append((length, e))
+        ranked = []
+        for (start, end), found in candidates.items():
+            fact_length = max((ln for ln, e in found if e.role in VALUE_ROLES), default=0)
+            ignore_length = max((ln for ln, e in found if e.role is Role.IGNORE), default=0)
+            # Facts of a shorter phrase are overridden by those (or the absence) of a longer one.
+            entries = [e for ln, e in found if e.role not in VALUE_ROLES
+                       or (ln == fact_length and ln > ignore_length)]
+            if ignore_length > fact_length:
+                fact_length = 0
+            if self.answer_field and any(e.role is Role.FACT and e.field == self.answer_field for e in entries):
+                entries = [e for e in entries if e.role is not Role.FACT or e.field == self.answer_field]
+            full = max(ln for ln, _ in found)
+            ranked.append(_Candidate(-full, not fact_length, start, start - end, Group(start, end, entries)))
+        ranked.sort(key=lambda r: r[:4])
+        groups = []
+        for candidate in ranked:
+            g = candidate.group
+            if not any(taken[g.start:g.end]):
+                groups.append(g)
+                for k in range(g.start, g.end):
+                    taken[k] = True
+        groups.sort(key=lambda g: g.start)
+        return groups
+
+    def bind_to_cues(self, items: list[Item], groups: list[Group], durations: list[Duration],
+                     ambiguous: set[str], found: Clauses) -> set[int]:
+        """Cued values and durations count only near a cue of their field;
+        returns the cue groups used."""
+        lex, msg, tuning = self.lex, self.msg, self.lex.tuning
+        cues: dict[str, list[int]] = {}
+        for gi, g in enumerate(groups):
+            for fname in g.fields(Role.CUE, Role.NAME):
+                cues.setdefault(fname, []).append(gi)
+        cue_starts = {fname: [groups[c].start for c in indices] for fname, indices in cues.items()}
+        cue_clause = found.cue
+
+        def bind(start: int, end: int, fname: str, after: int, before: int,
+                 allowed: set[str] | None = None) -> int | None:
+            candidates = cues.get(fname, [])
+            pos = bisect.bisect_left(cue_starts.get(fname, []), start)
+            if pos > 0:
+                c = groups[candidates[pos - 1]]
+                if cue_clause[c.start] == cue_clause[start] and msg.between(c.end, start) <= after:
+                    if allowed is not None:
+                        last = next((k for k in range(start - 1, c.end - 1, -1)
+                                     if not msg.tokens[k].is_boundary and msg.keys[k] not in lex.skip), None)
+                        if last is not None and msg.keys[last] not in allowed:
+                            return -1  # "espérance de vie réduite à 3 mois": unclear
+                    return candidates[pos - 1]
+            if pos < len(candidates):
+                c = groups[candidates[pos]]
+                if cue_clause[c.start] == cue_clause[end - 1] and msg.between(end, c.start) <= before:
+                    return candidates[pos]
+            return None
+
+        bound: list[Item] = []
+        for g in groups:
+            for e in g.entries:
+                if e.role is Role.CUED:
+                    cue = bind(g.start, g.end, e.field, tuning.cue_window_after, tuning.cue_window_before)
+                    if cue is not None and cue >= 0:
+                        bound.append(Item(g.start, g.end, e.field, e.value, cue))
+                    elif e.value != UNKNOWN and msg.alone(g.start, g.end):
+                        bound.append(Item(g.start, g.end, e.field, e.value))
+        for d in durations:
+            if d.excluded:
+                continue
+            if self.answer_field == "life_expectancy" or msg.alone(d.start, d.end):
+                # An answer to the life-expectancy question, or a message saying only
+                # a duration ("4 mois", "huit mois selon l'oncologue").
+                bound.append(Item(d.start, d.end, "life_expectancy", d.value))
+                continue
+            cue = bind(d.start, d.end, "life_expectancy", tuning.duration_window_after,
+                       tuning.duration_window_before, lex.durations.allowed_before)
+            if cue == -1:
+                ambiguous.add("life_expectancy")
+            elif cue is not None:
+                bound.append(Item(d.start, d.end, "life_expectancy", d.value, cue))
+        # One cue giving two different values ("douleur légère à modérée") gives none.
+        by_cue: dict[tuple[int | None, str], set[str | None]] = {}
+        for it in bound:
+            by_cue.setdefault((it.cue, it.field), set()).add(it.value)
+        for it in bound:
+            if it.cue is None or len(by_cue[(it.cue, it.field)]) == 1:
+                items.append(it)
+            else:
+                ambiguous.add(it.field)
+        return {it.cue for it in bound if it.cue is not None}
+
+    def apply_bone_context(self, items: list[Item], groups: list[Group]) -> None:
+        """Readings that hold for one bone only ("fracture imminente" of the acetabulum)."""
+        bones = {it.value for it in items if it.field == "bone"}
+        bone = next(iter(bones)) if len(bones) == 1 else None
+        conversions = self.lex.bone_conversions.get(bone or "", {})
+        for k, it in enumerate(items):
+            target = conversions.get((it.field, it.value or ""))
+            if target is not None:
+                items[k] = Item(it.start, it.end, target[0], target[1], it.cue)
+        for g in groups:
+            values = {(e.field, e.value) for e in g.entries if e.role is Role.CONTEXT and e.bone == bone}
+            if len(values) == 1 and not g.has(Role.FACT):
+                items.append(Item(g.start, g.end, *values.pop()))
+
+    def apply_change_cues(self, items: list[Item], groups: list[Group], found: Clauses) -> set[int]:
+        """"modifier l'espérance de vie", "erreur sur le doute diagnostique": the first
+        field named (or fact) after a change cue is the field to change. Returns the
+        starts of the field-name groups to emit; a fact read as a field name is
+        replaced in ``items`` by a FIELD_ENTITY item (and values near it dropped)."""
+        forced: set[int] = set()
+        msg, window, neg_clause = self.msg, self.lex.tuning.doubt_window, found.negation
+        name_starts = [h.start for h in groups if h.has(Role.NAME) and not h.has(Role.FACT)]
+        item_starts = [it.start for it in items]
+        dropped: set[int] = set()
+        added: list[Item] = []
+        for g in groups:
+            if not g.has(Role.CHANGE):
+                continue
+            n_pos = bisect.bisect_left(name_starts, g.end)
+            first_name = name_starts[n_pos] if n_pos < len(name_starts) else None
+            clause = neg_clause[g.end - 1]
+            i_pos = bisect.bisect_left(item_starts, g.end)
+            while i_pos < len(items) and i_pos in dropped:
+                i_pos += 1
+            first = items[i_pos] if i_pos < len(items) else None
+            if first is not None and (neg_clause[first.start] != clause
+                                      or msg.between(g.end, first.start) > self.lex.tuning.negation_window):
+                first = None
+            if first_name is not None and (first is None or first_name < first.start):
+                forced.add(first_name)  # "erreur, ce n'est pas le bon os"
+                continue
+            if first is None:
+                continue
+            k = i_pos
+            while k < len(items) and neg_clause[items[k].start] == clause \
+                    and msg.between(g.end, items[k].start) <= window:
+                dropped.add(k)
+                k += 1
+            added.append(Item(first.start, first.end, FIELD_ENTITY, first.field))
+        if dropped or added:
+            items[:] = sorted([it for k, it in enumerate(items) if k not in dropped] + added,
+                              key=lambda it: (it.start, it.end))
+        return forced
+
+    def field_names(self, groups: list[Group], kept: list[Item], ambiguous: set[str],
+                    used_cues: set[int], forced: set[int]) -> list[Fact]:
+        """`field` entities: a field named without a value, after a change cue or alone."""
+        out = []
+        named = {it.field for it in kept} | {it.value for it in kept if it.field == FIELD_ENTITY} | ambiguous
+        for gi, g in enumerate(groups):
+            fields = sorted(g.fields(Role.NAME) - named)
+            if gi in used_cues or g.has(Role.FACT) or not fields:
+                continue
+            full_start = min(g.start, *(g.start - e.emit_start for e in g.entries if e.role is Role.NAME))
+            full_end = max(g.end, *(g.start - e.emit_start + len(e.keys) for e in g.entries if e.role is Role.NAME))
+            alone = self.msg.between(0, full_start) + self.msg.between(full_end, len(self.msg)) == 0
+            if g.start in forced or alone:
+                out.append(self.msg.fact(FIELD_ENTITY, fields[0], g.start, g.end))
+        return out
+
+    @staticmethod
+    def apply_upgrades(items: list[Item], groups: list[Group], cue_clause: list[int]) -> None:
+        """"col du fémur étendu au massif trochantérien": neck becomes neck_trochanteric_extension."""
+        for g in groups:
+            for e in g.entries:
+                if e.role is not Role.UPGRADE:
+                    continue
+                earlier = [it for it in items if it.field == e.field and it.value == e.upgrade_from
+                           and it.end <= g.start and cue_clause[it.start] == cue_clause[g.start]]
+                if not earlier:
+                    items.append(Item(g.start, g.end, e.field, e.fallback))
+                    continue
+                source = earlier[-1]
+                items.remove(source)
+                inside = any(source.end <= it.start < g.start for it in items)
+                start = g.start if inside else source.start
+                items.append(Item(start, g.end, e.field, e.value))
+
+    def references(self, groups: list[Group]) -> list[Fact]:
+        """Reference numbers after a reference cue ("références 137 et 144")."""
+        out = []
+        msg, taken = self.msg, self.taken
+        toks, n = msg.tokens, len(msg)
+        low, high = self.lex.ref_range
+        for g in groups:
+            if not g.has(Role.REF):
+                continue
+            k = g.end
+            while k < n and (toks[k].key in self.lex.ref_fillers or toks[k].norm in (".", ":")):
+                k += 1
+            while k < n and not taken[k]:
+                q = self.quantities.number(k) if toks[k].is_content else None
+                if q is None or q.lo != q.hi or not q.lo.is_integer() or not low <= q.lo <= high \
+                        or any(taken[k:q.end]):
+                    break
+                out.append(msg.fact(REFERENCE_ENTITY, str(int(q.lo)), k, q.end))
+                k = q.end
+                if k + 1 < n and (toks[k].norm == "," or toks[k].key == "et"):
+                    k += 1
+                else:
+                    break
+        return out
+
+    @staticmethod
+    def without_overlaps(facts: list[Fact]) -> list[Fact]:
+        out: list[Fact] = []
+        for f in sorted(facts, key=lambda f: (f.start, f.end)):
+            if not out or f.start >= out[-1].end:
+                out.append(f)
+        return out
+
+
+def analyze(lex: Lexicon, text: str, answer_field: str | None = None) -> Analysis:
+    return Analyzer(lex, text, answer_field).run()
