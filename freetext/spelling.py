@@ -3,14 +3,23 @@
 Conservative: a word of the lexicon, a short word, a number word, a word with
 non-ASCII letters and a protected French word are never corrected, and when
 two lexicon words are equally close the word is left as typed.
+
+The nearest-word search is rapidfuzz's ``fuzz.ratio`` (normalized InDel
+similarity, 2 × common letters / total letters, in C++). It replaced difflib's
+``SequenceMatcher.ratio`` after a measurement on the lexicon's 464 targets:
+same corrections on 2,217 one-edit typos of the targets (1,955 right, 42
+wrong, the rest left as typed), same on the 266 words of the tests' and the
+UX transcripts' messages that are not in the lexicon, 3 more two-edit typos
+corrected out of 7,248 words, all three to the intended word; 32 µs per
+search instead of 757 µs. Tests: same results.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
-import math
 from collections.abc import Callable, Iterable
+
+from rapidfuzz import fuzz, process
 
 from .tokens import canon, is_number_word
 
@@ -24,10 +33,7 @@ class Speller:
         self.protected = protected    # real French words never corrected either
         self.min_length = min_length
         self.cutoff = cutoff
-        self.targets_by_length: dict[int, list[str]] = {}
-        for word in sorted(targets):
-            if word.isalpha() and len(word) >= min_length:
-                self.targets_by_length.setdefault(len(word), []).append(word)
+        self.targets = sorted(w for w in set(targets) if w.isalpha() and len(w) >= min_length)
         # Matching form of a normalized word ("femurs" -> "femur", "humérsu" -> "humerus").
         self.key: Callable[[str], str] = functools.lru_cache(maxsize=65536)(self._key)
 
@@ -41,21 +47,7 @@ class Speller:
 
     def nearest(self, word: str) -> str | None:
         """The one target at least ``cutoff`` similar to ``word`` and closer than any other."""
-        n, c = len(word), self.cutoff
-        # Lengths a word at least c similar can have: 2 * min / (n + m) >= c.
-        shortest, longest = math.ceil(n * c / (2 - c)), math.floor(n * (2 - c) / c)
-        matcher = difflib.SequenceMatcher(autojunk=False)
-        matcher.set_seq2(word)
-        scored: list[tuple[float, str]] = []
-        for length in range(shortest, longest + 1):
-            for target in self.targets_by_length.get(length, ()):
-                matcher.set_seq1(target)
-                if (matcher.real_quick_ratio() >= c and matcher.quick_ratio() >= c
-                        and matcher.ratio() >= c):
-                    scored.append((matcher.ratio(), target))
-        if not scored:
-            return None
-        scored.sort(reverse=True)
-        if len(scored) > 1 and scored[1][0] == scored[0][0]:
-            return None  # two equally close words: do not guess
-        return scored[0][1]
+        best = process.extract(word, self.targets, scorer=fuzz.ratio, score_cutoff=self.cutoff * 100, limit=2)
+        if not best or (len(best) > 1 and best[1][1] == best[0][1]):
+            return None  # none close enough, or two equally close words: do not guess
+        return best[0][0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -103,33 +103,36 @@ def is_number_word(norm: str) -> bool:
     return norm.isalpha() and word_number(norm) is not None
 
 
-def scan(text: str, word_key: Callable[[str], str] = canon) -> list[Token]:
-    """Every token of ``text``; a word's key is ``word_key`` of its normalized form."""
-    out = []
+def _normalized(text: str) -> Iterator[tuple[TokenKind, str, re.Match[str]]]:
+    """(kind, normalized form, match) of every token of ``text``."""
     for m in _TOKEN_RE.finditer(text):
         kind, raw = _KIND_OF_GROUP[m.lastgroup or ""], m.group()
         if kind is WORD:
             norm = normalize(raw)
             if not norm:
                 continue
-            key = word_key(norm)
         elif kind is NUMBER:
-            norm = key = number_key(raw)
+            norm = number_key(raw)
         elif kind is BOUNDARY:
-            norm = key = "\n" if raw == "\r" else raw
+            norm = "\n" if raw == "\r" else raw
         else:
-            norm = key = raw
-        out.append(Token(kind, norm, key, m.start(), m.end()))
-    return out
+            norm = raw
+        yield kind, norm, m
+
+
+def scan(text: str, word_key: Callable[[str], str] = canon) -> list[Token]:
+    """Every token of ``text``; a word's key is ``word_key`` of its normalized form."""
+    return [Token(kind, norm, word_key(norm) if kind is WORD else norm, m.start(), m.end())
+            for kind, norm, m in _normalized(text)]
 
 
 def phrase_keys(text: str) -> tuple[str, ...]:
     """Matching forms of the words of a lexicon phrase (no punctuation allowed)."""
     keys = []
-    for t in scan(text):
-        if t.is_boundary:
+    for kind, norm, _ in _normalized(text):
+        if kind is BOUNDARY:
             raise ValueError(f"punctuation in lexicon phrase {text!r}")
-        keys.append(t.key)
+        keys.append(canon(norm) if kind is WORD else norm)
     return tuple(keys)
 
 
