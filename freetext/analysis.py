@@ -1,8 +1,8 @@
 """One pass over one message: the facts it states.
 
 The steps, in order: durations (quantities.py), lexicon phrases
-(``select_groups``), fractions in an answer about the lesion size, clauses
-(negation.py), then values bound to their cues, upgraded, read in the bone's
+(``select_groups``), lesion sizes (quantities.py), clauses (negation.py),
+then values bound to their cues, upgraded, read in the bone's
 context, turned into field names after a change cue, and finally filtered by
 negations, hedges, questions and the past.
 """
@@ -17,7 +17,7 @@ from .fields import FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, UNKNOWN, Fact
 from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
 from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
-from .quantities import Duration, QuantityReader
+from .quantities import Measured, QuantityReader
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Analyzer:
     def run(self) -> Analysis:
         durations = self.quantities.durations()
         groups = self.select_groups()
-        fractions = self.quantities.fractions() if self.answer_field == "lesion_size" else []
+        sizes = self.quantities.sizes()
         found = clauses(self.msg, groups)
 
         items: list[Item] = []
@@ -60,9 +60,8 @@ class Analyzer:
                 items.append(Item(g.start, g.end, *stated[0]))
             elif stated:
                 ambiguous.update(f for f, _ in stated)
-        items.extend(fractions)
         self.apply_upgrades(items, groups, found.cue)
-        used_cues = self.bind_to_cues(items, groups, durations, ambiguous, found)
+        used_cues = self.bind_to_cues(items, groups, durations + sizes, ambiguous, found)
         self.apply_bone_context(items, groups)
 
         for it in items:
@@ -133,10 +132,10 @@ class Analyzer:
         groups.sort(key=lambda g: g.start)
         return groups
 
-    def bind_to_cues(self, items: list[Item], groups: list[Group], durations: list[Duration],
+    def bind_to_cues(self, items: list[Item], groups: list[Group], measured: list[Measured],
                      ambiguous: set[str], found: Clauses) -> set[int]:
-        """Cued values and durations count only near a cue of their field;
-        returns the cue groups used."""
+        """Cued values, durations and lesion sizes count only near a cue of their
+        field; returns the cue groups used."""
         lex, msg, tuning = self.lex, self.msg, self.lex.tuning
         cues: dict[str, list[int]] = {}
         for gi, g in enumerate(groups):
@@ -173,20 +172,27 @@ class Analyzer:
                         bound.append(Item(g.start, g.end, e.field, e.value, cue))
                     elif e.value != UNKNOWN and msg.alone(g.start, g.end):
                         bound.append(Item(g.start, g.end, e.field, e.value))
-        for d in durations:
-            if d.excluded:
+        for m in measured:
+            fname = m.scale
+            if m.excluded:
                 continue
-            if self.answer_field == "life_expectancy" or msg.alone(d.start, d.end):
-                # An answer to the life-expectancy question, or a message saying only
-                # a duration ("4 mois", "huit mois selon l'oncologue").
-                bound.append(Item(d.start, d.end, "life_expectancy", d.value))
+            if self.answer_field == fname or msg.alone(m.start, m.end):
+                # An answer to the question, or a message saying only a quantity
+                # ("4 mois", "huit mois selon l'oncologue", "70 %").
+                bound.append(Item(m.start, m.end, fname, m.value))
                 continue
-            cue = bind(d.start, d.end, "life_expectancy", tuning.duration_window_after,
-                       tuning.duration_window_before, lex.durations.allowed_before)
+            if fname == "life_expectancy":
+                cue = bind(m.start, m.end, fname, tuning.duration_window_after, tuning.duration_window_before,
+                           lex.durations.allowed_before)
+            else:
+                cue = bind(m.start, m.end, fname, tuning.cue_window_after, tuning.cue_window_before)
             if cue == -1:
-                ambiguous.add("life_expectancy")
+                ambiguous.add(fname)
             elif cue is not None:
-                bound.append(Item(d.start, d.end, "life_expectancy", d.value, cue))
+                bound.append(Item(m.start, m.end, fname, m.value, cue))
+            elif fname == "lesion_size" and fname in cues and msg.segment_alone(m.start, m.end):
+                # "lésion mixte, 60 %, douleur modérée": a part of a case description on its own.
+                bound.append(Item(m.start, m.end, fname, m.value))
         # One cue giving two different values ("douleur légère à modérée") gives none.
         by_cue: dict[tuple[int | None, str], set[str | None]] = {}
         for it in bound:

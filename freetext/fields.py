@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decision.contract import BOOLEAN as CONTRACT_BOOLEAN
 from decision.contract import FIELDS as CONTRACT_FIELDS
 from decision.contract import SITES_BY_BONE as CONTRACT_SITES
+from decision.contract import UNKNOWN_ALLOWED as CONTRACT_UNKNOWN_ALLOWED
 
 TRUE, FALSE = "true", "false"
 _BOOL = (TRUE, FALSE)
@@ -26,6 +27,14 @@ SITES_BY_BONE: dict[str, frozenset[str]] = {bone: frozenset(sites) for bone, sit
 FIELD_ENTITY = "field"
 REFERENCE_ENTITY = "reference_number"
 UNKNOWN = "unknown"
+# Fields « je ne sais pas » answers (as `unknown`): every field but the primary
+# tumour, the situation and the bone, which a case discussed always states.
+UNKNOWN_ALLOWED = frozenset(CONTRACT_UNKNOWN_ALLOWED)
+
+
+def accepts(fname: str, value: str) -> bool:
+    """Whether ``value`` is a code of ``fname``, `unknown` included where the contract allows it."""
+    return value in FIELD_VALUES[fname] or (value == UNKNOWN and fname in UNKNOWN_ALLOWED)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,18 @@ class DurationWords:
 
 
 @dataclass(frozen=True)
+class SizeWords:
+    """Words of a part of the diameter (``lesion_size_quantities``)."""
+
+    units: dict[str, float]     # "tiers" -> 1/3: "deux tiers"
+    wholes: dict[str, float]    # "moitie" -> 1/2: "la moitié"
+    articles: set[str]          # may stand before a whole ("la moitié")
+    denominators: frozenset[str]
+    percent: list[Phrase]
+    exclude_before: list[Phrase]
+
+
+@dataclass(frozen=True)
 class AnswerWords:
     """Words that make sense only as an answer to a question (``answers``)."""
 
@@ -147,7 +160,6 @@ class AnswerWords:
     dont_know: list[str]
     whole: dict[Phrase, str]                   # yes/no words only when they are the whole answer ("o", "n")
     fields: dict[str, dict[str, list[str]]]    # field -> value -> phrases
-    percent_words: list[Phrase]
 
 
 def _as_phrases(value: Any, where: str) -> list[str]:
@@ -256,6 +268,7 @@ class Lexicon:
         _check_conflicts(self.base_entries)
         self.base_index = _index(self.base_entries)
         self.durations = self._compile_durations(raw["life_expectancy_durations"])
+        self.sizes = self._compile_sizes(raw["lesion_size_quantities"])
         self.answers = self._compile_answers(raw["answers"])
         self.speller = self._compile_speller(raw["fuzzy"])
         # Entries to match in a message, by the field it answers (None: no question pending).
@@ -365,6 +378,20 @@ class Lexicon:
         )
 
     @staticmethod
+    def _compile_sizes(d: Mapping[str, Any]) -> SizeWords:
+        def fractions(raw: Mapping[str, Any]) -> dict[str, float]:
+            return {canon(normalize(word)): float(Fraction(str(value))) for word, value in raw.items()}
+
+        return SizeWords(
+            units=fractions(d["units"]),
+            wholes=fractions(d["wholes"]),
+            articles=_word_set(d["articles"], "lesion_size_quantities.articles"),
+            denominators=frozenset(str(int(v)) for v in d["denominators"]),
+            percent=_keys(d["percent"], "lesion_size_quantities.percent"),
+            exclude_before=_keys(d["exclude_before"], "lesion_size_quantities.exclude_before"),
+        )
+
+    @staticmethod
     def _compile_answers(answers: Mapping[str, Any]) -> AnswerWords:
         whole: dict[Phrase, str] = {}
         for value, key in ((TRUE, "whole_yes"), (FALSE, "whole_no")):
@@ -374,8 +401,7 @@ class Lexicon:
         for fname, values in answers["fields"].items():
             _check_field(fname)
             for value, phrases in values.items():
-                if value != UNKNOWN:  # UNKNOWN: words that leave the field open
-                    _check_value(fname, value)
+                _check_value(fname, value)
                 _as_phrases(phrases, f"answers.fields.{fname}.{value}")
             fields[fname] = values
         return AnswerWords(
@@ -384,7 +410,6 @@ class Lexicon:
             dont_know=_as_phrases(answers["dont_know"], "answers.dont_know"),
             whole=whole,
             fields=fields,
-            percent_words=_keys(answers["percent_words"], "percent_words"),
         )
 
     def _compile_speller(self, fuzzy: Mapping[str, Any]) -> Speller:
@@ -416,7 +441,11 @@ class Lexicon:
         if fname in BOOLEAN_FIELDS:
             out.extend(e for p in self.answers.yes for e in _entries(p, Role.FACT, fname, TRUE))
             out.extend(e for p in self.answers.no for e in _entries(p, Role.FACT, fname, FALSE))
-        out.extend(e for p in self.answers.dont_know for e in _entries(p, Role.FACT, fname, UNKNOWN))
+        # « pas sûr » says there is a doubt when the question is about one: the
+        # field's own reading of a phrase wins over « I don't know ».
+        own = {e.keys for e in out}
+        out.extend(e for p in self.answers.dont_know for e in _entries(p, Role.FACT, fname, UNKNOWN)
+                   if e.keys not in own)
         return out
 
     def _index_for(self, answer_field: str | None) -> Index:

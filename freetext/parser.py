@@ -24,7 +24,7 @@ questions) and ``analysis`` (one pass over a message).
 from __future__ import annotations
 
 from .analysis import analyze
-from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact
+from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, accepts
 from .lexicon import Role
 from .lexicon import load_lexicon as _lexicon
 from .tokens import TokenKind, canon, expand, phrase_keys, scan
@@ -50,7 +50,8 @@ def interpret_answer(text: str, field: str) -> str | None:
 
     Reads the answer as ``extract_facts`` would, then with the words that only
     make sense as an answer (a bare duration, "la moitié", "oui"/"non",
-    "je ne sais pas"). Any doubt or contradiction gives None.
+    "je ne sais pas": `unknown` for the fields of ``UNKNOWN_ALLOWED``). Any
+    doubt or contradiction gives None.
     """
     if not isinstance(text, str) or not text.strip():
         return None
@@ -78,7 +79,7 @@ def interpret_answer(text: str, field: str) -> str | None:
     value = values.pop()
     if field == REFERENCE_ENTITY:
         return value
-    return value if value in FIELD_VALUES[field] else None
+    return value if accepts(field, value) else None
 
 
 # --------------------------------------------------------------------------

@@ -1,21 +1,22 @@
 """Quantities: durations read as life-expectancy classes, fractions as lesion sizes.
 
-A quantity ("4", "quatre", "quelques"), its unit ("mois") and qualifiers
-("moins de", "environ") give an interval; the interval gets a class only when
-it lies wholly in one class. A bound that is not exact in the unit used
-("26 semaines" against 6 months) leaves a margin where nothing is read.
+A quantity ("4", "quatre", "quelques"), its unit ("mois", "tiers", "%") and
+qualifiers ("moins de", "environ") give an interval; the interval gets a class
+only when it lies wholly in one class, or when it is a class itself ("6
+semaines à 6 mois"). A bound that is not exact in the unit used ("26 semaines"
+against 6 months, "65 %" against two thirds) leaves a margin where nothing is
+read.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
 from .lexicon import Lexicon, Qualifier
-from .matches import Item
 from .tokens import Tokenized, is_number_word, word_number
 
 
@@ -34,7 +35,8 @@ LIFE_EXPECTANCY_CLASSES = ("lt_6_weeks", "6_weeks_to_6_months", "6_to_12_months"
 LIFE_EXPECTANCY_BOUNDS = (Bound(42.0, True, "short"), Bound(182.625, True, "long"), Bound(365.25, False, "long"))
 # Lesion size (Mirels): fraction of the diameter; "1/3-2/3" is the middle class.
 SIZE_CLASSES = ("lt_one_third", "one_to_two_thirds", "gt_two_thirds")
-SIZE_BOUNDS = (Bound(1 / 3, True, "exact"), Bound(2 / 3, False, "exact"))
+EXACT, APPROXIMATE = "exact", "approx"
+SIZE_BOUNDS = (Bound(1 / 3, True, EXACT), Bound(2 / 3, False, EXACT))
 
 
 class Side(Enum):
@@ -70,10 +72,15 @@ def point_class(x: float, excluded_end: Side | None, family: str | None,
 
 def interval_class(interval: Interval, lo_family: str | None, hi_family: str | None,
                    bounds: Sequence[Bound], tolerance: float) -> int | None:
-    """Class index of an interval lying wholly in one class, else None."""
+    """Class index of an interval lying wholly in one class, or running from one
+    bound to the next (the class itself: "6 semaines à 6 mois"), else None."""
     lo, hi = interval.lo, interval.hi
     if math.isnan(lo) or math.isnan(hi) or lo > hi:
         return None
+    for k in range(len(bounds) - 1):
+        if (lo, hi) == (bounds[k].value, bounds[k + 1].value) and not (interval.lo_open or interval.hi_open) \
+                and lo_family == bounds[k].exact_in and hi_family == bounds[k + 1].exact_in:
+            return k + 1
     a = point_class(lo, Side.LOW if interval.lo_open else None, lo_family, bounds, tolerance)
     b = point_class(hi, Side.HIGH if interval.hi_open else None, hi_family, bounds, tolerance)
     return a if a is not None and a == b else None
@@ -105,17 +112,17 @@ class Number(NamedTuple):
 
 
 class Amount(NamedTuple):
-    """A number with its unit, if any ("3 mois", "un an et demi")."""
+    """A number with its unit, if any ("3 mois", "un an et demi", "deux tiers", "30 %")."""
 
     lo: float
     hi: float
-    days: float | None   # length of the unit in days; None without a unit
-    family: str | None   # unit family ("short": days, weeks; "long": months, years)
+    unit: float | None     # size of the unit (days, or fraction of the diameter); None without a unit
+    family: str | None     # unit family: a class bound is exact in its own family
     end: int
 
 
 class Quantity(NamedTuple):
-    """A duration in days, or a range of durations ("2 à 3 mois")."""
+    """An amount in its scale's unit (days, fraction of the diameter), or a range ("2 à 3 mois")."""
 
     lo: float
     hi: float
@@ -126,25 +133,53 @@ class Quantity(NamedTuple):
 
 
 @dataclass
-class Duration:
+class Measured:
+    """A duration or a lesion size read in the message: tokens [start, end) and its class."""
+
+    scale: str               # the field it measures: life_expectancy or lesion_size
     start: int
     end: int
-    value: str | None     # life-expectancy class, or None if ambiguous
-    excluded: bool           # "depuis 3 mois": not a life expectancy
+    value: str | None        # its class, or None if ambiguous
+    low: float               # its lower end, in the scale's unit (days, fraction of the diameter)
+    excluded: bool           # "depuis 3 mois", "PD-L1 60 %": not what the scale measures
     past: bool = False       # "il y a 2 ans": its clause is about the past
 
 
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How one kind of quantity is read and classed."""
+
+    name: str
+    amount: Callable[[int], Amount | None]
+    classes: tuple[str, ...]
+    bounds: tuple[Bound, ...]
+    tolerance: float
+    widen_approx: bool     # "environ 3 mois" widens the value; "environ 30 %" keeps it (the tolerance is the doubt)
+    upper_limit: float     # no quantity of the scale goes beyond (math.inf, or the whole diameter)
+    exclude_before: list[tuple[str, ...]]
+    exclude_after: list[tuple[str, ...]]
+
+
 class QuantityReader:
-    """Reads the quantities of one message; the tokens it reads are marked in ``taken``."""
+    """Reads the durations and lesion sizes of one message; the tokens it reads are marked in ``taken``."""
 
     def __init__(self, lex: Lexicon, msg: Tokenized, taken: list[bool]) -> None:
         self.lex = lex
         self.words = lex.durations
+        self.sizes_words = lex.sizes
         self.msg = msg
         self.taken = taken
+        tuning = lex.tuning
+        self.duration_scale = Scale("life_expectancy", self.duration_amount, LIFE_EXPECTANCY_CLASSES,
+                                    LIFE_EXPECTANCY_BOUNDS, tuning.unit_tolerance, True, math.inf,
+                                    self.words.exclude_before, self.words.exclude_after)
+        self.size_scale = Scale("lesion_size", self.size_amount, SIZE_CLASSES, SIZE_BOUNDS,
+                                tuning.lesion_size_tolerance, False, 1.0, self.sizes_words.exclude_before, [])
 
-    def number(self, j: int) -> Number | None:
-        """A number in digits or words, or a vague count, at token j."""
+    def number(self, j: int, vague: bool = True) -> Number | None:
+        """A number in digits or words, or (if ``vague``) a vague count, at token j."""
         toks, n = self.msg.tokens, len(self.msg)
         if j >= n:
             return None
@@ -154,7 +189,7 @@ class QuantityReader:
             except ValueError:
                 return None
             return Number(v, v, j + 1)
-        length = self.msg.seq_at(j, self.words.vague)
+        length = self.msg.seq_at(j, self.words.vague) if vague else 0
         if length:
             lo, hi = self.lex.tuning.vague_range
             return Number(lo, hi, j + length)
@@ -176,8 +211,8 @@ class QuantityReader:
             words.pop()
         return None
 
-    def amount(self, j: int) -> Amount | None:
-        """A number, its optional unit and "et demi"."""
+    def duration_amount(self, j: int) -> Amount | None:
+        """A number, its optional time unit and "et demi"."""
         q = self.number(j)
         if q is None:
             return None
@@ -193,9 +228,28 @@ class QuantityReader:
             k += half
         return Amount(lo, hi, unit[0], unit[1], k)
 
-    def quantity(self, j: int, separators: set[str], single: bool) -> Quantity | None:
-        """A duration with its unit, or a range "2 à 3 mois" (only a range unless ``single``)."""
-        a = self.amount(j)
+    def size_amount(self, j: int) -> Amount | None:
+        """A part of the diameter: "la moitié", "deux tiers", "2/3", "30 %", or a bare number."""
+        msg, words, toks = self.msg, self.sizes_words, self.msg.tokens
+        k = j + 1 if j + 1 < len(msg) and toks[j].key in words.articles else j
+        if k < len(msg) and toks[k].key in words.wholes:
+            return Amount(1.0, 1.0, words.wholes[toks[k].key], EXACT, k + 1)
+        q = self.number(j, vague=False)
+        if q is None:
+            return None
+        k = q.end
+        percent = msg.seq_at(k, words.percent)
+        if percent:
+            return Amount(q.lo, q.hi, 0.01, APPROXIMATE, k + percent)
+        if k < len(msg) and toks[k].is_word and toks[k].key in words.units:
+            return Amount(q.lo, q.hi, words.units[toks[k].key], EXACT, k + 1)
+        if k + 1 < len(msg) and toks[k].key == "/" and toks[k + 1].is_number and toks[k + 1].norm in words.denominators:
+            return Amount(q.lo, q.hi, 1 / float(toks[k + 1].norm), EXACT, k + 2)
+        return Amount(q.lo, q.hi, None, None, k)
+
+    def quantity(self, j: int, scale: Scale, separators: set[str], single: bool) -> Quantity | None:
+        """An amount with its unit, or a range "2 à 3 mois" (only a range unless ``single``)."""
+        a = scale.amount(j)
         if a is None:
             return None
         toks, k = self.msg.tokens, a.end
@@ -203,18 +257,18 @@ class QuantityReader:
         if k < len(toks):
             gap = self.msg.text[toks[k - 1].end:toks[k].start].strip()
             if toks[k].key in separators and toks[k].is_word:
-                b = self.amount(k + 1)
+                b = scale.amount(k + 1)
             elif gap and gap in self.words.range_gap_chars:
-                b = self.amount(k)
-        if b is not None and b.days is not None:
-            a_days, a_family = (a.days, a.family) if a.days is not None else (b.days, b.family)
-            return Quantity(a.lo * a_days, b.hi * b.days, a_family, b.family, True, b.end)
-        if not single or a.days is None:
+                b = scale.amount(k)
+        if b is not None and b.unit is not None:
+            a_unit, a_family = (a.unit, a.family) if a.unit is not None else (b.unit, b.family)
+            return Quantity(a.lo * a_unit, b.hi * b.unit, a_family, b.family, True, b.end)
+        if not single or a.unit is None:
             return None
-        return Quantity(a.lo * a.days, a.hi * a.days, a.family, a.family, False, k)
+        return Quantity(a.lo * a.unit, a.hi * a.unit, a.family, a.family, False, k)
 
-    def duration_at(self, i: int) -> Duration | None:
-        """A duration starting at token i, with its qualifiers and life-expectancy class."""
+    def measured_at(self, i: int, scale: Scale) -> Measured | None:
+        """A quantity of ``scale`` starting at token i, with its qualifiers and class."""
         words, keys, n = self.words, self.msg.keys, len(self.msg)
         pre_kind, j = None, i
         for kind, p in words.qualifiers_before_at.get(keys[i], ()):
@@ -223,10 +277,10 @@ class QuantityReader:
         found = None
         if j < n and (keys[j] in words.intro_to or keys[j] in words.intro_and):
             separators = {"et"} if keys[j] in words.intro_and else words.intro_to_separators
-            found = self.quantity(j + 1, separators, single=False)
+            found = self.quantity(j + 1, scale, separators, single=False)
         if found is None:
-            found = self.quantity(j, words.range_separators, single=True)
-        if found is None:
+            found = self.quantity(j, scale, words.range_separators, single=True)
+        if found is None or found.lo > scale.upper_limit:
             return None
         end = found.end
         post_kind, post_length = None, 0
@@ -234,63 +288,49 @@ class QuantityReader:
             if len(p) > post_length and self.msg.has_at(end, p):
                 post_kind, post_length = kind, len(p)
         end += post_length
-        excluded = self.msg.seq_before(i, words.exclude_before) or any(
-            self.msg.seq_at(k, words.exclude_after) for k in range(end, min(end + 3, n)))
-        past = self.msg.seq_before(i, words.past_before) and found.lo >= self.lex.tuning.past_min_days
-        value = None
-        if not (pre_kind and post_kind):
-            tuning = self.lex.tuning
-            interval = qualified(pre_kind or post_kind, found.lo, found.hi, tuning.approx_margin, found.is_range)
-            if interval is not None:
-                index = interval_class(interval, found.lo_family, found.hi_family,
-                                       LIFE_EXPECTANCY_BOUNDS, tuning.unit_tolerance)
-                value = None if index is None else LIFE_EXPECTANCY_CLASSES[index]
-        return Duration(i, end, value, excluded, past)
+        excluded = self.msg.seq_before(i, scale.exclude_before) or any(
+            self.msg.seq_at(k, scale.exclude_after) for k in range(end, min(end + 3, n)))
+        return Measured(scale.name, i, end, self.classify(found, pre_kind, post_kind, scale), found.lo, excluded)
 
-    def durations(self) -> list[Duration]:
+    def classify(self, found: Quantity, pre_kind: Qualifier | None, post_kind: Qualifier | None,
+                 scale: Scale) -> str | None:
+        if pre_kind and post_kind:
+            return None
+        kind = pre_kind or post_kind
+        lo_family, hi_family = found.lo_family, found.hi_family
+        if kind is Qualifier.APPROX and not scale.widen_approx:
+            kind, lo_family, hi_family = None, APPROXIMATE, APPROXIMATE
+        interval = qualified(kind, found.lo, found.hi, self.lex.tuning.approx_margin, found.is_range)
+        if interval is None:
+            return None
+        if interval.hi > scale.upper_limit:
+            interval = Interval(interval.lo, scale.upper_limit, interval.lo_open, False)
+        index = interval_class(interval, lo_family, hi_family, scale.bounds, scale.tolerance)
+        return None if index is None else scale.classes[index]
+
+    def durations(self) -> list[Measured]:
         """Every duration of the message, left to right."""
+        found = self.measure(self.duration_scale, self.words.starts)
+        for d in found:  # "il y a 2 ans": long enough ago to date its clause
+            d.past = self.msg.seq_before(d.start, self.words.past_before) and d.low >= self.lex.tuning.past_min_days
+        return found
+
+    def sizes(self) -> list[Measured]:
+        """Every lesion size of the message given as a number or a fraction, left to right."""
+        return self.measure(self.size_scale, self.words.starts | frozenset(self.sizes_words.wholes))
+
+    def measure(self, scale: Scale, starts: frozenset[str]) -> list[Measured]:
         out = []
         i, n = 0, len(self.msg)
-        starts = self.words.starts
         while i < n:
             t = self.msg.tokens[i]
-            if t.is_number or t.key in starts or (t.is_word and is_number_word(t.norm)):
-                d = self.duration_at(i)
-                if d is not None:
-                    out.append(d)
-                    for k in range(d.start, d.end):
+            if not self.taken[i] and (t.is_number or t.key in starts or (t.is_word and is_number_word(t.norm))):
+                m = self.measured_at(i, scale)
+                if m is not None and not any(self.taken[m.start:m.end]):
+                    out.append(m)
+                    for k in range(m.start, m.end):
                         self.taken[k] = True
-                    i = d.end
+                    i = m.end
                     continue
             i += 1
-        return out
-
-    def fractions(self) -> list[Item]:
-        """Lesion sizes given as a number ("50 %", "3/4"): read in answers only."""
-        out = []
-        msg, taken = self.msg, self.taken
-        toks, keys, n = msg.tokens, msg.keys, len(msg)
-        for i in range(n):
-            if not toks[i].is_number or taken[i]:
-                continue
-            end, value = i + 1, None
-            percent = msg.seq_at(i + 1, self.lex.answers.percent_words)
-            if percent:
-                value, end = float(toks[i].norm) / 100, i + 1 + percent
-            elif i + 2 < n and keys[i + 1] == "/" and toks[i + 2].is_number and float(toks[i + 2].norm):
-                value, end = float(toks[i].norm) / float(toks[i + 2].norm), i + 3
-            if value is None or any(taken[i:end]):
-                continue
-            start, kind = i, None
-            for qkind, p in self.words.qualifiers_before:
-                if len(p) <= i and tuple(keys[i - len(p):i]) == p and not any(taken[i - len(p):i]):
-                    start, kind = i - len(p), qkind
-                    break
-            interval = qualified(kind, value, value, self.lex.tuning.approx_margin, False)
-            index = None
-            if interval is not None and interval.hi <= 1:
-                index = interval_class(interval, "approx", "approx", SIZE_BOUNDS, self.lex.tuning.lesion_size_tolerance)
-            out.append(Item(start, end, "lesion_size", None if index is None else SIZE_CLASSES[index]))
-            for k in range(start, end):
-                taken[k] = True
         return out

@@ -194,6 +194,21 @@ class Tokenized:
         outside = self._not_filler[-1] - (self._not_filler[end] - self._not_filler[start])
         return outside == 0
 
+    def segment_alone(self, start: int, end: int) -> bool:
+        """Whether tokens [start, end) are all their part of the message says, between
+        punctuation, but for fillers ("lésion mixte, [60 %], douleur modérée")."""
+        i = start - 1
+        while i >= 0 and not self.tokens[i].is_boundary:
+            if self._not_filler[i + 1] != self._not_filler[i]:
+                return False
+            i -= 1
+        i = end
+        while i < len(self.tokens) and not self.tokens[i].is_boundary:
+            if self._not_filler[i + 1] != self._not_filler[i]:
+                return False
+            i += 1
+        return True
+
     def has_at(self, i: int, phrase: tuple[str, ...]) -> bool:
         return tuple(self.keys[i:i + len(phrase)]) == phrase
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from decision.contract import UNKNOWN_ALLOWED
 from freetext import parser
 from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
 
@@ -413,6 +414,34 @@ def test_word_between_cue_and_duration_that_may_change_it_blocks_reading() -> No
     assert pairs("survie estimée sup à 1 an") == [("life_expectancy", "gt_12_months")]
 
 
+def test_a_range_from_one_class_bound_to_the_next_is_that_class() -> None:
+    """The button « 6 semaines à 6 mois » typed; « 3 à 6 mois » still straddles two classes."""
+    assert pairs("espérance de vie 6 semaines à 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("espérance de vie entre 6 semaines et 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("espérance de vie 3 à 6 mois") == []
+
+
+def test_lesion_size_as_a_fraction_or_a_percentage_near_a_lesion_word() -> None:
+    assert pairs("méta lytique du fémur, 2/3 du diamètre") == [
+        ("lesion_type", "lytic"), ("bone", "femur"), ("lesion_size", "one_to_two_thirds")]
+    assert pairs("lésion lytique 40 %") == [("lesion_type", "lytic"), ("lesion_size", "one_to_two_thirds")]
+    assert pairs("lyse 90 % du diamètre") == [("lesion_size", "gt_two_thirds")]
+    assert pairs("atteinte de 3/4 de la corticale") == [("lesion_size", "gt_two_thirds")]
+    assert pairs("1/4 du diam") == [("lesion_size", "lt_one_third")]
+    assert pairs("lésion mixte, 1/3, douleur modérée") == [
+        ("lesion_type", "mixed"), ("lesion_size", "one_to_two_thirds"), ("pain", "moderate")]
+    assert pairs("lésion de la diaphyse, entre 1/3 et 1/2 du diamètre") == [
+        ("site", "diaphysis"), ("lesion_size", "one_to_two_thirds")]
+
+
+def test_a_number_that_is_not_a_part_of_the_diameter_is_no_lesion_size() -> None:
+    assert pairs("PD-L1 60 %, lésion lytique du fémur") == [("lesion_type", "lytic"), ("bone", "femur")]
+    assert pairs("fracture du 01/12") == [("situation", "pathological_fracture")]
+    assert pairs("lésion lytique, Karnofsky 70 %") == [("lesion_type", "lytic")]
+    assert pairs("tiers moyen du fémur") == [("site", "diaphysis"), ("bone", "femur")]
+    assert pairs("60 % de chances de survie à 1 an") == []
+
+
 def test_age_and_percentages_are_not_life_expectancy() -> None:
     assert pairs("patient âgé de 70 ans, espérance de vie inconnue") == [("life_expectancy", "unknown")]
     assert pairs("survie à 1 an de 40 %") == []
@@ -536,7 +565,20 @@ ANSWERS: list[tuple[str, str, str | None]] = [
     ("80 %", "lesion_size", "gt_two_thirds"),
     ("20 pour cent", "lesion_size", "lt_one_third"),
     ("65 %", "lesion_size", None),
-    ("1/3", "lesion_size", None),
+    # Mirels' middle class is closed: exactly a third or two thirds is "1/3 to 2/3"
+    # (was None before the brief of issue 12 asked « 2/3 » -> one_to_two_thirds).
+    ("1/3", "lesion_size", "one_to_two_thirds"),
+    ("2/3", "lesion_size", "one_to_two_thirds"),
+    ("deux tiers", "lesion_size", "one_to_two_thirds"),
+    ("un à deux tiers", "lesion_size", "one_to_two_thirds"),
+    ("entre 1/3 et 1/2", "lesion_size", "one_to_two_thirds"),
+    ("plus des 2/3", "lesion_size", "gt_two_thirds"),
+    ("70 %", "lesion_size", "gt_two_thirds"),
+    ("30 %", "lesion_size", "lt_one_third"),
+    ("environ 30 %", "lesion_size", "lt_one_third"),
+    ("environ un tiers", "lesion_size", None),
+    ("plus de la moitié", "lesion_size", None),
+    ("30-40 %", "lesion_size", None),
     ("le fémoral", "bone", "femur"),
     ("le péroné", "bone", "fibula"),
     ("oui", "bone", None),
@@ -567,7 +609,10 @@ ANSWERS: list[tuple[str, str, str | None]] = [
     ("échec", "conservative_treatment_failed", "true"),
     ("pas soulagé", "conservative_treatment_failed", "true"),
     ("aucun doute", "diagnostic_uncertainty", "false"),
-    ("je ne sais pas", "prior_radiotherapy", None),
+    # Contract 0.3.0: « je ne sais pas » is an answer for every field but the primary, the situation
+    # and the bone (was None).
+    ("je ne sais pas", "prior_radiotherapy", "unknown"),
+    ("je ne sais pas", "situation", None),
     ("non, il a été irradié", "prior_radiotherapy", None),
     ("oui", "not_a_field", None),
     ("144", "reference_number", "144"),
@@ -593,7 +638,7 @@ def test_interpret_answer_returns_only_contract_codes() -> None:
     for text, field, _ in ANSWERS:
         value = interpret_answer(text, field)
         if value is not None and field in FIELD_VALUES:
-            assert value in FIELD_VALUES[field]
+            assert value in FIELD_VALUES[field] or (value == "unknown" and field in UNKNOWN_ALLOWED)
 
 
 # --------------------------------------------------------------------------
