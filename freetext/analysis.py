@@ -1,7 +1,8 @@
 """One pass over one message: the facts it states.
 
 The steps, in order: durations (quantities.py), lexicon phrases
-(``select_groups``), lesion sizes (quantities.py), clauses (negation.py),
+(``select_groups``), performance statuses (scores.py), lesion sizes
+(quantities.py), clauses (negation.py),
 then values bound to their cues, upgraded, read in the bone's
 context, turned into field names after a change cue, and finally filtered by
 negations, hedges, questions and the past.
@@ -18,6 +19,7 @@ from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
 from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
 from .quantities import Measured, QuantityReader
+from .scores import performance_statuses
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Analyzer:
     def run(self) -> Analysis:
         durations = self.quantities.durations()
         groups = self.select_groups()
+        scores = performance_statuses(self.lex, self.msg, self.quantities, groups, self.taken)
         sizes = self.quantities.sizes()
         found = clauses(self.msg, groups)
 
@@ -60,6 +63,7 @@ class Analyzer:
                 items.append(Item(g.start, g.end, *stated[0]))
             elif stated:
                 ambiguous.update(f for f, _ in stated)
+        items.extend(scores)
         self.apply_upgrades(items, groups, found.cue)
         used_cues = self.bind_to_cues(items, groups, durations + sizes, ambiguous, found)
         self.apply_bone_context(items, groups)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,19 @@ import yaml
 
 from .fields import BOOLEAN_FIELDS, FALSE, FIELD_VALUES, TRUE, UNKNOWN
 from .spelling import Speller
-from .tokens import Token, Tokenized, canon, expand, expanded_keys, normalize, phrase_keys, scan
+from .tokens import Token, Tokenized, canon, expand, normalize, phrase_keys, scan
+from .wordlists import (
+    Tuning,
+    as_phrases,
+    check_field,
+    check_value,
+    compile_answers,
+    compile_durations,
+    compile_scores,
+    compile_sizes,
+    keyed,
+    word_set,
+)
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 
@@ -55,16 +65,6 @@ class Role(Enum):
 VALUE_ROLES = (Role.FACT, Role.CUED, Role.CONTEXT)
 
 
-class Qualifier(Enum):
-    """What a word before or after a quantity says of it."""
-
-    LT = "lt"          # "moins de"
-    LE = "le"          # "au plus"
-    GT = "gt"          # "plus de"
-    GE = "ge"          # "au moins"
-    APPROX = "approx"  # "environ"
-
-
 @dataclass(frozen=True)
 class Entry:
     """One phrase variant of the lexicon."""
@@ -83,119 +83,8 @@ class Entry:
 
 # Entries by first key: (one-word entries, longer entries by their second key).
 Index = dict[str, tuple[list[Entry], dict[str, list[Entry]]]]
-Phrase = tuple[str, ...]
 # bone -> (field, value) -> (field, value) it means on that bone
 BoneConversions = dict[str, dict[tuple[str, str], tuple[str, str]]]
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """The numbers of lexicon.yml's ``tuning`` block (documented there)."""
-
-    fuzzy_min_length: int
-    fuzzy_cutoff: float
-    cue_window_after: int
-    cue_window_before: int
-    negation_window: int
-    doubt_window: int
-    duration_window_after: int
-    duration_window_before: int
-    vague_range: tuple[float, float]
-    approx_margin: float
-    unit_tolerance: float
-    past_min_days: float
-    lesion_size_tolerance: float
-
-    @classmethod
-    def from_yaml(cls, raw: Mapping[str, Any]) -> Tuning:
-        kinds = typing.get_type_hints(cls)
-        if set(raw) != set(kinds):
-            raise ValueError(f"lexicon: tuning needs exactly {sorted(kinds)}, got {sorted(raw)}")
-        values: dict[str, Any] = {
-            name: tuple(float(v) for v in raw[name]) if kind == tuple[float, float] else kind(raw[name])
-            for name, kind in kinds.items()}
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class DurationWords:
-    """Words of durations (``life_expectancy_durations``)."""
-
-    units: dict[str, tuple[float, str]]   # matching key -> (days, unit family)
-    half: list[Phrase]
-    vague: list[Phrase]
-    intro_to: set[str]
-    intro_and: set[str]
-    intro_to_separators: set[str]
-    range_separators: set[str]
-    range_gap_chars: set[str]
-    qualifiers_before: list[tuple[Qualifier, Phrase]]
-    qualifiers_after_at: dict[str, list[tuple[Qualifier, Phrase]]]   # by first key
-    qualifiers_before_at: dict[str, list[tuple[Qualifier, Phrase]]]  # by first key
-    allowed_before: set[str]
-    past_before: list[Phrase]
-    exclude_before: list[Phrase]
-    exclude_after: list[Phrase]
-    starts: frozenset[str]   # first keys of the words that may open a duration
-
-
-@dataclass(frozen=True)
-class SizeWords:
-    """Words of a part of the diameter (``lesion_size_quantities``)."""
-
-    units: dict[str, float]     # "tiers" -> 1/3: "deux tiers"
-    wholes: dict[str, float]    # "moitie" -> 1/2: "la moitié"
-    articles: set[str]          # may stand before a whole ("la moitié")
-    denominators: frozenset[str]
-    percent: list[Phrase]
-    exclude_before: list[Phrase]
-
-
-@dataclass(frozen=True)
-class AnswerWords:
-    """Words that make sense only as an answer to a question (``answers``)."""
-
-    yes: list[str]
-    no: list[str]
-    dont_know: list[str]
-    whole: dict[Phrase, str]                   # yes/no words only when they are the whole answer ("o", "n")
-    fields: dict[str, dict[str, list[str]]]    # field -> value -> phrases
-
-
-def _as_phrases(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"lexicon: {where} must be a list of strings, got {value!r}")
-    return value
-
-
-def _word_set(value: Any, where: str) -> set[str]:
-    """Matching forms of every word of a list of phrases."""
-    return {k for p in _as_phrases(value, where) for v in expand(p) for k in phrase_keys(v)}
-
-
-def _keys(value: Any, where: str) -> list[Phrase]:
-    return expanded_keys(_as_phrases(value, where))
-
-
-def _qualifiers(raw: Mapping[str, Any], where: str) -> list[tuple[Qualifier, Phrase]]:
-    return [(Qualifier(kind), keys) for kind, phrases in raw.items() for keys in _keys(phrases, f"{where}.{kind}")]
-
-
-def _by_first_key(qualifiers: list[tuple[Qualifier, Phrase]]) -> dict[str, list[tuple[Qualifier, Phrase]]]:
-    out: dict[str, list[tuple[Qualifier, Phrase]]] = {}
-    for kind, keys in qualifiers:
-        out.setdefault(keys[0], []).append((kind, keys))
-    return out
-
-
-def _check_field(fname: str) -> None:
-    if fname not in FIELD_VALUES:
-        raise ValueError(f"lexicon: unknown field {fname!r}")
-
-
-def _check_value(fname: str, value: str) -> None:
-    if value not in FIELD_VALUES[fname]:
-        raise ValueError(f"lexicon: {value!r} is not a code of {fname}")
 
 
 def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
@@ -215,7 +104,7 @@ def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[
 
 
 def _all_entries(phrases: Any, where: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
-    return [e for p in _as_phrases(phrases, where) for e in _entries(p, role, fname, value)]
+    return [e for p in as_phrases(phrases, where) for e in _entries(p, role, fname, value)]
 
 
 def _check_conflicts(entries: Iterable[Entry]) -> None:
@@ -248,12 +137,12 @@ class Lexicon:
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.tuning = Tuning.from_yaml(raw["tuning"])
         grammar, negation, hedges = raw["grammar"], raw["negation"], raw["hedges"]
-        self.skip = frozenset(_word_set(grammar["skip_words"], "skip_words"))
-        self.alone_fillers = frozenset(_word_set(grammar["alone_fillers"], "alone_fillers"))
-        self.complement_words = _word_set(negation["complement_words"], "complement_words")
-        self.clause_exempt = set(_as_phrases(hedges["clause_exempt"], "clause_exempt"))
+        self.skip = frozenset(word_set(grammar["skip_words"], "skip_words"))
+        self.alone_fillers = frozenset(word_set(grammar["alone_fillers"], "alone_fillers"))
+        self.complement_words = word_set(negation["complement_words"], "complement_words")
+        self.clause_exempt = set(as_phrases(hedges["clause_exempt"], "clause_exempt"))
         reference = raw["reference"]
-        self.ref_fillers = _word_set(reference["fillers"], "reference.fillers")
+        self.ref_fillers = word_set(reference["fillers"], "reference.fillers")
         self.ref_range = (int(reference["min"]), int(reference["max"]))
 
         context_entries, self.bone_conversions = self._compile_bone_context(raw["bone_context"])
@@ -267,9 +156,10 @@ class Lexicon:
         ]
         _check_conflicts(self.base_entries)
         self.base_index = _index(self.base_entries)
-        self.durations = self._compile_durations(raw["life_expectancy_durations"])
-        self.sizes = self._compile_sizes(raw["lesion_size_quantities"])
-        self.answers = self._compile_answers(raw["answers"])
+        self.durations = compile_durations(raw["life_expectancy_durations"])
+        self.sizes = compile_sizes(raw["lesion_size_quantities"])
+        self.scores = compile_scores(raw["performance_status"], self.durations)
+        self.answers = compile_answers(raw["answers"])
         self.speller = self._compile_speller(raw["fuzzy"])
         # Entries to match in a message, by the field it answers (None: no question pending).
         self.index_for: Callable[[str | None], Index] = functools.lru_cache(maxsize=None)(self._index_for)
@@ -279,7 +169,7 @@ class Lexicon:
     @staticmethod
     def _compile_grammar(grammar: Mapping[str, Any], negation: Mapping[str, Any], hedges: Mapping[str, Any],
                          ignore: Any, change_cues: Any) -> list[Entry]:
-        strict = set(_keys(negation["after_strict"], "after_strict"))
+        strict = set(keyed(negation["after_strict"], "after_strict"))
         neg_after = [dataclasses.replace(e, strict=e.keys in strict)
                      for e in _all_entries(negation["after"], "negation.after", Role.NEG_AFTER)]
         return [
@@ -301,18 +191,18 @@ class Lexicon:
         by_bone: BoneConversions = {}
         for rule in rules:
             bone = rule["bone"]
-            _check_value("bone", bone)
+            check_value("bone", bone)
             conversions = by_bone.setdefault(bone, {})
             for conversion in rule.get("convert", []):
                 (f1, v1), (f2, v2) = conversion["from"], conversion["to"]
                 for fname, value in ((f1, v1), (f2, v2)):
-                    _check_field(fname)
-                    _check_value(fname, value)
+                    check_field(fname)
+                    check_value(fname, value)
                 conversions[(f1, v1)] = (f2, v2)
             for fname, values in (rule.get("phrases") or {}).items():
-                _check_field(fname)
+                check_field(fname)
                 for value, phrases in values.items():
-                    _check_value(fname, value)
+                    check_value(fname, value)
                     where = f"bone_context.{fname}.{value}"
                     out.extend(dataclasses.replace(e, bone=bone)
                                for e in _all_entries(phrases, where, Role.CONTEXT, fname, value))
@@ -323,9 +213,9 @@ class Lexicon:
         out: list[Entry] = []
         for rule in rules:
             fname = rule["field"]
-            _check_field(fname)
+            check_field(fname)
             for value in (rule["from"], rule["to"], rule["fallback"]):
-                _check_value(fname, value)
+                check_value(fname, value)
             out.extend(dataclasses.replace(e, upgrade_from=rule["from"], fallback=rule["fallback"])
                        for e in _all_entries(rule["phrases"], "upgrades.phrases", Role.UPGRADE, fname, rule["to"]))
         return out
@@ -334,7 +224,7 @@ class Lexicon:
     def _compile_field_names(field_names: Mapping[str, Any]) -> list[Entry]:
         out: list[Entry] = []
         for fname, phrases in field_names.items():
-            _check_field(fname)
+            check_field(fname)
             out.extend(_all_entries(phrases, f"field_names.{fname}", Role.NAME, fname))
         return out
 
@@ -342,75 +232,13 @@ class Lexicon:
     def _compile_entities(entities: Mapping[str, Any]) -> list[Entry]:
         out: list[Entry] = []
         for fname, spec in entities.items():
-            _check_field(fname)
+            check_field(fname)
             out.extend(_all_entries(spec.get("cues", []), f"{fname}.cues", Role.CUE, fname))
             for role, key in ((Role.FACT, "phrases"), (Role.CUED, "cued")):
                 for value, phrases in (spec.get(key) or {}).items():
-                    _check_value(fname, value)
+                    check_value(fname, value)
                     out.extend(_all_entries(phrases, f"{fname}.{key}.{value}", role, fname, value))
         return out
-
-    @staticmethod
-    def _compile_durations(d: Mapping[str, Any]) -> DurationWords:
-        units = {canon(normalize(word)): (float(days), str(family)) for word, (days, family) in d["units"].items()}
-        qualifiers_before = _qualifiers(d["qualifiers_before"], "qualifiers_before")
-        vague = _keys(d["vague"], "vague")
-        intro_to = _word_set(d["range_intro_to"], "range_intro_to")
-        intro_and = _word_set(d["range_intro_and"], "range_intro_and")
-        starts = {k[0] for _, k in qualifiers_before} | {k[0] for k in vague} | intro_to | intro_and
-        return DurationWords(
-            units=units,
-            half=_keys(d["half"], "half"),
-            vague=vague,
-            intro_to=intro_to,
-            intro_and=intro_and,
-            intro_to_separators=_word_set(d["range_intro_to_separators"], "range_intro_to_separators"),
-            range_separators=_word_set(d["range_separators"], "range_separators"),
-            range_gap_chars=set(str(d["range_gap_chars"])),
-            qualifiers_before=qualifiers_before,
-            qualifiers_before_at=_by_first_key(qualifiers_before),
-            qualifiers_after_at=_by_first_key(_qualifiers(d["qualifiers_after"], "qualifiers_after")),
-            allowed_before=_word_set(d["allowed_before"], "allowed_before"),
-            past_before=_keys(d["past_before"], "past_before"),
-            exclude_before=_keys(d["exclude_before"], "exclude_before"),
-            exclude_after=_keys(d["exclude_after"], "exclude_after"),
-            starts=frozenset(starts),
-        )
-
-    @staticmethod
-    def _compile_sizes(d: Mapping[str, Any]) -> SizeWords:
-        def fractions(raw: Mapping[str, Any]) -> dict[str, float]:
-            return {canon(normalize(word)): float(Fraction(str(value))) for word, value in raw.items()}
-
-        return SizeWords(
-            units=fractions(d["units"]),
-            wholes=fractions(d["wholes"]),
-            articles=_word_set(d["articles"], "lesion_size_quantities.articles"),
-            denominators=frozenset(str(int(v)) for v in d["denominators"]),
-            percent=_keys(d["percent"], "lesion_size_quantities.percent"),
-            exclude_before=_keys(d["exclude_before"], "lesion_size_quantities.exclude_before"),
-        )
-
-    @staticmethod
-    def _compile_answers(answers: Mapping[str, Any]) -> AnswerWords:
-        whole: dict[Phrase, str] = {}
-        for value, key in ((TRUE, "whole_yes"), (FALSE, "whole_no")):
-            for keys in _keys(answers[key], f"answers.{key}"):
-                whole[keys] = value
-        fields: dict[str, dict[str, list[str]]] = {}
-        for fname, values in answers["fields"].items():
-            _check_field(fname)
-            for value, phrases in values.items():
-                _check_value(fname, value)
-                _as_phrases(phrases, f"answers.fields.{fname}.{value}")
-            fields[fname] = values
-        return AnswerWords(
-            yes=_as_phrases(answers["yes"], "answers.yes"),
-            no=_as_phrases(answers["no"], "answers.no"),
-            dont_know=_as_phrases(answers["dont_know"], "answers.dont_know"),
-            whole=whole,
-            fields=fields,
-        )
 
     def _compile_speller(self, fuzzy: Mapping[str, Any]) -> Speller:
         """A word of the lexicon is never corrected; a misspelt word may become a
@@ -425,8 +253,8 @@ class Lexicon:
         for fname in FIELD_VALUES:
             for entry in self.answer_entries(fname):
                 vocab.update(entry.keys)
-        protected = {canon(normalize(w)) for w in _as_phrases(fuzzy["protected"], "protected")}
-        not_targets = {canon(normalize(w)) for w in _as_phrases(fuzzy["not_targets"], "not_targets")}
+        protected = {canon(normalize(w)) for w in as_phrases(fuzzy["protected"], "protected")}
+        not_targets = {canon(normalize(w)) for w in as_phrases(fuzzy["not_targets"], "not_targets")}
         return Speller(frozenset(vocab), targets - not_targets, frozenset(protected),
                        self.tuning.fuzzy_min_length, self.tuning.fuzzy_cutoff)
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
-from .lexicon import Lexicon, Qualifier
+from .lexicon import Lexicon
 from .tokens import Tokenized, is_number_word, word_number
+from .wordlists import Qualifier
 
 
 class Bound(NamedTuple):

@@ -120,7 +120,12 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
     ("survie de plus de 6 mois", []),
     ("douleur depuis 3 mois", []),
     ("opéré il y a 2 ans", []),
-    ("PS 2", []),
+    # performance status (contract 0.3.0: « PS 2 » gave nothing before)
+    ("PS 2", [("performance_status", "2")]),
+    ("OMS 0", [("performance_status", "0")]),
+    ("ECOG 1", [("performance_status", "1")]),
+    ("patient PS3", [("performance_status", "3")]),
+    ("grabataire, OMS : 4", [("performance_status", "4")]),
     # fitness for surgery
     ("patient opérable", [("fit_for_surgery", "true")]),
     ("état général conservé", [("fit_for_surgery", "true")]),
@@ -440,6 +445,20 @@ def test_a_number_that_is_not_a_part_of_the_diameter_is_no_lesion_size() -> None
     assert pairs("lésion lytique, Karnofsky 70 %") == [("lesion_type", "lytic")]
     assert pairs("tiers moyen du fémur") == [("site", "diaphysis"), ("bone", "femur")]
     assert pairs("60 % de chances de survie à 1 an") == []
+
+
+def test_performance_status_is_read_as_stated_and_never_as_fitness() -> None:
+    assert pairs("OMS 1, opérable") == [("performance_status", "1"), ("fit_for_surgery", "true")]
+    assert pairs("état général OMS 3") == [("performance_status", "3")]
+    assert interpret_answer("OMS 3", "fit_for_surgery") is None
+    assert interpret_answer("PS 1 donc oui", "fit_for_surgery") == "true"
+    assert pairs("ECOG 0, EV 2 ans") == [("performance_status", "0"), ("life_expectancy", "gt_12_months")]
+
+
+@pytest.mark.parametrize("text", ["OMS 3-4", "PS 1 à 2", "ECOG 0/1", "OMS 2 ou 3", "PS ≤ 2", "OMS 5", "PS 1,5"])
+def test_performance_status_range_or_off_the_scale_gives_nothing(text: str) -> None:
+    assert pairs(text) == []
+    assert interpret_answer(text, "performance_status") is None
 
 
 def test_age_and_percentages_are_not_life_expectancy() -> None:
