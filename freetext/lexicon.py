@@ -26,6 +26,7 @@ from .wordlists import (
     as_phrases,
     check_field,
     check_value,
+    compile_abbreviations,
     compile_answers,
     compile_durations,
     compile_scores,
@@ -160,7 +161,7 @@ class Lexicon:
         self.sizes = compile_sizes(raw["lesion_size_quantities"])
         self.scores = compile_scores(raw["performance_status"], self.durations)
         self.answers = compile_answers(raw["answers"])
-        self.speller = self._compile_speller(raw["fuzzy"])
+        self.speller = self._compile_speller(raw["fuzzy"], compile_abbreviations(raw["abbreviations"]))
         # Entries to match in a message, by the field it answers (None: no question pending).
         self.index_for: Callable[[str | None], Index] = functools.lru_cache(maxsize=None)(self._index_for)
 
@@ -240,7 +241,7 @@ class Lexicon:
                     out.extend(_all_entries(phrases, f"{fname}.{key}.{value}", role, fname, value))
         return out
 
-    def _compile_speller(self, fuzzy: Mapping[str, Any]) -> Speller:
+    def _compile_speller(self, fuzzy: Mapping[str, Any], abbreviations: dict[str, str]) -> Speller:
         """A word of the lexicon is never corrected; a misspelt word may become a
         word of a value or cue phrase (not of the grammar, change or answer
         phrases), unless that word is common French."""
@@ -255,8 +256,11 @@ class Lexicon:
                 vocab.update(entry.keys)
         protected = {canon(normalize(w)) for w in as_phrases(fuzzy["protected"], "protected")}
         not_targets = {canon(normalize(w)) for w in as_phrases(fuzzy["not_targets"], "not_targets")}
+        written_short = vocab & set(abbreviations)
+        if written_short:
+            raise ValueError(f"lexicon: write {sorted(written_short)} in full in the phrases (see abbreviations)")
         return Speller(frozenset(vocab), targets - not_targets, frozenset(protected),
-                       self.tuning.fuzzy_min_length, self.tuning.fuzzy_cutoff)
+                       self.tuning.fuzzy_min_length, self.tuning.fuzzy_cutoff, abbreviations)
 
     # -- use
 

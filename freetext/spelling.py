@@ -1,6 +1,7 @@
-"""Typo correction: a misspelt word becomes the closest word of the lexicon.
+"""Abbreviations and typos: a shortened word reads as its full word, a misspelt
+word as the closest word of the lexicon.
 
-Conservative: a word of the lexicon, a short word, a number word, a word with
+Typo correction is conservative: a word of the lexicon, a short word, a number word, a word with
 non-ASCII letters and a protected French word are never corrected, and when
 two lexicon words are equally close the word is left as typed.
 
@@ -17,7 +18,7 @@ search instead of 757 µs. Tests: same results.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
@@ -28,17 +29,21 @@ class Speller:
     """Nearest-word search over the correction targets of the lexicon."""
 
     def __init__(self, vocab: frozenset[str], targets: Iterable[str], protected: frozenset[str],
-                 min_length: int, cutoff: float) -> None:
+                 min_length: int, cutoff: float, abbreviations: Mapping[str, str]) -> None:
+        self.abbreviations = abbreviations   # "fx" -> "fracture"
         self.vocab = vocab            # words never corrected
         self.protected = protected    # real French words never corrected either
         self.min_length = min_length
         self.cutoff = cutoff
         self.targets = sorted(w for w in set(targets) if w.isalpha() and len(w) >= min_length)
-        # Matching form of a normalized word ("femurs" -> "femur", "humérsu" -> "humerus").
+        # Matching form of a normalized word ("femurs" -> "femur", "fx" -> "fracture", "humersu" -> "humerus").
         self.key: Callable[[str], str] = functools.lru_cache(maxsize=65536)(self._key)
 
     def _key(self, norm: str) -> str:
         word = canon(norm)
+        full = self.abbreviations.get(word)
+        if full is not None:
+            return full
         if (word in self.vocab or len(word) < self.min_length or not word.isascii()
                 or not word.isalpha() or word in self.protected or norm in self.protected
                 or is_number_word(norm)):

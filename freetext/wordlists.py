@@ -190,6 +190,11 @@ def compile_sizes(d: Mapping[str, Any]) -> SizeWords:
         exclude_before=keyed(d["exclude_before"], "lesion_size_quantities.exclude_before"),
     )
 
+def compile_abbreviations(raw: Mapping[str, str]) -> dict[str, str]:
+    """Matching form of an abbreviation -> matching form of its full word."""
+    return {canon(normalize(short)): canon(normalize(full)) for short, full in raw.items()}
+
+
 def compile_scores(d: Mapping[str, Any], durations: DurationWords) -> ScoreWords:
     return ScoreWords(
         joiners=keyed(d["joiners"], "performance_status.joiners"),

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import yaml
+
 from decision.contract import UNKNOWN_ALLOWED
-from freetext import parser
+from freetext import lexicon, parser
 from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -459,6 +461,32 @@ def test_performance_status_is_read_as_stated_and_never_as_fitness() -> None:
 def test_performance_status_range_or_off_the_scale_gives_nothing(text: str) -> None:
     assert pairs(text) == []
     assert interpret_answer(text, "performance_status") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("fx patho du col fémoral", [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]),
+    ("fx", [("situation", "pathological_fracture")]),
+    ("diaph humérale", [("site", "diaphysis"), ("bone", "humerus")]),
+    ("méta révélatrice", [("diagnostic_uncertainty", "true")]),
+    ("tibia prox", [("bone", "tibia"), ("site", "proximal")]),
+    ("col fem", [("site", "neck"), ("bone", "femur")]),
+    ("lésion pas hypervasc", [("suspected_hypervascular", "false")]),
+    ("pas de doute diag", [("diagnostic_uncertainty", "false")]),
+    ("ATCD de RT sur le fémur", [("prior_radiotherapy", "true"), ("bone", "femur")]),
+    ("fracture sous troch", [("situation", "pathological_fracture"), ("site", "subtrochanteric")]),
+    ("chir prophylactique", [("situation", "impending_fracture")]),
+    ("échec de la cimento", [("percutaneous_treatment_failed", "true")]),
+])
+def test_abbreviations_read_as_their_full_word(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_lexicon_phrases_are_written_with_full_words() -> None:
+    """An abbreviation written in a phrase would never match (the message reads it in full)."""
+    raw = yaml.safe_load(lexicon.LEXICON_PATH.read_text(encoding="utf-8"))
+    raw["entities"]["situation"]["phrases"]["pathological_fracture"].append("fx")
+    with pytest.raises(ValueError, match="fx"):
+        lexicon.Lexicon(raw)
 
 
 def test_age_and_percentages_are_not_life_expectancy() -> None:
