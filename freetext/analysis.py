@@ -14,7 +14,7 @@ import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .fields import FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, UNKNOWN, Fact
+from .fields import BOOLEAN_FIELDS, FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, UNKNOWN, Fact
 from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
 from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
@@ -66,6 +66,7 @@ class Analyzer:
         items.extend(scores)
         self.apply_upgrades(items, groups, found.cue)
         used_cues = self.bind_to_cues(items, groups, durations + sizes, ambiguous, found)
+        items.extend(self.yes_no_after_names(groups))
         self.apply_bone_context(items, groups)
 
         for it in items:
@@ -149,12 +150,17 @@ class Analyzer:
         cue_clause = found.cue
 
         def bind(start: int, end: int, fname: str, after: int, before: int,
-                 allowed: set[str] | None = None) -> int | None:
+                 allowed: set[str] | None = None, across: bool = False) -> int | None:
+            """The cue group a value binds to (-1: a word between them may change it).
+            ``across``: a value standing alone after a comma may bind to a cue of the
+            part before ("une cimentoplastie il y a 1 mois, inefficace")."""
             candidates = cues.get(fname, [])
             pos = bisect.bisect_left(cue_starts.get(fname, []), start)
             if pos > 0:
                 c = groups[candidates[pos - 1]]
-                if cue_clause[c.start] == cue_clause[start] and msg.between(c.end, start) <= after:
+                reach = cue_clause[c.start] == cue_clause[start] or (
+                    across and cue_clause[c.start] == cue_clause[start] - 1 and msg.segment_alone(start, end))
+                if reach and msg.between(c.end, start) <= after:
                     if allowed is not None:
                         last = next((k for k in range(start - 1, c.end - 1, -1)
                                      if not msg.tokens[k].is_boundary and msg.keys[k] not in lex.skip), None)
@@ -171,10 +177,11 @@ class Analyzer:
         for g in groups:
             for e in g.entries:
                 if e.role is Role.CUED:
-                    cue = bind(g.start, g.end, e.field, tuning.cue_window_after, tuning.cue_window_before)
+                    cue = bind(g.start, g.end, e.field, tuning.cue_window_after, tuning.cue_window_before, across=True)
                     if cue is not None and cue >= 0:
                         bound.append(Item(g.start, g.end, e.field, e.value, cue))
-                    elif e.value != UNKNOWN and msg.alone(g.start, g.end):
+                    elif e.value != UNKNOWN and len(g.fields(Role.CUED)) == 1 and msg.alone(g.start, g.end):
+                        # "légère" alone; not "inefficace" (which treatment?) nor "inconnue" (which field?)
                         bound.append(Item(g.start, g.end, e.field, e.value))
         for m in measured:
             fname = m.scale
@@ -207,6 +214,23 @@ class Analyzer:
             else:
                 ambiguous.add(it.field)
         return {it.cue for it in bound if it.cue is not None}
+
+    def yes_no_after_names(self, groups: list[Group]) -> list[Item]:
+        """"perte osseuse : oui", "irradiation antérieure : non": a yes or a no right
+        after the name of a yes/no field answers it."""
+        msg = self.msg
+        out: list[Item] = []
+        for g in groups:
+            fields = g.fields(Role.NAME) & BOOLEAN_FIELDS
+            if not fields or g.has(Role.FACT):
+                continue
+            k = g.end
+            while k < len(msg) and (msg.tokens[k].norm == ":" or msg.keys[k] in self.lex.skip):
+                k += 1
+            said = max(((len(p), value) for p, value in self.lex.answers.yes_no if msg.has_at(k, p)), default=None)
+            if said is not None:
+                out.extend(Item(k, k + said[0], fname, said[1]) for fname in sorted(fields))
+        return out
 
     def apply_bone_context(self, items: list[Item], groups: list[Group]) -> None:
         """Readings that hold for one bone only ("fracture imminente" of the acetabulum)."""

@@ -109,6 +109,7 @@ class AnswerWords:
 
     yes: list[str]
     no: list[str]
+    yes_no: list[tuple[Phrase, str]]           # the keys of yes and no, with "true" / "false"
     dont_know: list[str]
     whole: dict[Phrase, str]                   # yes/no words only when they are the whole answer ("o", "n")
     fields: dict[str, dict[str, list[str]]]    # field -> value -> phrases
@@ -219,6 +220,7 @@ def compile_answers(answers: Mapping[str, Any]) -> AnswerWords:
     return AnswerWords(
         yes=as_phrases(answers["yes"], "answers.yes"),
         no=as_phrases(answers["no"], "answers.no"),
+        yes_no=[(k, TRUE) for k in keyed(answers["yes"], "answers.yes")] + [(k, FALSE) for k in keyed(answers["no"], "answers.no")],
         dont_know=as_phrases(answers["dont_know"], "answers.dont_know"),
         whole=whole,
         fields=fields,

@@ -489,6 +489,113 @@ def test_lexicon_phrases_are_written_with_full_words() -> None:
         lexicon.Lexicon(raw)
 
 
+# --------------------------------------------------------------------------
+# How clinicians write (issue 12): each rule with phrasings a clinician would type.
+
+@pytest.mark.parametrize("text,expected", [
+    # an estimate is a statement (« probablement », « sans doute », « a priori »); « possible » stays a doubt
+    ("EV probablement 6-8 mois", [("life_expectancy", "6_to_12_months")]),
+    ("a priori opérable", [("fit_for_surgery", "true")]),
+    ("probablement une fx patho du col", [("situation", "pathological_fracture"), ("site", "neck")]),
+    ("espérance de vie sans doute inférieure à 6 semaines", [("life_expectancy", "lt_6_weeks")]),
+    ("fracture possible", []),
+    # who estimated the prognosis is a cue for it
+    ("l'onco donne un an", [("life_expectancy", "6_to_12_months")]),
+    ("l'oncologue dit plutôt 8 mois", [("life_expectancy", "6_to_12_months")]),
+    ("l'onco revoit à la baisse : 3-4 mois", [("life_expectancy", "6_weeks_to_6_months")]),
+    ("EV 10 j", [("life_expectancy", "lt_6_weeks")]),
+])
+def test_estimates_and_who_made_them(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("douleur rebelle malgré la RT", [("situation", "refractory_pain"), ("conservative_treatment_failed", "true"),
+                                      ("prior_radiotherapy", "true")]),
+    ("morphine + RT sans effet", [("prior_radiotherapy", "true"), ("conservative_treatment_failed", "true")]),
+    ("ATCD RT locale", [("prior_radiotherapy", "true")]),
+    ("RT 8 Gy en une fraction", [("prior_radiotherapy", "true")]),
+    ("pas de RT", [("prior_radiotherapy", "false")]),
+    ("RT antalgique prévue", []),
+    ("une cimentoplastie il y a 1 mois, inefficace", [("percutaneous_treatment_failed", "true")]),
+    ("cimento puis radiofréquence sans effet", [("percutaneous_treatment_failed", "true")]),
+    ("douleur contrôlée sous palier 2", [("conservative_treatment_failed", "false")]),
+    ("toujours douloureuse malgré la morphine", [("situation", "refractory_pain"),
+                                                 ("conservative_treatment_failed", "true")]),
+    ("inefficace", []),  # which treatment?
+])
+def test_treatments_tried_and_their_effect(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_an_effect_answers_the_treatment_asked_about() -> None:
+    assert interpret_answer("inefficace", "percutaneous_treatment_failed") == "true"
+    assert interpret_answer("sans effet", "conservative_treatment_failed") == "true"
+    assert interpret_answer("nn", "major_bone_loss") == "false"
+    assert interpret_answer("nope", "percutaneous_treatment_failed") == "false"
+    assert interpret_answer("yes", "fit_for_surgery") == "true"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("doute avec un chondrosarcome", [("diagnostic_uncertainty", "true")]),
+    ("on se pose la question d'un myélome", [("diagnostic_uncertainty", "true")]),
+    ("on hésite avec un lymphome osseux primitif", [("diagnostic_uncertainty", "true")]),
+    ("récusé par l'anesth", [("fit_for_surgery", "false")]),
+    ("anesth OK", [("fit_for_surgery", "true")]),
+    ("bon EG", [("fit_for_surgery", "true")]),
+    ("anesthésiste réticent mais faisable", [("fit_for_surgery", "true")]),
+    ("il ne peut plus poser le pied", [("pain", "functional")]),
+    ("cotyle, mur médial soufflé", [("bone", "acetabulum"), ("acetabular_stability_compromised", "true")]),
+    ("le toit me paraît bien entamé", [("acetabular_stability_compromised", "true")]),
+    ("colonne post lysée", [("acetabular_stability_compromised", "true")]),
+    ("extrémité sup de l'humérus", [("site", "proximal"), ("bone", "humerus")]),
+    ("massif trochantérien étendu au col", [("site", "neck_trochanteric_extension")]),
+    ("os très porotique", [("major_bone_loss", "true")]),
+    ("épidermoïde bronchique", [("primary_tumor", "lung")]),
+    ("ADK prouvé sur biopsie pulmonaire", [("primary_tumor", "lung")]),
+    ("FP col fem D", [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]),
+    ("tête humérale lysée", [("site", "proximal"), ("bone", "humerus"), ("lesion_type", "lytic")]),
+    ("lésion respectant la surface articulaire", [("articular_involvement", "false")]),
+    ("protrusion imminente de la tête fémorale", [("acetabular_fracture_risk", "true")]),
+])
+def test_clinical_shorthand_vocabulary(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_a_question_about_the_surgery_still_tells_the_case() -> None:
+    """« Faut-il opérer préventivement ? » asks what to do; that there is no fracture yet is told."""
+    assert pairs("faut-il opérer préventivement ?") == [("situation", "impending_fracture")]
+    assert pairs("faut-il opérer cette fracture du col fémoral ?") == [
+        ("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]
+    assert pairs("enclouage préventif ?") == [("situation", "impending_fracture")]
+    assert pairs("le patient est-il opérable ?") == []
+
+
+@pytest.mark.parametrize("text,field,expected", [
+    ("non jamais irradié", "prior_radiotherapy", "false"),
+    ("RTE antalgique faite", "prior_radiotherapy", "true"),
+    ("frac du col", "situation", "pathological_fracture"),
+    ("1/3 moyen", "site", "diaphysis"),
+    ("tiers inférieur", "site", "distal"),
+    ("col + troch", "site", "neck_trochanteric_extension"),
+    ("toute la corticale", "lesion_size", "gt_two_thirds"),
+    ("pas fait", "percutaneous_treatment_failed", "false"),
+    ("on peut l'opérer", "fit_for_surgery", "true"),
+    ("toujours douloureux", "conservative_treatment_failed", "true"),
+    ("pulm", "primary_tumor", "lung"),
+    ("prévention", "situation", "impending_fracture"),
+])
+def test_short_answers_clinicians_type(text: str, field: str, expected: str) -> None:
+    assert interpret_answer(text, field) == expected
+
+
+def test_yes_or_no_after_the_name_of_a_yes_no_field_answers_it() -> None:
+    assert pairs("correction perte osseuse : oui, importante") == [("major_bone_loss", "true")]
+    assert pairs("la vascularisation : non") == [("suspected_hypervascular", "false")]
+    assert pairs("l'irradiation : oui") == [("prior_radiotherapy", "true")]
+    assert pairs("l'irradiation : oui ou non ?") == []
+
+
 def test_age_and_percentages_are_not_life_expectancy() -> None:
     assert pairs("patient âgé de 70 ans, espérance de vie inconnue") == [("life_expectancy", "unknown")]
     assert pairs("survie à 1 an de 40 %") == []

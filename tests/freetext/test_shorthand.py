@@ -17,7 +17,7 @@ from tests.freetext.shorthand import SUMMARY_KEY, Score, load, score
 
 # Reached honestly on the dev set (the target is 95 %); a third of the same set is
 # held out and measured elsewhere. The misses are listed by `python -m tests.freetext.shorthand`.
-FLOOR = 0.50
+FLOOR = 0.95
 
 
 @pytest.fixture(scope="module")
