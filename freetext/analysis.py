@@ -221,8 +221,10 @@ class Analyzer:
         msg = self.msg
         out: list[Item] = []
         for g in groups:
+            if not g.has(Role.NAME) or g.has(Role.FACT):
+                continue
             fields = g.fields(Role.NAME) & BOOLEAN_FIELDS
-            if not fields or g.has(Role.FACT):
+            if not fields:
                 continue
             k = g.end
             while k < len(msg) and (msg.tokens[k].norm == ":" or msg.keys[k] in self.lex.skip):

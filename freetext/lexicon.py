@@ -22,6 +22,7 @@ from .fields import BOOLEAN_FIELDS, FALSE, FIELD_VALUES, TRUE, UNKNOWN
 from .spelling import Speller
 from .tokens import Token, Tokenized, canon, expand, normalize, phrase_keys, scan
 from .wordlists import (
+    Phrase,
     Tuning,
     as_phrases,
     check_field,
@@ -88,8 +89,10 @@ Index = dict[str, tuple[list[Entry], dict[str, list[Entry]]]]
 BoneConversions = dict[str, dict[tuple[str, str], tuple[str, str]]]
 
 
-def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
-    """The entries of a phrase: one per variant, with its "[...]" emitted part."""
+@functools.cache
+def _variants(phrase: str) -> tuple[tuple[Phrase, int, int], ...]:
+    """(keys, emit start, emit end) of every variant of a phrase: its "[...]" part is emitted.
+    Cached: the answer phrases (« je ne sais pas »…) serve every field."""
     out = []
     for variant in expand(phrase):
         if "[" in variant:
@@ -100,8 +103,13 @@ def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[
         head, body, tail = phrase_keys(before), phrase_keys(inside), phrase_keys(after)
         if not body:
             raise ValueError(f"lexicon: empty phrase {phrase!r}")
-        out.append(Entry(head + body + tail, len(head), len(head) + len(body), role, fname, value))
-    return out
+        out.append((head + body + tail, len(head), len(head) + len(body)))
+    return tuple(out)
+
+
+def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
+    """The entries of a phrase, one per variant."""
+    return [Entry(keys, start, end, role, fname, value) for keys, start, end in _variants(phrase)]
 
 
 def _all_entries(phrases: Any, where: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:

@@ -22,7 +22,7 @@ def performance_statuses(lex: Lexicon, msg: Tokenized, reader: QuantityReader, g
     words = lex.scores
     out = []
     for g in groups:
-        if FIELD not in g.fields(Role.CUE):
+        if not g.has(Role.CUE) or FIELD not in g.fields(Role.CUE):
             continue
         k = g.end + (g.end < len(msg) and msg.tokens[g.end].norm == ":")
         k += msg.seq_at(k, words.joiners)
