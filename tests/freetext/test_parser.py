@@ -538,6 +538,7 @@ def test_an_effect_answers_the_treatment_asked_about() -> None:
 
 @pytest.mark.parametrize("text,expected", [
     ("doute avec un chondrosarcome", [("diagnostic_uncertainty", "true")]),
+    ("doute avec un sarcome", [("diagnostic_uncertainty", "true")]),
     ("on se pose la question d'un myélome", [("diagnostic_uncertainty", "true")]),
     ("on hésite avec un lymphome osseux primitif", [("diagnostic_uncertainty", "true")]),
     ("récusé par l'anesth", [("fit_for_surgery", "false")]),
@@ -551,7 +552,10 @@ def test_an_effect_answers_the_treatment_asked_about() -> None:
     ("extrémité sup de l'humérus", [("site", "proximal"), ("bone", "humerus")]),
     ("massif trochantérien étendu au col", [("site", "neck_trochanteric_extension")]),
     ("os très porotique", [("major_bone_loss", "true")]),
+    ("os porotique", [("major_bone_loss", "true")]),
     ("épidermoïde bronchique", [("primary_tumor", "lung")]),
+    ("carcinome épidermoïde du poumon", [("primary_tumor", "lung")]),
+    ("épidermoïde du poumon", [("primary_tumor", "lung")]),
     ("ADK prouvé sur biopsie pulmonaire", [("primary_tumor", "lung")]),
     ("FP col fem D", [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]),
     ("tête humérale lysée", [("site", "proximal"), ("bone", "humerus"), ("lesion_type", "lytic")]),
@@ -584,6 +588,8 @@ def test_a_question_about_the_surgery_still_tells_the_case() -> None:
     ("toujours douloureux", "conservative_treatment_failed", "true"),
     ("pulm", "primary_tumor", "lung"),
     ("prévention", "situation", "impending_fracture"),
+    ("pas encore fait le scanner", "lesion_size", "unknown"),
+    ("pas encore fait le scanner", "percutaneous_treatment_failed", "unknown"),
 ])
 def test_short_answers_clinicians_type(text: str, field: str, expected: str) -> None:
     assert interpret_answer(text, field) == expected
