@@ -2,8 +2,8 @@
 
 The steps, in order: durations (quantities.py), lexicon phrases
 (``select_groups``), performance statuses (scores.py), lesion sizes
-(quantities.py), clauses (negation.py),
-then values bound to their cues, upgraded, read in the bone's
+(quantities.py), clauses (negation.py); then values upgraded, bound to their
+cues, answered by a yes or a no after a field's name, read in the bone's
 context, turned into field names after a change cue, and finally filtered by
 negations, hedges, questions and the past.
 """

@@ -517,6 +517,8 @@ def test_estimates_and_who_made_them(text: str, expected: list[tuple[str, str]])
     ("RT 8 Gy en une fraction", [("prior_radiotherapy", "true")]),
     ("pas de RT", [("prior_radiotherapy", "false")]),
     ("RT antalgique prévue", []),
+    ("RT 20 Gy prévue", []),
+    ("radiothérapie en cours", [("prior_radiotherapy", "true")]),
     ("une cimentoplastie il y a 1 mois, inefficace", [("percutaneous_treatment_failed", "true")]),
     ("cimento puis radiofréquence sans effet", [("percutaneous_treatment_failed", "true")]),
     ("douleur contrôlée sous palier 2", [("conservative_treatment_failed", "false")]),
@@ -561,6 +563,7 @@ def test_an_effect_answers_the_treatment_asked_about() -> None:
     ("tête humérale lysée", [("site", "proximal"), ("bone", "humerus"), ("lesion_type", "lytic")]),
     ("lésion respectant la surface articulaire", [("articular_involvement", "false")]),
     ("protrusion imminente de la tête fémorale", [("acetabular_fracture_risk", "true")]),
+    ("pas de fracture mais lésion lytique à risque", [("lesion_type", "lytic"), ("situation", "impending_fracture")]),
 ])
 def test_clinical_shorthand_vocabulary(text: str, expected: list[tuple[str, str]]) -> None:
     assert pairs(text) == expected
