@@ -435,6 +435,7 @@ def test_lesion_size_as_a_fraction_or_a_percentage_near_a_lesion_word() -> None:
     assert pairs("lyse 90 % du diamètre") == [("lesion_size", "gt_two_thirds")]
     assert pairs("atteinte de 3/4 de la corticale") == [("lesion_size", "gt_two_thirds")]
     assert pairs("1/4 du diam") == [("lesion_size", "lt_one_third")]
+    assert pairs("la lésion envahit les 2/3 du fût") == [("lesion_size", "one_to_two_thirds")]
     assert pairs("lésion mixte, 1/3, douleur modérée") == [
         ("lesion_type", "mixed"), ("lesion_size", "one_to_two_thirds"), ("pain", "moderate")]
     assert pairs("lésion de la diaphyse, entre 1/3 et 1/2 du diamètre") == [
@@ -521,6 +522,9 @@ def test_estimates_and_who_made_them(text: str, expected: list[tuple[str, str]])
     ("radiothérapie en cours", [("prior_radiotherapy", "true")]),
     ("une cimentoplastie il y a 1 mois, inefficace", [("percutaneous_treatment_failed", "true")]),
     ("cimento puis radiofréquence sans effet", [("percutaneous_treatment_failed", "true")]),
+    ("cimentoplastie puis RF inefficaces", [("percutaneous_treatment_failed", "true")]),
+    ("échec de la RF", [("percutaneous_treatment_failed", "true")]),
+    ("cryo sans effet", [("percutaneous_treatment_failed", "true")]),
     ("douleur contrôlée sous palier 2", [("conservative_treatment_failed", "false")]),
     ("toujours douloureuse malgré la morphine", [("situation", "refractory_pain"),
                                                  ("conservative_treatment_failed", "true")]),
