@@ -20,6 +20,7 @@ from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
 from .quantities import Measured, QuantityReader
 from .scores import performance_statuses
+from .tokens import ANY_NUMBER
 
 
 @dataclass
@@ -98,21 +99,22 @@ class Analyzer:
     def select_groups(self) -> list[Group]:
         """The lexicon phrases of the message, longest first, none overlapping."""
         index = self.lex.index_for(self.answer_field)
-        keys, n, taken = self.msg.keys, len(self.msg), self.taken
+        msg, taken = self.msg, self.taken
+        keys, tokens, n = msg.keys, msg.tokens, len(msg)
         candidates: dict[tuple[int, int], list[tuple[int, Entry]]] = {}
         for i, key in enumerate(keys):
-            found_here = index.get(key)
-            if found_here is None:
-                continue
-            singles, by_second = found_here
-            longer = by_second.get(keys[i + 1], ()) if i + 1 < n else ()
-            for e in (*singles, *longer):
-                length = len(e.keys)
-                if length > 2 and (i + length > n or tuple(keys[i:i + length]) != e.keys):
+            for first in (key, ANY_NUMBER) if tokens[i].is_number else (key,):
+                found_here = index.get(first)
+                if found_here is None:
                     continue
-                span = (i + e.emit_start, i + e.emit_end)
-                if not any(taken[span[0]:span[1]]):
-                    candidates.setdefault(span, []).append((length, e))
+                singles, by_second = found_here
+                longer: list[Entry] = []
+                if i + 1 < n:
+                    longer.extend(by_second.get(keys[i + 1], ()))
+                    if tokens[i + 1].is_number:
+                        longer.extend(by_second.get(ANY_NUMBER, ()))
+                for e in (*singles, *longer):
+                    self.add_candidate(candidates, e, i, len(e.keys) <= 2)
         ranked = []
         for (start, end), found in candidates.items():
             fact_length = max((ln for ln, e in found if e.role in VALUE_ROLES), default=0)
@@ -136,6 +138,15 @@ class Analyzer:
                     taken[k] = True
         groups.sort(key=lambda g: g.start)
         return groups
+
+    def add_candidate(self, candidates: dict[tuple[int, int], list[tuple[int, Entry]]], e: Entry, i: int,
+                      matched: bool) -> None:
+        """A phrase found at token i (its first two keys ``matched`` already) whose emitted span is free."""
+        if not matched and not e.matches(self.msg, i):
+            return
+        span = (i + e.emit_start, i + e.emit_end)
+        if not any(self.taken[span[0]:span[1]]):
+            candidates.setdefault(span, []).append((len(e.keys), e))
 
     def bind_to_cues(self, items: list[Item], groups: list[Group], measured: list[Measured],
                      ambiguous: set[str], found: Clauses) -> set[int]:

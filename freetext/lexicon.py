@@ -20,7 +20,7 @@ import yaml
 
 from .fields import BOOLEAN_FIELDS, FALSE, FIELD_VALUES, TRUE, UNKNOWN
 from .spelling import Speller
-from .tokens import Token, Tokenized, canon, expand, normalize, phrase_keys, scan
+from .tokens import ANY_NUMBER, Token, Tokenized, canon, expand, normalize, phrase_keys, scan
 from .wordlists import (
     Phrase,
     Tuning,
@@ -81,6 +81,15 @@ class Entry:
     upgrade_from: str = ""   # UPGRADE: the earlier value it turns into `value`
     fallback: str = ""       # UPGRADE: its value when there is none
     bone: str = ""           # CONTEXT: the value holds only when this is the message's bone
+
+    def matches(self, msg: Tokenized, i: int) -> bool:
+        """Whether the phrase is at token i ("#" matching any number)."""
+        if i + len(self.keys) > len(msg):
+            return False
+        if ANY_NUMBER not in self.keys:
+            return tuple(msg.keys[i:i + len(self.keys)]) == self.keys
+        return all(k == key or (k == ANY_NUMBER and token.is_number)
+                   for k, key, token in zip(self.keys, msg.keys[i:], msg.tokens[i:]))
 
 
 # Entries by first key: (one-word entries, longer entries by their second key).

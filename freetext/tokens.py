@@ -23,14 +23,14 @@ from .fields import Fact
 class TokenKind(Enum):
     WORD = "word"
     NUMBER = "number"
-    SYMBOL = "symbol"      # < > ≤ ≥ ~ / % + =
+    SYMBOL = "symbol"      # < > ≤ ≥ ~ / % + = #
     BOUNDARY = "boundary"  # punctuation that ends a clause or a sentence
 
 
 _TOKEN_RE = re.compile(
     r"(?P<number>\d+(?:[.,]\d+)?)"
     r"|(?P<word>(?:[^\W\d_]|[\u0300-\u036f])+)"
-    r"|(?P<symbol>[<>≤≥~/%+=])"
+    r"|(?P<symbol>[<>≤≥~/%+=#])"
     r"|(?P<boundary>[.;!?:,\n\r])"
 )
 
@@ -124,6 +124,9 @@ def scan(text: str, word_key: Callable[[str], str] = canon) -> list[Token]:
     """Every token of ``text``; a word's key is ``word_key`` of its normalized form."""
     return [Token(kind, norm, word_key(norm) if kind is WORD else norm, m.start(), m.end())
             for kind, norm, m in _normalized(text)]
+
+
+ANY_NUMBER = "#"   # in a lexicon phrase, matches any number of the message ("malgré 8 Gy")
 
 
 def phrase_keys(text: str) -> tuple[str, ...]:
