@@ -194,11 +194,17 @@ class Analyzer:
                     elif e.value != UNKNOWN and len(g.fields(Role.CUED)) == 1 and msg.alone(g.start, g.end):
                         # "légère" alone; not "inefficace" (which treatment?) nor "inconnue" (which field?)
                         bound.append(Item(g.start, g.end, e.field, e.value))
+        # "pardon, je voulais dire 6 mois, pas 6 semaines": a message saying only durations
+        # (some of them negated) says life expectancies.
+        said = sum(msg.words_in(m.start, m.end) for m in measured if m.scale == "life_expectancy")
+        said += sum(msg.words_in(g.start, g.end) for g in groups if g.has(Role.NEG))
+        only_durations = said == msg.words_in(0, len(msg))
         for m in measured:
             fname = m.scale
             if m.excluded:
                 continue
-            if self.answer_field == fname or msg.alone(m.start, m.end):
+            if self.answer_field == fname or msg.alone(m.start, m.end) or (
+                    only_durations and fname == "life_expectancy"):
                 # An answer to the question, or a message saying only a quantity
                 # ("4 mois", "huit mois selon l'oncologue", "70 %").
                 bound.append(Item(m.start, m.end, fname, m.value))

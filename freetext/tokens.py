@@ -194,8 +194,11 @@ class Tokenized:
 
     def alone(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) are all the message says, but for fillers."""
-        outside = self._not_filler[-1] - (self._not_filler[end] - self._not_filler[start])
-        return outside == 0
+        return self.words_in(0, len(self.tokens)) == self.words_in(start, end)
+
+    def words_in(self, start: int, end: int) -> int:
+        """Tokens of [start, end) that are neither punctuation, skip words nor fillers."""
+        return self._not_filler[end] - self._not_filler[start]
 
     def segment_alone(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) are all their part of the message says, between

@@ -407,6 +407,12 @@ def test_message_saying_only_a_duration_is_a_life_expectancy() -> None:
     assert pairs("trois ans avec l'immunothérapie") == []
 
 
+def test_a_correction_saying_only_durations_gives_the_one_not_negated() -> None:
+    assert pairs("pardon je voulais dire 6 mois, pas 6 semaines") == [("life_expectancy", "6_to_12_months")]
+    assert pairs("en fait 8 mois") == [("life_expectancy", "6_to_12_months")]
+    assert pairs("douleur depuis 3 mois, pas 6 semaines") == []
+
+
 def test_message_saying_only_a_cued_value_is_read_without_cue() -> None:
     assert pairs("légère") == [("pain", "mild")]
     assert pairs("mécanique surtout") == [("pain", "functional")]
