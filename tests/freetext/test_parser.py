@@ -606,6 +606,7 @@ def test_a_question_about_the_surgery_still_tells_the_case() -> None:
     ("prévention", "situation", "impending_fracture"),
     ("pas encore fait le scanner", "lesion_size", "unknown"),
     ("pas encore fait le scanner", "percutaneous_treatment_failed", "unknown"),
+    ("je sais pas, scanner pas encore fait", "articular_involvement", "unknown"),  # UX review, c6
 ])
 def test_short_answers_clinicians_type(text: str, field: str, expected: str) -> None:
     assert interpret_answer(text, field) == expected
