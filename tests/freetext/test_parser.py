@@ -528,6 +528,7 @@ def test_estimates_and_who_made_them(text: str, expected: list[tuple[str, str]])
     ("douleur rebelle malgré 8 Gy", [("situation", "refractory_pain"), ("conservative_treatment_failed", "true"),
                                      ("prior_radiotherapy", "true")]),
     ("toujours EVA 8 sous oxycodone", [("conservative_treatment_failed", "true")]),
+    ("douleur rebelle sous morphine", [("situation", "refractory_pain"), ("conservative_treatment_failed", "true")]),
     ("radiothérapie en cours", [("prior_radiotherapy", "true")]),
     ("une cimentoplastie il y a 1 mois, inefficace", [("percutaneous_treatment_failed", "true")]),
     ("cimento puis radiofréquence sans effet", [("percutaneous_treatment_failed", "true")]),
