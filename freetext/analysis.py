@@ -114,7 +114,11 @@ class Analyzer:
                     if tokens[i + 1].is_number:
                         longer.extend(by_second.get(ANY_NUMBER, ()))
                 for e in (*singles, *longer):
-                    self.add_candidate(candidates, e, i, len(e.keys) <= 2)
+                    if len(e.keys) > 2 and not e.matches(msg, i):
+                        continue
+                    span = (i + e.emit_start, i + e.emit_end)
+                    if not any(taken[span[0]:span[1]]):
+                        candidates.setdefault(span, []).append((len(e.keys), e))
         ranked = []
         for (start, end), found in candidates.items():
             fact_length = max((ln for ln, e in found if e.role in VALUE_ROLES), default=0)
@@ -138,15 +142,6 @@ class Analyzer:
                     taken[k] = True
         groups.sort(key=lambda g: g.start)
         return groups
-
-    def add_candidate(self, candidates: dict[tuple[int, int], list[tuple[int, Entry]]], e: Entry, i: int,
-                      matched: bool) -> None:
-        """A phrase found at token i (its first two keys ``matched`` already) whose emitted span is free."""
-        if not matched and not e.matches(self.msg, i):
-            return
-        span = (i + e.emit_start, i + e.emit_end)
-        if not any(self.taken[span[0]:span[1]]):
-            candidates.setdefault(span, []).append((len(e.keys), e))
 
     def bind_to_cues(self, items: list[Item], groups: list[Group], measured: list[Measured],
                      ambiguous: set[str], found: Clauses) -> set[int]:

@@ -81,15 +81,15 @@ class Entry:
     upgrade_from: str = ""   # UPGRADE: the earlier value it turns into `value`
     fallback: str = ""       # UPGRADE: its value when there is none
     bone: str = ""           # CONTEXT: the value holds only when this is the message's bone
+    any_number: bool = False  # a key is "#", which matches any number
 
     def matches(self, msg: Tokenized, i: int) -> bool:
-        """Whether the phrase is at token i ("#" matching any number)."""
-        if i + len(self.keys) > len(msg):
-            return False
-        if ANY_NUMBER not in self.keys:
-            return tuple(msg.keys[i:i + len(self.keys)]) == self.keys
-        return all(k == key or (k == ANY_NUMBER and token.is_number)
-                   for k, key, token in zip(self.keys, msg.keys[i:], msg.tokens[i:]))
+        """Whether the phrase is at token i."""
+        found = msg.keys[i:i + len(self.keys)]
+        if not self.any_number:
+            return tuple(found) == self.keys
+        return len(found) == len(self.keys) and all(
+            k == key or (k == ANY_NUMBER and token.is_number) for k, key, token in zip(self.keys, found, msg.tokens[i:]))
 
 
 # Entries by first key: (one-word entries, longer entries by their second key).
@@ -118,7 +118,8 @@ def _variants(phrase: str) -> tuple[tuple[Phrase, int, int], ...]:
 
 def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
     """The entries of a phrase, one per variant."""
-    return [Entry(keys, start, end, role, fname, value) for keys, start, end in _variants(phrase)]
+    return [Entry(keys, start, end, role, fname, value, any_number=ANY_NUMBER in keys)
+            for keys, start, end in _variants(phrase)]
 
 
 def _all_entries(phrases: Any, where: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
@@ -303,7 +304,7 @@ class Lexicon:
         if answer_field is None:
             return self.base_index
         return _index(self.answer_entries(answer_field) + [
-            Entry(e.keys, e.emit_start, e.emit_end, Role.FACT, e.field, e.value)
+            dataclasses.replace(e, role=Role.FACT)
             if e.role is Role.CUED and e.field == answer_field else e
             for e in self.base_entries])
 
