@@ -55,3 +55,4 @@ def test_the_lexicon_corrects_typos_of_its_own_words_only() -> None:
     lex = load_lexicon()
     assert lex.speller.key("diaphise") == "diaphyse"
     assert lex.speller.key("couleur") == "couleur"   # protected: never « douleur »
+    assert lex.speller.key("fortuitement") == "fortuitement"   # « découverte fortuitement », not « fortement »
