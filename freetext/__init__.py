@@ -1,1 +1,8 @@
-"""Free-text reading of case facts: see parser.py (pure Python) and rasa_component.py."""
+"""Free-text reading of case facts.
+
+``parser`` holds the two entry points (``extract_facts``, ``interpret_answer``);
+the work is split by job: ``tokens``, ``lexicon`` (with ``lexicon.yml``),
+``spelling``, ``quantities``, ``negation``, ``analysis``, and ``fields`` for
+what they emit. All pure Python; ``rasa_component`` and ``spacy_nlp`` are the
+Rasa NLU components built on it.
+"""

@@ -11,7 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from freetext import parser
+import yaml
+
+from decision.contract import UNKNOWN_ALLOWED
+from freetext import lexicon, parser
 from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -119,7 +122,12 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
     ("survie de plus de 6 mois", []),
     ("douleur depuis 3 mois", []),
     ("opéré il y a 2 ans", []),
-    ("PS 2", []),
+    # performance status (contract 0.3.0: « PS 2 » gave nothing before)
+    ("PS 2", [("performance_status", "2")]),
+    ("OMS 0", [("performance_status", "0")]),
+    ("ECOG 1", [("performance_status", "1")]),
+    ("patient PS3", [("performance_status", "3")]),
+    ("grabataire, OMS : 4", [("performance_status", "4")]),
     # fitness for surgery
     ("patient opérable", [("fit_for_surgery", "true")]),
     ("état général conservé", [("fit_for_surgery", "true")]),
@@ -399,6 +407,12 @@ def test_message_saying_only_a_duration_is_a_life_expectancy() -> None:
     assert pairs("trois ans avec l'immunothérapie") == []
 
 
+def test_a_correction_saying_only_durations_gives_the_one_not_negated() -> None:
+    assert pairs("pardon je voulais dire 6 mois, pas 6 semaines") == [("life_expectancy", "6_to_12_months")]
+    assert pairs("en fait 8 mois") == [("life_expectancy", "6_to_12_months")]
+    assert pairs("douleur depuis 3 mois, pas 6 semaines") == []
+
+
 def test_message_saying_only_a_cued_value_is_read_without_cue() -> None:
     assert pairs("légère") == [("pain", "mild")]
     assert pairs("mécanique surtout") == [("pain", "functional")]
@@ -411,6 +425,199 @@ def test_word_between_cue_and_duration_that_may_change_it_blocks_reading() -> No
     assert pairs("espérance de vie estimée par l'oncologue à 4 mois") == [
         ("life_expectancy", "6_weeks_to_6_months")]
     assert pairs("survie estimée sup à 1 an") == [("life_expectancy", "gt_12_months")]
+
+
+def test_a_range_from_one_class_bound_to_the_next_is_that_class() -> None:
+    """The button « 6 semaines à 6 mois » typed; « 3 à 6 mois » still straddles two classes."""
+    assert pairs("espérance de vie 6 semaines à 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("espérance de vie entre 6 semaines et 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("espérance de vie 3 à 6 mois") == []
+
+
+def test_lesion_size_as_a_fraction_or_a_percentage_near_a_lesion_word() -> None:
+    assert pairs("méta lytique du fémur, 2/3 du diamètre") == [
+        ("lesion_type", "lytic"), ("bone", "femur"), ("lesion_size", "one_to_two_thirds")]
+    assert pairs("lésion lytique 40 %") == [("lesion_type", "lytic"), ("lesion_size", "one_to_two_thirds")]
+    assert pairs("lyse 90 % du diamètre") == [("lesion_size", "gt_two_thirds")]
+    assert pairs("atteinte de 3/4 de la corticale") == [("lesion_size", "gt_two_thirds")]
+    assert pairs("1/4 du diam") == [("lesion_size", "lt_one_third")]
+    assert pairs("la lésion envahit les 2/3 du fût") == [("lesion_size", "one_to_two_thirds")]
+    assert pairs("lésion mixte, 1/3, douleur modérée") == [
+        ("lesion_type", "mixed"), ("lesion_size", "one_to_two_thirds"), ("pain", "moderate")]
+    assert pairs("lésion de la diaphyse, entre 1/3 et 1/2 du diamètre") == [
+        ("site", "diaphysis"), ("lesion_size", "one_to_two_thirds")]
+
+
+def test_a_number_that_is_not_a_part_of_the_diameter_is_no_lesion_size() -> None:
+    assert pairs("PD-L1 60 %, lésion lytique du fémur") == [("lesion_type", "lytic"), ("bone", "femur")]
+    assert pairs("fracture du 01/12") == [("situation", "pathological_fracture")]
+    assert pairs("lésion lytique, Karnofsky 70 %") == [("lesion_type", "lytic")]
+    assert pairs("tiers moyen du fémur") == [("site", "diaphysis"), ("bone", "femur")]
+    assert pairs("60 % de chances de survie à 1 an") == []
+
+
+def test_performance_status_is_read_as_stated_and_never_as_fitness() -> None:
+    assert pairs("OMS 1, opérable") == [("performance_status", "1"), ("fit_for_surgery", "true")]
+    assert pairs("état général OMS 3") == [("performance_status", "3")]
+    assert interpret_answer("OMS 3", "fit_for_surgery") is None
+    assert interpret_answer("PS 1 donc oui", "fit_for_surgery") == "true"
+    assert pairs("ECOG 0, EV 2 ans") == [("performance_status", "0"), ("life_expectancy", "gt_12_months")]
+
+
+@pytest.mark.parametrize("text", ["OMS 3-4", "PS 1 à 2", "ECOG 0/1", "OMS 2 ou 3", "PS ≤ 2", "OMS 5", "PS 1,5"])
+def test_performance_status_range_or_off_the_scale_gives_nothing(text: str) -> None:
+    assert pairs(text) == []
+    assert interpret_answer(text, "performance_status") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("fx patho du col fémoral", [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]),
+    ("fx", [("situation", "pathological_fracture")]),
+    ("diaph humérale", [("site", "diaphysis"), ("bone", "humerus")]),
+    ("méta révélatrice", [("diagnostic_uncertainty", "true")]),
+    ("tibia prox", [("bone", "tibia"), ("site", "proximal")]),
+    ("col fem", [("site", "neck"), ("bone", "femur")]),
+    ("lésion pas hypervasc", [("suspected_hypervascular", "false")]),
+    ("pas de doute diag", [("diagnostic_uncertainty", "false")]),
+    ("ATCD de RT sur le fémur", [("prior_radiotherapy", "true"), ("bone", "femur")]),
+    ("fracture sous troch", [("situation", "pathological_fracture"), ("site", "subtrochanteric")]),
+    ("chir prophylactique", [("situation", "impending_fracture")]),
+    ("échec de la cimento", [("percutaneous_treatment_failed", "true")]),
+])
+def test_abbreviations_read_as_their_full_word(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_lexicon_phrases_are_written_with_full_words() -> None:
+    """An abbreviation written in a phrase would never match (the message reads it in full)."""
+    raw = yaml.safe_load(lexicon.LEXICON_PATH.read_text(encoding="utf-8"))
+    raw["entities"]["situation"]["phrases"]["pathological_fracture"].append("fx")
+    with pytest.raises(ValueError, match="fx"):
+        lexicon.Lexicon(raw)
+
+
+# --------------------------------------------------------------------------
+# How clinicians write (issue 12): each rule with phrasings a clinician would type.
+
+@pytest.mark.parametrize("text,expected", [
+    # an estimate is a statement (« probablement », « sans doute », « a priori »); « possible » stays a doubt
+    ("EV probablement 6-8 mois", [("life_expectancy", "6_to_12_months")]),
+    ("a priori opérable", [("fit_for_surgery", "true")]),
+    ("probablement une fx patho du col", [("situation", "pathological_fracture"), ("site", "neck")]),
+    ("espérance de vie sans doute inférieure à 6 semaines", [("life_expectancy", "lt_6_weeks")]),
+    ("fracture possible", []),
+    # who estimated the prognosis is a cue for it
+    ("l'onco donne un an", [("life_expectancy", "6_to_12_months")]),
+    ("l'oncologue dit plutôt 8 mois", [("life_expectancy", "6_to_12_months")]),
+    ("l'onco revoit à la baisse : 3-4 mois", [("life_expectancy", "6_weeks_to_6_months")]),
+    ("EV 10 j", [("life_expectancy", "lt_6_weeks")]),
+])
+def test_estimates_and_who_made_them(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("douleur rebelle malgré la RT", [("situation", "refractory_pain"), ("conservative_treatment_failed", "true"),
+                                      ("prior_radiotherapy", "true")]),
+    ("morphine + RT sans effet", [("prior_radiotherapy", "true"), ("conservative_treatment_failed", "true")]),
+    ("ATCD RT locale", [("prior_radiotherapy", "true")]),
+    ("RT 8 Gy en une fraction", [("prior_radiotherapy", "true")]),
+    ("pas de RT", [("prior_radiotherapy", "false")]),
+    ("RT antalgique prévue", []),
+    ("RT 20 Gy prévue", []),
+    ("douleur rebelle malgré 8 Gy", [("situation", "refractory_pain"), ("conservative_treatment_failed", "true"),
+                                     ("prior_radiotherapy", "true")]),
+    ("toujours EVA 8 sous oxycodone", [("conservative_treatment_failed", "true")]),
+    ("douleur rebelle sous morphine", [("situation", "refractory_pain"), ("conservative_treatment_failed", "true")]),
+    ("radiothérapie en cours", [("prior_radiotherapy", "true")]),
+    ("une cimentoplastie il y a 1 mois, inefficace", [("percutaneous_treatment_failed", "true")]),
+    ("cimento puis radiofréquence sans effet", [("percutaneous_treatment_failed", "true")]),
+    ("cimentoplastie puis RF inefficaces", [("percutaneous_treatment_failed", "true")]),
+    ("échec de la RF", [("percutaneous_treatment_failed", "true")]),
+    ("cryo sans effet", [("percutaneous_treatment_failed", "true")]),
+    ("douleur contrôlée sous palier 2", [("conservative_treatment_failed", "false")]),
+    ("toujours douloureuse malgré la morphine", [("situation", "refractory_pain"),
+                                                 ("conservative_treatment_failed", "true")]),
+    ("inefficace", []),  # which treatment?
+])
+def test_treatments_tried_and_their_effect(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_an_effect_answers_the_treatment_asked_about() -> None:
+    assert interpret_answer("inefficace", "percutaneous_treatment_failed") == "true"
+    assert interpret_answer("sans effet", "conservative_treatment_failed") == "true"
+    assert interpret_answer("nn", "major_bone_loss") == "false"
+    assert interpret_answer("nope", "percutaneous_treatment_failed") == "false"
+    assert interpret_answer("yes", "fit_for_surgery") == "true"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("doute avec un chondrosarcome", [("diagnostic_uncertainty", "true")]),
+    ("doute avec un sarcome", [("diagnostic_uncertainty", "true")]),
+    ("on se pose la question d'un myélome", [("diagnostic_uncertainty", "true")]),
+    ("on hésite avec un lymphome osseux primitif", [("diagnostic_uncertainty", "true")]),
+    ("récusé par l'anesth", [("fit_for_surgery", "false")]),
+    ("anesth OK", [("fit_for_surgery", "true")]),
+    ("bon EG", [("fit_for_surgery", "true")]),
+    ("anesthésiste réticent mais faisable", [("fit_for_surgery", "true")]),
+    ("il ne peut plus poser le pied", [("pain", "functional")]),
+    ("cotyle, mur médial soufflé", [("bone", "acetabulum"), ("acetabular_stability_compromised", "true")]),
+    ("le toit me paraît bien entamé", [("acetabular_stability_compromised", "true")]),
+    ("colonne post lysée", [("acetabular_stability_compromised", "true")]),
+    ("extrémité sup de l'humérus", [("site", "proximal"), ("bone", "humerus")]),
+    ("massif trochantérien étendu au col", [("site", "neck_trochanteric_extension")]),
+    ("os très porotique", [("major_bone_loss", "true")]),
+    ("os porotique", [("major_bone_loss", "true")]),
+    ("épidermoïde bronchique", [("primary_tumor", "lung")]),
+    ("carcinome épidermoïde du poumon", [("primary_tumor", "lung")]),
+    ("épidermoïde du poumon", [("primary_tumor", "lung")]),
+    ("ADK prouvé sur biopsie pulmonaire", [("primary_tumor", "lung")]),
+    ("FP col fem D", [("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]),
+    ("tête humérale lysée", [("site", "proximal"), ("bone", "humerus"), ("lesion_type", "lytic")]),
+    ("lésion respectant la surface articulaire", [("articular_involvement", "false")]),
+    ("protrusion imminente de la tête fémorale", [("acetabular_fracture_risk", "true")]),
+    ("pas de fracture mais lésion lytique à risque", [("lesion_type", "lytic"), ("situation", "impending_fracture")]),
+])
+def test_clinical_shorthand_vocabulary(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_a_question_about_the_surgery_still_tells_the_case() -> None:
+    """« Faut-il opérer préventivement ? » asks what to do; that there is no fracture yet is told."""
+    assert pairs("faut-il opérer préventivement ?") == [("situation", "impending_fracture")]
+    assert pairs("faut-il opérer cette fracture du col fémoral ?") == [
+        ("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur")]
+    assert pairs("enclouage préventif ?") == [("situation", "impending_fracture")]
+    assert pairs("le patient est-il opérable ?") == []
+
+
+@pytest.mark.parametrize("text,field,expected", [
+    ("non jamais irradié", "prior_radiotherapy", "false"),
+    ("RTE antalgique faite", "prior_radiotherapy", "true"),
+    ("frac du col", "situation", "pathological_fracture"),
+    ("1/3 moyen", "site", "diaphysis"),
+    ("tiers inférieur", "site", "distal"),
+    ("col + troch", "site", "neck_trochanteric_extension"),
+    ("toute la corticale", "lesion_size", "gt_two_thirds"),
+    ("pas fait", "percutaneous_treatment_failed", "false"),
+    ("on peut l'opérer", "fit_for_surgery", "true"),
+    ("toujours douloureux", "conservative_treatment_failed", "true"),
+    ("pulm", "primary_tumor", "lung"),
+    ("prévention", "situation", "impending_fracture"),
+    ("pas encore fait le scanner", "lesion_size", "unknown"),
+    ("pas encore fait le scanner", "percutaneous_treatment_failed", "unknown"),
+    ("je sais pas, scanner pas encore fait", "articular_involvement", "unknown"),  # UX review, c6
+])
+def test_short_answers_clinicians_type(text: str, field: str, expected: str) -> None:
+    assert interpret_answer(text, field) == expected
+
+
+def test_yes_or_no_after_the_name_of_a_yes_no_field_answers_it() -> None:
+    assert pairs("correction perte osseuse : oui, importante") == [("major_bone_loss", "true")]
+    assert pairs("la vascularisation : non") == [("suspected_hypervascular", "false")]
+    assert pairs("l'irradiation : oui") == [("prior_radiotherapy", "true")]
+    assert pairs("l'irradiation : oui ou non ?") == []
 
 
 def test_age_and_percentages_are_not_life_expectancy() -> None:
@@ -536,7 +743,20 @@ ANSWERS: list[tuple[str, str, str | None]] = [
     ("80 %", "lesion_size", "gt_two_thirds"),
     ("20 pour cent", "lesion_size", "lt_one_third"),
     ("65 %", "lesion_size", None),
-    ("1/3", "lesion_size", None),
+    # Mirels' middle class is closed: exactly a third or two thirds is "1/3 to 2/3"
+    # (was None before the brief of issue 12 asked « 2/3 » -> one_to_two_thirds).
+    ("1/3", "lesion_size", "one_to_two_thirds"),
+    ("2/3", "lesion_size", "one_to_two_thirds"),
+    ("deux tiers", "lesion_size", "one_to_two_thirds"),
+    ("un à deux tiers", "lesion_size", "one_to_two_thirds"),
+    ("entre 1/3 et 1/2", "lesion_size", "one_to_two_thirds"),
+    ("plus des 2/3", "lesion_size", "gt_two_thirds"),
+    ("70 %", "lesion_size", "gt_two_thirds"),
+    ("30 %", "lesion_size", "lt_one_third"),
+    ("environ 30 %", "lesion_size", "lt_one_third"),
+    ("environ un tiers", "lesion_size", None),
+    ("plus de la moitié", "lesion_size", None),
+    ("30-40 %", "lesion_size", None),
     ("le fémoral", "bone", "femur"),
     ("le péroné", "bone", "fibula"),
     ("oui", "bone", None),
@@ -567,7 +787,10 @@ ANSWERS: list[tuple[str, str, str | None]] = [
     ("échec", "conservative_treatment_failed", "true"),
     ("pas soulagé", "conservative_treatment_failed", "true"),
     ("aucun doute", "diagnostic_uncertainty", "false"),
-    ("je ne sais pas", "prior_radiotherapy", None),
+    # Contract 0.3.0: « je ne sais pas » is an answer for every field but the primary, the situation
+    # and the bone (was None).
+    ("je ne sais pas", "prior_radiotherapy", "unknown"),
+    ("je ne sais pas", "situation", None),
     ("non, il a été irradié", "prior_radiotherapy", None),
     ("oui", "not_a_field", None),
     ("144", "reference_number", "144"),
@@ -593,7 +816,7 @@ def test_interpret_answer_returns_only_contract_codes() -> None:
     for text, field, _ in ANSWERS:
         value = interpret_answer(text, field)
         if value is not None and field in FIELD_VALUES:
-            assert value in FIELD_VALUES[field]
+            assert value in FIELD_VALUES[field] or (value == "unknown" and field in UNKNOWN_ALLOWED)
 
 
 # --------------------------------------------------------------------------
