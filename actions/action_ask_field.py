@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.render import question
 from consultation.texts import answer_text, message, value_label
-from decision import FIELDS
+from decision import FIELDS, recommend
 from decision.contract import SITES_BY_BONE
 
 from .case import ASKED_SLOT, RECOMMENDATION_SLOT, case_from_tracker, last_recommendation, slot_set_this_turn
@@ -34,7 +34,7 @@ class AskForField(Action):
         if self.field not in asked:
             asked.append(self.field)
             events.append(SlotSet(ASKED_SLOT, asked))
-        refining = last_recommendation(tracker) is not None
+        refining = last_recommendation(tracker) is not None and self.field in recommend(case).refinements
         just_answered = slot_set_this_turn(tracker, RECOMMENDATION_SLOT)
         preface: Optional[str] = answer_text("refine_intro") if refining and just_answered else None
         if self.field == "fit_for_surgery" and case.get("performance_status") not in (None, "unknown"):

@@ -20,6 +20,9 @@ class ValidateConsultationForm(FormValidationAction):
     options come first; as soon as they are answered, the recommendation is
     given, and the refining questions (prior irradiation, hypervascularity,
     bone loss) follow, each answer adding its item to the recommendation.
+    After an answer was given, a correction that changes the indication or the
+    options gets the recomputed recommendation at once (when it is settled),
+    and any question it opens comes after.
     """
 
     def name(self) -> Text:
@@ -41,8 +44,9 @@ class ValidateConsultationForm(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         case = case_from_tracker(tracker)
         result = recommend(case)
-        refining_only = result.missing and set(result.missing) <= set(result.refinements)
         previous = last_recommendation(tracker)
-        if refining_only and (previous is None or plan(previous) != plan(result.to_dict())):
+        refining_only = set(result.missing) <= set(result.refinements)
+        corrected = previous is not None and result.surgery != "undetermined"
+        if result.missing and (refining_only or corrected) and plan(previous) != plan(result.to_dict()):
             events += give(dispatcher, case, previous)
         return events

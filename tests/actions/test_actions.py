@@ -321,3 +321,21 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
     for expected in ("Fiche d'aide à la décision pour la RCP", "Chirurgie indiquée", "Arthroplastie de hanche cimentée",
                      "137. Swanson KC"):
         assert expected in text, expected
+
+
+def test_a_correction_after_the_answer_gives_the_new_answer_before_the_question_it_opens(run_action):
+    """A percutaneous treatment that failed, said after the answer: the THA is
+    proposed at once; the diagnostic question it opens comes after, and is not
+    labelled as a refinement."""
+    case = {"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True, "acetabular_stability_compromised": True, "percutaneous_treatment_failed": False}
+    given = recommend(case).to_dict()
+    corrected = {**case, "percutaneous_treatment_failed": True}
+    messages, events = run_action(ValidateConsultationForm(), make_tracker(
+        slots={**corrected, "recommendation": given}, active_loop="consultation_form"))
+    assert slot_events(events)["requested_slot"] == "diagnostic_uncertainty"
+    assert messages[0]["text"] == "Recommandation mise à jour :"
+    assert slot_events(events)["recommendation"]["techniques"][0]["code"] == "tha_acetabular_reinforcement"
+    from actions.action_ask_field import AskForDiagnosticUncertainty
+    asked = run_action(AskForDiagnosticUncertainty(), make_tracker(slots={**corrected, "recommendation": given}))[0]
+    assert "Pour affiner" not in asked[0]["text"]
