@@ -40,7 +40,7 @@ def sources(item: Mapping[str, Any]) -> str:
     """"§ 4.1 ; réf. 137, 142 ; voir aussi 84, 85 (autres chapitres…)" — where an
     item comes from, the chapter's own references apart from related ones."""
     parts = [answer_text("item_sources", section=item["section"])]
-    numbers = item.get("citations") or []
+    numbers = sorted(item.get("citations") or [])
     chapter = [n for n in numbers if knowledge.reference(n)["cited_by_chapter"]]
     related = [n for n in numbers if not knowledge.reference(n)["cited_by_chapter"]]
     if chapter:
