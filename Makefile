@@ -25,9 +25,9 @@ STAMP := $(VENV)/.installed
 MATRIX_ENABLED := $(shell grep -qs '^channels\.matrix\.MatrixInput:' credentials.yml && echo yes)
 MODEL := models/consultation.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
-	$(wildcard freetext/*.py freetext/*.yml policies/*.py)
+	$(wildcard freetext/*.py freetext/*.yml nlu/*.py policies/*.py)
 # Python code checked by `make lint`; typed code checked by `make typecheck`.
-LINTED := decision freetext consultation records actions channels policies serving bench scripts tests web/rasa_socketio.py
+LINTED := decision freetext consultation records actions channels nlu policies serving bench scripts tests
 TYPED := decision freetext consultation records
 
 .PHONY: help install model run test test-decision lint typecheck format bench lock clean

@@ -36,7 +36,7 @@ AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CLINIBOT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "results" / "screenshots"
 RESULTS = ROOT / "results" / "web"
-CHANNEL = "web.rasa_socketio.SocketIOInput"
+CHANNEL = "channels.socketio.SocketIOInput"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 

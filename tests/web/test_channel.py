@@ -1,16 +1,16 @@
-"""The socket.io channel of credentials.yml (web/rasa_socketio.py), without a server."""
+"""The socket.io channel of credentials.yml (channels/socketio.py), without a server."""
 
 import pytest
 import yaml
 
 from tests.support.servers import ROOT
-from web.rasa_socketio import SocketIOInput, allowed_origins
+from channels.socketio import SocketIOInput, allowed_origins
 
 
 def test_credentials_enable_the_channel_with_persistence_and_named_origins():
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
     assert "socketio" not in credentials  # Rasa's own channel would run beside it
-    section = credentials["web.rasa_socketio.SocketIOInput"]
+    section = credentials["channels.socketio.SocketIOInput"]
     assert section["session_persistence"] is True
     channel = SocketIOInput.from_credentials(section)
     assert channel.name() == "socketio" and channel.session_persistence

@@ -8,7 +8,7 @@ from rasa.nlu.model import InvalidModelError
 from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from freetext.spacy_nlp import LeanSpacyNLP
+from nlu.spacy_lean import LeanSpacyNLP
 
 MODEL = "fr_core_news_md"
 TEXT = "Fracture du col fémoral droit, espérance de vie 4 mois ; l'humérus est-il atteint ?"

@@ -10,7 +10,7 @@ instead of ~5 ms and the server holds less memory (measured by `make bench`,
 docs/performance.md). Tokens then carry no spaCy lemma, so Rasa uses the word
 itself, which the held-out French set scores at least as well.
 
-    - name: freetext.spacy_nlp.LeanSpacyNLP
+    - name: nlu.spacy_lean.LeanSpacyNLP
       model: fr_core_news_md
 """
 
