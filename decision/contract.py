@@ -80,8 +80,6 @@ UNKNOWN_ALLOWED = frozenset(FIELDS) - {"primary_tumor", "situation", "bone"}
 
 DEFAULTS = {"primary_tumor": "lung"}
 
-BOOLEAN_FIELDS = tuple(name for name, values in FIELDS.items() if values == BOOLEAN)
-
 # Keys that would carry identifying data. The contract collects none; they are
 # rejected with a message that says why, not just as unknown fields.
 IDENTIFYING_KEYS = frozenset(
