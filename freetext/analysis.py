@@ -53,7 +53,8 @@ class Analyzer:
         durations = self.quantities.durations()
         groups = self.select_groups()
         scores = performance_statuses(self.lex, self.msg, self.quantities, groups, self.taken)
-        sizes = self.quantities.sizes()
+        breakers = frozenset(k for g in groups if g.roles == {Role.BREAK} for k in range(g.start, g.end))
+        sizes = self.quantities.sizes(breakers)
         found = clauses(self.msg, groups)
 
         items: list[Item] = []

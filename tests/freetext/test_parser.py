@@ -884,3 +884,29 @@ def test_clinical_word_soup_never_breaks_the_parser(words: list[str], field: str
             assert f.value in FIELD_VALUES[f.field]
     answer = interpret_answer(text, field)
     assert answer is None or answer in FIELD_VALUES[field]
+
+
+# --------------------------------------------------------------------------
+# How clinicians write, beyond the dev set: general rules, each with phrasings
+# of its own and controls that must not match.
+
+@pytest.mark.parametrize("text", [
+    "entre 1/4 et 1/2", "20 à 40 %", "entre 20 et 40 %", "de 1/4 à 1/2", "1/4-1/2", "entre le quart et la moitié",
+    "25 à 50 %",
+])
+def test_a_size_range_straddling_a_third_records_nothing(text: str) -> None:
+    """Mirels' thirds: a range running across 1/3 (or 2/3) does not say which class the lesion is in."""
+    assert interpret_answer(text, "lesion_size") is None
+    assert [p for p in pairs(f"lésion lytique {text} du diamètre") if p[0] == "lesion_size"] == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("entre 1/3 et 1/2", "one_to_two_thirds"),
+    ("entre 70 et 80 %", "gt_two_thirds"),
+    ("10 à 20 %", "lt_one_third"),
+    ("le quart", "lt_one_third"),
+    ("entre la moitié et les deux tiers", "one_to_two_thirds"),
+])
+def test_a_size_range_within_one_third_class_is_that_class(text: str, expected: str) -> None:
+    assert interpret_answer(text, "lesion_size") == expected
+    assert pairs(f"lésion condensante, {text} du diamètre") == [("lesion_type", "blastic"), ("lesion_size", expected)]
