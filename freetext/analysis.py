@@ -84,6 +84,7 @@ class Analyzer:
         asked = questions(self.msg, groups)
         items = [it for it in items if not any(a <= it.start < b for a, b in asked)]
         kept = apply_negation(self.lex, self.msg, found, items, groups)
+        kept = self.combine(kept)
 
         # Sites that do not exist on the bone named ("extrémité supérieure du fémur").
         bones = {it.value for it in kept if it.field == "bone"}
@@ -316,6 +317,18 @@ class Analyzer:
             if g.start in forced or alone:
                 out.append(self.msg.fact(FIELD_ENTITY, fields[0], g.start, g.end))
         return out
+
+    def combine(self, items: list[Item]) -> list[Item]:
+        """Values said together that mean another ("lytique ... composante condensante": mixed)."""
+        keys = self.msg.keys
+        for rule in self.lex.combined:
+            of_field = [it for it in items if it.field == rule.field]
+            said = {it.value for it in of_field}
+            offered = any(k in self.lex.alternatives for a, b in zip(of_field, of_field[1:], strict=False) for k in keys[a.end:b.start])
+            if len(said) > 1 and said <= rule.values and not offered:
+                items = [Item(it.start, it.end, it.field, rule.means, it.cue) if it.field == rule.field else it
+                         for it in items]
+        return items
 
     @staticmethod
     def apply_upgrades(items: list[Item], groups: list[Group], cue_clause: list[int]) -> None:

@@ -92,6 +92,15 @@ class Entry:
             k == key or (k == ANY_NUMBER and token.is_number) for k, key, token in zip(self.keys, found, msg.tokens[i:]))
 
 
+@dataclass(frozen=True)
+class Combination:
+    """Two or more of ``values`` of ``field`` in one message mean ``means`` (lytic + blastic: mixed)."""
+
+    field: str
+    values: frozenset[str]
+    means: str
+
+
 # Entries by first key: (one-word entries, longer entries by their second key).
 Index = dict[str, tuple[list[Entry], dict[str, list[Entry]]]]
 # bone -> (field, value) -> (field, value) it means on that bone
@@ -179,6 +188,8 @@ class Lexicon:
         self.sizes = compile_sizes(raw["lesion_size_quantities"])
         self.scores = compile_scores(raw["performance_status"], self.durations)
         self.answers = compile_answers(raw["answers"])
+        self.combined = self._compile_combined(raw["combined"]["rules"])
+        self.alternatives = frozenset(word_set(raw["combined"]["alternatives"], "combined.alternatives"))
         self.speller = self._compile_speller(raw["fuzzy"], compile_abbreviations(raw["abbreviations"]))
         # Entries to match in a message, by the field it answers (None: no question pending).
         self.index_for: Callable[[str | None], Index] = functools.lru_cache(maxsize=None)(self._index_for)
@@ -237,6 +248,17 @@ class Lexicon:
                 check_value(fname, value)
             out.extend(dataclasses.replace(e, upgrade_from=rule["from"], fallback=rule["fallback"])
                        for e in _all_entries(rule["phrases"], "upgrades.phrases", Role.UPGRADE, fname, rule["to"]))
+        return out
+
+    @staticmethod
+    def _compile_combined(rules: Iterable[Mapping[str, Any]]) -> list[Combination]:
+        out = []
+        for rule in rules:
+            fname = rule["field"]
+            check_field(fname)
+            for value in (*rule["values"], rule["means"]):
+                check_value(fname, value)
+            out.append(Combination(fname, frozenset(rule["values"]), rule["means"]))
         return out
 
     @staticmethod

@@ -151,7 +151,8 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
     ("métastase ostéolytique", [("lesion_type", "lytic")]),
     ("la lésion n'est pas lytique", []),
     # lesion size
-    ("lyse de moins d'un tiers du diamètre", [("lesion_size", "lt_one_third")]),
+    # « lyse » says the lesion is lytic (was size only before the held-out review)
+    ("lyse de moins d'un tiers du diamètre", [("lesion_type", "lytic"), ("lesion_size", "lt_one_third")]),
     ("entre un et deux tiers du diamètre", [("lesion_size", "one_to_two_thirds")]),
     ("atteinte de la moitié de la corticale", [("lesion_size", "one_to_two_thirds")]),
     ("plus des deux tiers du diamètre", [("lesion_size", "gt_two_thirds")]),
@@ -438,7 +439,7 @@ def test_lesion_size_as_a_fraction_or_a_percentage_near_a_lesion_word() -> None:
     assert pairs("méta lytique du fémur, 2/3 du diamètre") == [
         ("lesion_type", "lytic"), ("bone", "femur"), ("lesion_size", "one_to_two_thirds")]
     assert pairs("lésion lytique 40 %") == [("lesion_type", "lytic"), ("lesion_size", "one_to_two_thirds")]
-    assert pairs("lyse 90 % du diamètre") == [("lesion_size", "gt_two_thirds")]
+    assert pairs("lyse 90 % du diamètre") == [("lesion_type", "lytic"), ("lesion_size", "gt_two_thirds")]
     assert pairs("atteinte de 3/4 de la corticale") == [("lesion_size", "gt_two_thirds")]
     assert pairs("1/4 du diam") == [("lesion_size", "lt_one_third")]
     assert pairs("la lésion envahit les 2/3 du fût") == [("lesion_size", "one_to_two_thirds")]
@@ -910,3 +911,53 @@ def test_a_size_range_straddling_a_third_records_nothing(text: str) -> None:
 def test_a_size_range_within_one_third_class_is_that_class(text: str, expected: str) -> None:
     assert interpret_answer(text, "lesion_size") == expected
     assert pairs(f"lésion condensante, {text} du diamètre") == [("lesion_type", "blastic"), ("lesion_size", expected)]
+
+
+def lesion_types(text: str) -> set[str]:
+    return {value for field, value in pairs(text) if field == "lesion_type"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("lyse > 2/3", [("lesion_type", "lytic"), ("lesion_size", "gt_two_thirds")]),
+    ("lyse 50 %", [("lesion_type", "lytic"), ("lesion_size", "one_to_two_thirds")]),
+    ("fémur diaphysaire, lyse corticale", [("bone", "femur"), ("site", "diaphysis"), ("lesion_type", "lytic")]),
+    ("lyses multiples du fémur", [("lesion_type", "lytic"), ("bone", "femur")]),
+    ("lésion ostéolytique du tibia, 1/4 du diamètre",
+     [("lesion_type", "lytic"), ("bone", "tibia"), ("lesion_size", "lt_one_third")]),
+    # controls: the tumour lysis syndrome, a negated lysis, a word that merely contains « lyse »
+    ("syndrome de lyse tumorale", []),
+    ("pas de lyse", []),
+    ("analyse du scanner", []),
+])
+def test_lysis_anywhere_in_a_description_says_lytic(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("lésion ostéocondensante 30 %", [("lesion_type", "blastic"), ("lesion_size", "lt_one_third")]),
+    ("métastase condensante du fémur", [("lesion_type", "blastic"), ("bone", "femur")]),
+    ("plage d'ostéocondensation du tibia", [("lesion_type", "blastic"), ("bone", "tibia")]),
+    ("condensation pulmonaire", []),   # a lung consolidation, not a bone lesion
+])
+def test_condensing_words_say_blastic(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "lésion mixte à prédominance lytique", "lésion lytique avec composante condensante", "lésion lytico-condensante",
+    "lésion d'aspect mixte, 40 %", "ostéolyse avec plages condensantes",
+])
+def test_a_lesion_both_lytic_and_condensing_is_mixed(text: str) -> None:
+    assert lesion_types(text) == {"mixed"}
+    assert interpret_answer(text, "lesion_type") == "mixed"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("lytique ou mixte, difficile à dire", {"lytic", "mixed"}),   # alternatives: two values, none recorded
+    ("lytique voire condensante", {"lytic", "blastic"}),
+    ("lésion lytique, pas condensante", {"lytic"}),
+    ("réponse mixte sous immunothérapie", set()),               # a response to treatment, not a lesion
+])
+def test_lesion_types_offered_as_alternatives_or_negated_are_not_mixed(text: str, expected: set[str]) -> None:
+    assert lesion_types(text) == expected
+    assert interpret_answer(text, "lesion_type") == (expected.pop() if len(expected) == 1 else None)
