@@ -961,3 +961,27 @@ def test_a_lesion_both_lytic_and_condensing_is_mixed(text: str) -> None:
 def test_lesion_types_offered_as_alternatives_or_negated_are_not_mixed(text: str, expected: set[str]) -> None:
     assert lesion_types(text) == expected
     assert interpret_answer(text, "lesion_type") == (expected.pop() if len(expected) == 1 else None)
+
+
+@pytest.mark.parametrize("text", [
+    "douleur à la charge", "douleur en charge", "douleur en portant son sac", "douleur à la préhension",
+    "douleur qui l'empêche de tenir un verre", "douleur humérale qui l'empêche de marcher", "douleur d'effort",
+    "douleurs d'appui", "douleur mécanique", "douleur au moindre mouvement", "dlr de rythme mécanique",
+    "elle a mal quand elle marche", "douloureux lors de la mise en charge", "ne peut plus tenir sa tasse",
+])
+def test_pain_tied_to_load_or_use_is_functional(text: str) -> None:
+    assert [p for p in pairs(text) if p[0] == "pain"] == [("pain", "functional")]
+
+
+@pytest.mark.parametrize("text", [
+    "douleur au repos", "douleur nocturne", "douleur qui l'empêche de dormir",
+    "douleur prise en charge par l'équipe de soins palliatifs", "reprise de la marche après l'opération",
+    "quelle est la marche à suivre pour la douleur ?", "fracture mécanique", "à la charge de l'équipe",
+])
+def test_pain_at_rest_and_other_uses_of_load_words_are_not_functional(text: str) -> None:
+    assert [p for p in pairs(text) if p[0] == "pain"] == []
+
+
+@pytest.mark.parametrize("text", ["à la charge", "en portant", "d'effort", "à la préhension", "quand il marche"])
+def test_a_load_or_use_answers_the_pain_question(text: str) -> None:
+    assert interpret_answer(text, "pain") == "functional"
