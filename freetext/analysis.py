@@ -14,7 +14,7 @@ import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .fields import BOOLEAN_FIELDS, FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, UNKNOWN, Fact
+from .fields import BOOLEAN_FIELDS, FALSE, FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, TRUE, UNKNOWN, Fact
 from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
 from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
@@ -84,7 +84,7 @@ class Analyzer:
         asked = questions(self.msg, groups)
         items = [it for it in items if not any(a <= it.start < b for a, b in asked)]
         kept = apply_negation(self.lex, self.msg, found, items, groups)
-        kept = self.combine(kept)
+        kept = self.combine(self.told_of_elsewhere(kept, groups))
 
         # Sites that do not exist on the bone named ("extrémité supérieure du fémur").
         bones = {it.value for it in kept if it.field == "bone"}
@@ -318,13 +318,28 @@ class Analyzer:
                 out.append(self.msg.fact(FIELD_ENTITY, fields[0], g.start, g.end))
         return out
 
+    def told_of_elsewhere(self, items: list[Item], groups: list[Group]) -> list[Item]:
+        """"RT encéphalique": a value followed by another site than the lesion's says
+        nothing of the lesion; as the answer to its field's question, a yes is a no
+        (« seulement une RT encéphalique »)."""
+        after = {g.start: g for g in groups if g.has(Role.ELSEWHERE)}
+        out = []
+        for it in items:
+            g = after.get(it.end)
+            if g is None or it.field not in g.fields(Role.ELSEWHERE):
+                out.append(it)
+            elif self.answer_field == it.field and it.value == TRUE:
+                out.append(Item(it.start, g.end, it.field, FALSE, it.cue))
+        return out
+
     def combine(self, items: list[Item]) -> list[Item]:
         """Values said together that mean another ("lytique ... composante condensante": mixed)."""
         keys = self.msg.keys
         for rule in self.lex.combined:
             of_field = [it for it in items if it.field == rule.field]
             said = {it.value for it in of_field}
-            offered = any(k in self.lex.alternatives for a, b in zip(of_field, of_field[1:], strict=False) for k in keys[a.end:b.start])
+            offered = any(k in self.lex.alternatives
+                          for a, b in zip(of_field, of_field[1:], strict=False) for k in keys[a.end:b.start])
             if len(said) > 1 and said <= rule.values and not offered:
                 items = [Item(it.start, it.end, it.field, rule.means, it.cue) if it.field == rule.field else it
                          for it in items]

@@ -58,6 +58,7 @@ class Role(Enum):
     UPGRADE = "upgrade"            # turns an earlier value into another ("étendu au massif trochantérien")
     CHANGE = "change"              # asks to change an answer ("modifier")
     CONTEXT = "context"            # a value that holds for one bone only
+    ELSEWHERE = "elsewhere"        # another site than the lesion's, after its field's value ("RT [encéphalique]")
 
     # Members are singletons: hash them by identity, in C (Enum's own __hash__
     # hashes the name in Python, and roles are looked up in sets for every phrase).
@@ -275,6 +276,7 @@ class Lexicon:
         for fname, spec in entities.items():
             check_field(fname)
             out.extend(_all_entries(spec.get("cues", []), f"{fname}.cues", Role.CUE, fname))
+            out.extend(_all_entries(spec.get("elsewhere", []), f"{fname}.elsewhere", Role.ELSEWHERE, fname))
             for role, key in ((Role.FACT, "phrases"), (Role.CUED, "cued")):
                 for value, phrases in (spec.get(key) or {}).items():
                     check_value(fname, value)

@@ -166,8 +166,10 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
     ("pas de risque de protrusion", [("acetabular_fracture_risk", "false")]),
     # treatments that failed
     ("échec des antalgiques", [("conservative_treatment_failed", "true")]),
-    ("radiothérapie inefficace", [("conservative_treatment_failed", "true")]),
-    ("bien soulagé par la radiothérapie", [("conservative_treatment_failed", "false")]),
+    # a radiotherapy whose effect is told was given to the lesion (was conservative_treatment_failed only
+    # before the held-out review)
+    ("radiothérapie inefficace", [("prior_radiotherapy", "true"), ("conservative_treatment_failed", "true")]),
+    ("bien soulagé par la radiothérapie", [("conservative_treatment_failed", "false"), ("prior_radiotherapy", "true")]),
     ("douleur rebelle aux antalgiques",
      [("situation", "refractory_pain"), ("conservative_treatment_failed", "true")]),
     ("échec de la cimentoplastie", [("percutaneous_treatment_failed", "true")]),
@@ -985,3 +987,73 @@ def test_pain_at_rest_and_other_uses_of_load_words_are_not_functional(text: str)
 @pytest.mark.parametrize("text", ["à la charge", "en portant", "d'effort", "à la préhension", "quand il marche"])
 def test_a_load_or_use_answers_the_pain_question(text: str) -> None:
     assert interpret_answer(text, "pain") == "functional"
+
+
+def said(text: str) -> dict[str, set[str]]:
+    """Every value read per field."""
+    out: dict[str, set[str]] = {}
+    for field, value in pairs(text):
+        out.setdefault(field, set()).add(value)
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "douleurs invalidantes non calmées par les morphiniques", "douleurs rebelles aux opioïdes",
+    "douleur non soulagée par les antalgiques de palier 3", "douleurs invalidantes malgré les morphiniques",
+    "douleur intense sous morphine", "douleurs mal calmées par l'oxycodone", "douleur résistante aux antalgiques",
+    "douleurs non calmées par la RT",
+])
+def test_pain_the_treatments_do_not_relieve_is_refractory_and_the_treatment_failed(text: str) -> None:
+    facts = said(text)
+    assert facts["situation"] == {"refractory_pain"}
+    assert facts["conservative_treatment_failed"] == {"true"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("douleurs invalidantes", {}),              # how much it hurts, not that it resists treatment
+    ("douleur sous morphine", {}),
+    ("douleur bien calmée par la morphine", {"conservative_treatment_failed": {"false"}}),
+    ("douleur contrôlée sous palier 2", {"conservative_treatment_failed": {"false"}}),
+])
+def test_pain_under_or_relieved_by_treatment_is_not_refractory(text: str, expected: dict[str, set[str]]) -> None:
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize("text,failed", [
+    ("soulagé par la RT", "false"), ("douleur bien soulagée par l'irradiation", "false"),
+    ("bonne réponse à la radiothérapie", "false"), ("RT antalgique faite, efficace", "false"),
+    ("RT inefficace", "true"), ("échec de la RT", "true"), ("la RT n'a rien donné", "true"),
+    ("RT antalgique faite mais inefficace", "true"), ("douleurs résistantes à la radiothérapie", "true"),
+])
+def test_a_radiotherapy_that_relieved_or_failed_was_given_to_the_lesion(text: str, failed: str) -> None:
+    facts = said(text)
+    assert facts["conservative_treatment_failed"] == {failed}
+    assert facts["prior_radiotherapy"] == {"true"}
+
+
+@pytest.mark.parametrize("text", [
+    "RT encéphalique", "a reçu une RT encéphalique", "ATCD de RT médiastinale", "irradiation cérébrale il y a 2 mois",
+    "radiothérapie pan-encéphalique faite", "RT thoracique", "pas de RT encéphalique",
+])
+def test_a_radiotherapy_of_another_site_is_not_the_lesion_s(text: str) -> None:
+    assert "prior_radiotherapy" not in said(text)
+
+
+def test_a_radiotherapy_of_the_lesion_s_bone_still_counts() -> None:
+    assert pairs("a reçu une RT sur le fémur") == [("prior_radiotherapy", "true"), ("bone", "femur")]
+    assert pairs("ATCD de RT sur le fémur, RT encéphalique aussi") == [
+        ("prior_radiotherapy", "true"), ("bone", "femur")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("pas sur ce site, seulement une RT encéphalique", "false"),
+    ("seulement une RT encéphalique", "false"),
+    ("non, seulement une irradiation cérébrale", "false"),
+    ("pas à ce niveau", "false"),
+    ("pas ici, seulement au cerveau", "false"),
+    ("RT du primitif", "false"),
+    ("oui, au fémur", "true"),
+    ("pas sûr", "unknown"),   # « sûr », not « sur »
+])
+def test_an_irradiation_elsewhere_answers_no_to_the_irradiation_question(text: str, expected: str) -> None:
+    assert interpret_answer(text, "prior_radiotherapy") == expected
