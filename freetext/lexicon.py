@@ -170,6 +170,7 @@ class Lexicon:
         self.alone_fillers = frozenset(word_set(grammar["alone_fillers"], "alone_fillers"))
         self.complement_words = word_set(negation["complement_words"], "complement_words")
         self.clause_exempt = set(as_phrases(hedges["clause_exempt"], "clause_exempt"))
+        self.clause_fallback = set(as_phrases(hedges["clause_fallback"], "clause_fallback"))
         reference = raw["reference"]
         self.ref_fillers = word_set(reference["fillers"], "reference.fillers")
         self.ref_range = (int(reference["min"]), int(reference["max"]))

@@ -1057,3 +1057,24 @@ def test_a_radiotherapy_of_the_lesion_s_bone_still_counts() -> None:
 ])
 def test_an_irradiation_elsewhere_answers_no_to_the_irradiation_question(text: str, expected: str) -> None:
     assert interpret_answer(text, "prior_radiotherapy") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "CPC", "CBPC", "CBNPC", "CPNPC", "ADK pulmonaire", "épidermoïde bronchique", "carcinome neuroendocrine pulmonaire",
+    "CBNPC diagnostiqué il y a 18 mois", "patiente suivie pour un CPC depuis 2 ans, fracture du col fémoral",
+    "ADK pulmonaire diagnostiqué l'an dernier, lésion lytique du fémur",
+])
+def test_lung_cancer_names_and_abbreviations_give_lung_also_inside_a_sentence(text: str) -> None:
+    assert said(text).get("primary_tumor") == {"lung"}
+    assert interpret_answer(text, "primary_tumor") == "lung"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("cancer du sein il y a 10 ans, actuellement ADK pulmonaire", [("primary_tumor", "lung")]),
+    ("fracture du col il y a 2 ans", []),            # a past fracture is not the case's
+    ("adénocarcinome", []),                           # of which organ?
+    ("métastases pulmonaires d'un cancer du rein", [("primary_tumor", "other")]),
+])
+def test_a_primary_told_in_the_past_is_the_primary_unless_another_one_is_current(
+        text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
