@@ -1078,3 +1078,35 @@ def test_lung_cancer_names_and_abbreviations_give_lung_also_inside_a_sentence(te
 def test_a_primary_told_in_the_past_is_the_primary_unless_another_one_is_current(
         text: str, expected: list[tuple[str, str]]) -> None:
     assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("fracture du pilon tibial", {"situation": {"pathological_fracture"}, "site": {"distal"}, "bone": {"tibia"}}),
+    ("plateau tibial", {"site": {"proximal"}, "bone": {"tibia"}}),
+    ("tibia, plateau", {"site": {"proximal"}, "bone": {"tibia"}}),
+    ("lésion de la palette humérale", {"site": {"distal"}, "bone": {"humerus"}}),
+    ("col chirurgical", {"site": {"proximal"}, "bone": {"humerus"}}),
+    ("col anatomique de l'humérus", {"site": {"proximal"}, "bone": {"humerus"}}),
+    ("malléole interne", {"site": {"distal"}, "bone": {"tibia"}}),
+    ("tubérosité tibiale antérieure", {"site": {"proximal"}, "bone": {"tibia"}}),
+    ("lésion du fût fémoral", {"site": {"diaphysis"}, "bone": {"femur"}}),
+    ("toit du cotyle", {"bone": {"acetabulum"}}),
+    ("arrière-fond du cotyle", {"bone": {"acetabulum"}}),
+    ("sourcil cotyloïdien", {"bone": {"acetabulum"}}),
+    # controls
+    ("col du fémur", {"site": {"neck"}, "bone": {"femur"}}),   # the femoral neck is not the surgical neck
+    ("malléole externe", {"bone": {"fibula"}}),                 # no site on the fibula
+    ("plateau technique du CHU", {}),
+    ("la lésion envahit les 2/3 du fût", {"lesion_size": {"one_to_two_thirds"}}),
+])
+def test_anatomy_words_give_the_bone_and_the_site(text: str, expected: dict[str, set[str]]) -> None:
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize("text,bone,site", [
+    ("le pilon", "tibia", "distal"), ("la palette", "humerus", "distal"), ("le plateau", "tibia", "proximal"),
+    ("col chirurgical", "humerus", "proximal"), ("le cotyle", "acetabulum", None),
+])
+def test_a_part_of_a_bone_answers_the_bone_and_the_site_questions(text: str, bone: str, site: str | None) -> None:
+    assert interpret_answer(text, "bone") == bone
+    assert interpret_answer(text, "site") == site
