@@ -53,6 +53,7 @@ class Role(Enum):
     HEDGE_CLAUSE = "hedge_clause"  # puts its clause in the past or on the other side
     QUESTION = "question"          # opens a yes/no question ("est-ce que")
     BREAK = "break"                # ends the reach of negations and cues ("mais")
+    NEG_END = "neg_end"            # ends the reach of negations only ("c'est", "pardon")
     IGNORE = "ignore"              # consumed with no fact ("nerf radial")
     REF = "ref"                    # announces a reference number
     UPGRADE = "upgrade"            # turns an earlier value into another ("étendu au massif trochantérien")
@@ -207,6 +208,7 @@ class Lexicon:
         return [
             *_all_entries(grammar["breakers"], "breakers", Role.BREAK),
             *_all_entries(negation["before"], "negation.before", Role.NEG),
+            *_all_entries(negation["enders"], "negation.enders", Role.NEG_END),
             *neg_after,
             *_all_entries(hedges["before"], "hedges.before", Role.HEDGE),
             *_all_entries(hedges["after"], "hedges.after", Role.HEDGE_AFTER),

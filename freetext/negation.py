@@ -21,8 +21,9 @@ from .tokens import Tokenized
 class Clauses:
     """Clause ids per token (one more for the end of the message).
 
-    Negations stop at any punctuation or breaker; cues at any punctuation but
-    the colon ("espérance de vie : 4 mois")."""
+    Negations stop at any punctuation, breaker or negation ender ("c'est");
+    cues at any punctuation but the colon ("espérance de vie : 4 mois") and at
+    breakers."""
 
     negation: list[int]
     cue: list[int]
@@ -32,6 +33,7 @@ class Clauses:
 def clauses(msg: Tokenized, groups: list[Group]) -> Clauses:
     n = len(msg)
     breaker_starts = frozenset(g.start for g in groups if g.has(Role.BREAK))
+    ender_starts = frozenset(g.start for g in groups if g.has(Role.NEG_END))
     negation, cue = [0] * (n + 1), [0] * (n + 1)
     c_neg = c_cue = 0
     for i, t in enumerate(msg.tokens):
@@ -41,6 +43,8 @@ def clauses(msg: Tokenized, groups: list[Group]) -> Clauses:
         elif i in breaker_starts:
             c_neg += 1
             c_cue += 1
+        elif i in ender_starts:
+            c_neg += 1
         negation[i], cue[i] = c_neg, c_cue
     negation[n], cue[n] = c_neg + 1, c_cue + 1
     return Clauses(negation, cue, breaker_starts)

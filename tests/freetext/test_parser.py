@@ -16,6 +16,7 @@ import yaml
 from decision.contract import UNKNOWN_ALLOWED
 from freetext import lexicon, parser
 from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
+from tests.freetext.shorthand import recorded
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -1110,3 +1111,49 @@ def test_anatomy_words_give_the_bone_and_the_site(text: str, expected: dict[str,
 def test_a_part_of_a_bone_answers_the_bone_and_the_site_questions(text: str, bone: str, site: str | None) -> None:
     assert interpret_answer(text, "bone") == bone
     assert interpret_answer(text, "site") == site
+
+
+@pytest.mark.parametrize("text,field,expected", [
+    ("non, c'est un CBNPC", "diagnostic_uncertainty", "false"),
+    ("non c'est un adénocarcinome", "diagnostic_uncertainty", "false"),
+    ("non parce que c'est une métastase prouvée", "diagnostic_uncertainty", "false"),
+    ("oui vu le scanner", "articular_involvement", "true"),
+    ("non vu l'IRM", "articular_involvement", "false"),
+    ("oui, d'après le radiologue", "suspected_hypervascular", "true"),
+    ("non c'est un CBNPC", "primary_tumor", "lung"),
+    # controls: a justification saying the opposite, a negated value
+    ("non, il a été irradié", "prior_radiotherapy", None),
+    ("non c'est pas un CBNPC", "primary_tumor", None),
+])
+def test_a_yes_or_no_followed_by_a_justification_answers_the_question(
+        text: str, field: str, expected: str | None) -> None:
+    assert interpret_answer(text, field) == expected
+
+
+def test_the_justification_after_a_yes_or_no_is_read_as_usual() -> None:
+    assert pairs("non c'est un CBNPC") == [("primary_tumor", "lung")]
+    assert pairs("non, c'est un adénocarcinome pulmonaire") == [("primary_tumor", "lung")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ah non pardon c'est la diaphyse", [("site", "diaphysis")]),
+    ("non non c'est la diaphyse", [("site", "diaphysis")]),
+    ("non en fait le col", [("site", "neck")]),
+    ("non plutôt la diaphyse", [("site", "diaphysis")]),
+    ("je me suis trompé c'est le col", [("site", "neck")]),
+    ("désolé, c'est distal", [("site", "distal")]),
+    # controls: still negations
+    ("c'est pas la diaphyse", []),
+    ("non pas la diaphyse", []),
+    ("ce n'est pas le col", []),
+])
+def test_a_correction_takes_back_the_previous_answer_and_states_the_new_one(
+        text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_a_correction_of_the_site_without_the_bone_is_read_on_the_case_s_bone() -> None:
+    """The consultation knows the bone: the site told alone is checked against it (shorthand.recorded)."""
+    assert recorded("ah non pardon c'est la diaphyse", None, {"bone": "femur", "site": "neck"}) == {"site": "diaphysis"}
+    assert recorded("non en fait c'est distal", "site", {"bone": "humerus", "site": "proximal"}) == {"site": "distal"}
+    assert recorded("ah non pardon c'est le col", None, {"bone": "humerus", "site": "proximal"}) == {}  # no neck there
