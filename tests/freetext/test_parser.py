@@ -1157,3 +1157,39 @@ def test_a_correction_of_the_site_without_the_bone_is_read_on_the_case_s_bone() 
     assert recorded("ah non pardon c'est la diaphyse", None, {"bone": "femur", "site": "neck"}) == {"site": "diaphysis"}
     assert recorded("non en fait c'est distal", "site", {"bone": "humerus", "site": "proximal"}) == {"site": "distal"}
     assert recorded("ah non pardon c'est le col", None, {"bone": "humerus", "site": "proximal"}) == {}  # no neck there
+
+
+@pytest.mark.parametrize("text", [
+    "je pense pas", "je ne crois pas", "ça m'étonnerait", "peu probable", "j'en doute", "probablement pas",
+    "a priori pas", "je ne pense pas, l'IRM est normale", "pas à ma connaissance", "il me semble que non",
+])
+def test_a_hedged_no_answers_no(text: str) -> None:
+    for field in ("fit_for_surgery", "suspected_hypervascular", "articular_involvement", "diagnostic_uncertainty"):
+        assert interpret_answer(text, field) == "false", field
+    assert pairs(text) == []   # a yes or a no is no fact without a question
+
+
+@pytest.mark.parametrize("text", [
+    "probablement oui", "je pense que oui", "a priori oui", "probablement", "a priori", "sans doute",
+    "je crois que oui", "plutôt oui",
+])
+def test_a_hedged_yes_answers_yes(text: str) -> None:
+    for field in ("fit_for_surgery", "suspected_hypervascular", "major_bone_loss"):
+        assert interpret_answer(text, field) == "true", field
+
+
+@pytest.mark.parametrize("text", [
+    "peut-être", "possible", "c'est possible", "je pense qu'il faut voir avec l'anesthésiste", "peut-être pas",
+])
+def test_a_doubt_stays_undecided(text: str) -> None:
+    assert interpret_answer(text, "fit_for_surgery") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("je ne pense pas qu'il y ait d'atteinte articulaire", [("articular_involvement", "false")]),
+    ("atteinte articulaire peu probable", [("articular_involvement", "false")]),
+    ("ça m'étonnerait qu'il soit opérable", [("fit_for_surgery", "false")]),
+    ("fracture peu probable", []),   # a category is not negated into another one
+])
+def test_an_estimate_that_it_is_not_so_negates_in_a_description(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
