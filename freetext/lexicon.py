@@ -91,7 +91,8 @@ class Entry:
         if not self.any_number:
             return tuple(found) == self.keys
         return len(found) == len(self.keys) and all(
-            k == key or (k == ANY_NUMBER and token.is_number) for k, key, token in zip(self.keys, found, msg.tokens[i:]))
+            k == key or (k == ANY_NUMBER and token.is_number)
+            for k, key, token in zip(self.keys, found, msg.tokens[i:i + len(self.keys)], strict=True))
 
 
 @dataclass(frozen=True)

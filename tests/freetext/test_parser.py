@@ -8,10 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import yaml
 
 from decision.contract import UNKNOWN_ALLOWED
 from freetext import lexicon, parser
