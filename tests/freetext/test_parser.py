@@ -924,6 +924,7 @@ def lesion_types(text: str) -> set[str]:
     ("lyse 50 %", [("lesion_type", "lytic"), ("lesion_size", "one_to_two_thirds")]),
     ("fémur diaphysaire, lyse corticale", [("bone", "femur"), ("site", "diaphysis"), ("lesion_type", "lytic")]),
     ("lyses multiples du fémur", [("lesion_type", "lytic"), ("bone", "femur")]),
+    ("lyse circonférentielle", [("lesion_type", "lytic"), ("lesion_size", "gt_two_thirds")]),
     ("lésion ostéolytique du tibia, 1/4 du diamètre",
      [("lesion_type", "lytic"), ("bone", "tibia"), ("lesion_size", "lt_one_third")]),
     # controls: the tumour lysis syndrome, a negated lysis, a word that merely contains « lyse »
@@ -970,6 +971,8 @@ def test_lesion_types_offered_as_alternatives_or_negated_are_not_mixed(text: str
     "douleur qui l'empêche de tenir un verre", "douleur humérale qui l'empêche de marcher", "douleur d'effort",
     "douleurs d'appui", "douleur mécanique", "douleur au moindre mouvement", "dlr de rythme mécanique",
     "elle a mal quand elle marche", "douloureux lors de la mise en charge", "ne peut plus tenir sa tasse",
+    "douleurs lors des efforts", "douleur pour marcher", "la douleur empêche la marche",
+    "douleur à la moindre mise en charge",
 ])
 def test_pain_tied_to_load_or_use_is_functional(text: str) -> None:
     assert [p for p in pairs(text) if p[0] == "pain"] == [("pain", "functional")]
@@ -1001,7 +1004,7 @@ def said(text: str) -> dict[str, set[str]]:
     "douleurs invalidantes non calmées par les morphiniques", "douleurs rebelles aux opioïdes",
     "douleur non soulagée par les antalgiques de palier 3", "douleurs invalidantes malgré les morphiniques",
     "douleur intense sous morphine", "douleurs mal calmées par l'oxycodone", "douleur résistante aux antalgiques",
-    "douleurs non calmées par la RT",
+    "douleurs non calmées par la RT", "douleur non soulagée par le tramadol", "douleur persistante malgré le fentanyl",
 ])
 def test_pain_the_treatments_do_not_relieve_is_refractory_and_the_treatment_failed(text: str) -> None:
     facts = said(text)
@@ -1060,7 +1063,7 @@ def test_an_irradiation_elsewhere_answers_no_to_the_irradiation_question(text: s
 
 
 @pytest.mark.parametrize("text", [
-    "CPC", "CBPC", "CBNPC", "CPNPC", "ADK pulmonaire", "épidermoïde bronchique", "carcinome neuroendocrine pulmonaire",
+    "CPC", "CBPC", "CBNPC", "CPNPC", "ADK pulmonaire", "ADC pulmonaire", "épidermoïde bronchique", "carcinome neuroendocrine pulmonaire",
     "CBNPC diagnostiqué il y a 18 mois", "patiente suivie pour un CPC depuis 2 ans, fracture du col fémoral",
     "ADK pulmonaire diagnostiqué l'an dernier, lésion lytique du fémur",
 ])
@@ -1093,6 +1096,7 @@ def test_a_primary_told_in_the_past_is_the_primary_unless_another_one_is_current
     ("toit du cotyle", {"bone": {"acetabulum"}}),
     ("arrière-fond du cotyle", {"bone": {"acetabulum"}}),
     ("sourcil cotyloïdien", {"bone": {"acetabulum"}}),
+    ("fracture basicervicale", {"situation": {"pathological_fracture"}, "site": {"neck"}}),
     # controls
     ("col du fémur", {"site": {"neck"}, "bone": {"femur"}}),   # the femoral neck is not the surgical neck
     ("malléole externe", {"bone": {"fibula"}}),                 # no site on the fibula
@@ -1160,7 +1164,7 @@ def test_a_correction_of_the_site_without_the_bone_is_read_on_the_case_s_bone() 
 
 @pytest.mark.parametrize("text", [
     "je pense pas", "je ne crois pas", "ça m'étonnerait", "peu probable", "j'en doute", "probablement pas",
-    "a priori pas", "je ne pense pas, l'IRM est normale", "pas à ma connaissance", "il me semble que non",
+    "a priori pas", "je ne pense pas, l'IRM est normale", "pas à ma connaissance", "il me semble que non", "pas vraiment",
 ])
 def test_a_hedged_no_answers_no(text: str) -> None:
     for field in ("fit_for_surgery", "suspected_hypervascular", "articular_involvement", "diagnostic_uncertainty"):
