@@ -4,8 +4,10 @@ The steps, in order: durations (quantities.py), lexicon phrases
 (``select_groups``), performance statuses (scores.py), lesion sizes
 (quantities.py), clauses (negation.py); then values upgraded, bound to their
 cues, answered by a yes or a no after a field's name, read in the bone's
-context, turned into field names after a change cue, and finally filtered by
-negations, hedges, questions and the past.
+context, turned into field names after a change cue, filtered by negations,
+hedges, questions and the past, dropped when told of another site than the
+lesion's (« RT encéphalique »), and finally combined (lytic and blastic:
+mixed).
 """
 
 from __future__ import annotations
