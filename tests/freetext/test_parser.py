@@ -1063,7 +1063,8 @@ def test_an_irradiation_elsewhere_answers_no_to_the_irradiation_question(text: s
 
 
 @pytest.mark.parametrize("text", [
-    "CPC", "CBPC", "CBNPC", "CPNPC", "ADK pulmonaire", "ADC pulmonaire", "épidermoïde bronchique", "carcinome neuroendocrine pulmonaire",
+    "CPC", "CBPC", "CBNPC", "CPNPC", "ADK pulmonaire", "ADC pulmonaire", "épidermoïde bronchique",
+    "carcinome neuroendocrine pulmonaire",
     "CBNPC diagnostiqué il y a 18 mois", "patiente suivie pour un CPC depuis 2 ans, fracture du col fémoral",
     "ADK pulmonaire diagnostiqué l'an dernier, lésion lytique du fémur",
 ])
@@ -1164,7 +1165,8 @@ def test_a_correction_of_the_site_without_the_bone_is_read_on_the_case_s_bone() 
 
 @pytest.mark.parametrize("text", [
     "je pense pas", "je ne crois pas", "ça m'étonnerait", "peu probable", "j'en doute", "probablement pas",
-    "a priori pas", "je ne pense pas, l'IRM est normale", "pas à ma connaissance", "il me semble que non", "pas vraiment",
+    "a priori pas", "je ne pense pas, l'IRM est normale", "pas à ma connaissance", "il me semble que non",
+    "pas vraiment",
 ])
 def test_a_hedged_no_answers_no(text: str) -> None:
     for field in ("fit_for_surgery", "suspected_hypervascular", "articular_involvement", "diagnostic_uncertainty"):
