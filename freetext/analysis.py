@@ -79,10 +79,10 @@ class Analyzer:
         items = [it for it in items if it.value is not None]
         items.sort(key=lambda it: (it.start, it.end))
         forced_names = self.apply_change_cues(items, groups, found)
-        past = {found.negation[g.start] for g in groups if g.has(Role.HEDGE_CLAUSE)}
-        past |= {found.negation[d.start] for d in durations if d.past}
-        now = {it.field for it in items if found.negation[it.start] not in past}
-        items = [it for it in items if found.negation[it.start] not in past or it.field in self.lex.clause_exempt
+        past = {found.hedge[g.start] for g in groups if g.has(Role.HEDGE_CLAUSE)}
+        past |= {found.hedge[d.start] for d in durations if d.past}
+        now = {it.field for it in items if found.hedge[it.start] not in past}
+        items = [it for it in items if found.hedge[it.start] not in past or it.field in self.lex.clause_exempt
                  or (it.field in self.lex.clause_fallback and it.field not in now)]
         asked = questions(self.msg, groups)
         items = [it for it in items if not any(a <= it.start < b for a, b in asked)]

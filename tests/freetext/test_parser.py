@@ -1146,8 +1146,10 @@ def test_the_justification_after_a_yes_or_no_is_read_as_usual() -> None:
     ("non plutôt la diaphyse", [("site", "diaphysis")]),
     ("je me suis trompé c'est le col", [("site", "neck")]),
     ("désolé, c'est distal", [("site", "distal")]),
-    # controls: still negations
+    # controls: still negations, and a hedge still reaches past « c'est »
     ("c'est pas la diaphyse", []),
+    ("peut-être que c'est une fracture pathologique", []),
+    ("possible que c'est le col", []),
     ("non pas la diaphyse", []),
     ("ce n'est pas le col", []),
 ])
