@@ -125,7 +125,7 @@ def _variants(phrase: str) -> tuple[tuple[Phrase, int, int], ...]:
         if not body:
             raise ValueError(f"lexicon: empty phrase {phrase!r}")
         out.append((head + body + tail, len(head), len(head) + len(body)))
-    return tuple(out)
+    return tuple(dict.fromkeys(out))  # "soulagee|soulagees" are one key: a plural's s is dropped
 
 
 def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
