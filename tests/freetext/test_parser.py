@@ -1200,3 +1200,9 @@ def test_a_doubt_stays_undecided(text: str) -> None:
 ])
 def test_an_estimate_that_it_is_not_so_negates_in_a_description(text: str, expected: list[tuple[str, str]]) -> None:
     assert pairs(text) == expected
+
+
+def test_alternatives_matching_the_same_words_are_expanded_once() -> None:
+    """« douleur|douleurs » match the same words (a plural's s is dropped): one variant, not two."""
+    assert [parser._phrase_keys(v) for v in parser._expand("(douleur|douleurs) (calmee|calmees|soulagee)")] == [
+        ("douleur", "calmee"), ("douleur", "soulagee")]
