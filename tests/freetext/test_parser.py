@@ -981,7 +981,8 @@ def test_pain_tied_to_load_or_use_is_functional(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "douleur au repos", "douleur nocturne", "douleur qui l'empêche de dormir",
     "douleur prise en charge par l'équipe de soins palliatifs", "reprise de la marche après l'opération",
-    "quelle est la marche à suivre pour la douleur ?", "douleur liée à la charge tumorale", "fracture mécanique", "à la charge de l'équipe",
+    "quelle est la marche à suivre pour la douleur ?", "douleur liée à la charge tumorale", "fracture mécanique",
+    "à la charge de l'équipe",
 ])
 def test_pain_at_rest_and_other_uses_of_load_words_are_not_functional(text: str) -> None:
     assert [p for p in pairs(text) if p[0] == "pain"] == []
