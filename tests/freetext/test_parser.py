@@ -982,7 +982,7 @@ def test_pain_tied_to_load_or_use_is_functional(text: str) -> None:
     "douleur au repos", "douleur nocturne", "douleur qui l'empêche de dormir",
     "douleur prise en charge par l'équipe de soins palliatifs", "reprise de la marche après l'opération",
     "quelle est la marche à suivre pour la douleur ?", "douleur liée à la charge tumorale", "fracture mécanique",
-    "à la charge de l'équipe",
+    "à la charge de l'équipe", "douleur en tenant compte de la morphine", "douleur en montant la dose de morphine",
 ])
 def test_pain_at_rest_and_other_uses_of_load_words_are_not_functional(text: str) -> None:
     assert [p for p in pairs(text) if p[0] == "pain"] == []
