@@ -4,8 +4,10 @@ The steps, in order: durations (quantities.py), lexicon phrases
 (``select_groups``), performance statuses (scores.py), lesion sizes
 (quantities.py), clauses (negation.py); then values upgraded, bound to their
 cues, answered by a yes or a no after a field's name, read in the bone's
-context, turned into field names after a change cue, and finally filtered by
-negations, hedges, questions and the past.
+context, turned into field names after a change cue, filtered by negations,
+hedges, questions and the past, dropped when told of another site than the
+lesion's (« RT encéphalique »), and finally combined (lytic and blastic:
+mixed).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .fields import BOOLEAN_FIELDS, FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, UNKNOWN, Fact
+from .fields import BOOLEAN_FIELDS, FALSE, FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, TRUE, UNKNOWN, Fact
 from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
 from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
@@ -53,7 +55,8 @@ class Analyzer:
         durations = self.quantities.durations()
         groups = self.select_groups()
         scores = performance_statuses(self.lex, self.msg, self.quantities, groups, self.taken)
-        sizes = self.quantities.sizes()
+        breakers = frozenset(k for g in groups if g.roles == {Role.BREAK} for k in range(g.start, g.end))
+        sizes = self.quantities.sizes(breakers)
         found = clauses(self.msg, groups)
 
         items: list[Item] = []
@@ -76,13 +79,15 @@ class Analyzer:
         items = [it for it in items if it.value is not None]
         items.sort(key=lambda it: (it.start, it.end))
         forced_names = self.apply_change_cues(items, groups, found)
-        past = {found.negation[g.start] for g in groups if g.has(Role.HEDGE_CLAUSE)}
-        past |= {found.negation[d.start] for d in durations if d.past}
-        items = [it for it in items if found.negation[it.start] not in past
-                 or it.field in self.lex.clause_exempt]
+        past = {found.hedge[g.start] for g in groups if g.has(Role.HEDGE_CLAUSE)}
+        past |= {found.hedge[d.start] for d in durations if d.past}
+        now = {it.field for it in items if found.hedge[it.start] not in past}
+        items = [it for it in items if found.hedge[it.start] not in past or it.field in self.lex.clause_exempt
+                 or (it.field in self.lex.clause_fallback and it.field not in now)]
         asked = questions(self.msg, groups)
         items = [it for it in items if not any(a <= it.start < b for a, b in asked)]
         kept = apply_negation(self.lex, self.msg, found, items, groups)
+        kept = self.combine(self.told_of_elsewhere(kept, groups))
 
         # Sites that do not exist on the bone named ("extrémité supérieure du fémur").
         bones = {it.value for it in kept if it.field == "bone"}
@@ -315,6 +320,33 @@ class Analyzer:
             if g.start in forced or alone:
                 out.append(self.msg.fact(FIELD_ENTITY, fields[0], g.start, g.end))
         return out
+
+    def told_of_elsewhere(self, items: list[Item], groups: list[Group]) -> list[Item]:
+        """"RT encéphalique": a value followed by another site than the lesion's says
+        nothing of the lesion; as the answer to its field's question, a yes is a no
+        (« seulement une RT encéphalique »)."""
+        after = {g.start: g for g in groups if g.has(Role.ELSEWHERE)}
+        out = []
+        for it in items:
+            g = after.get(it.end)
+            if g is None or it.field not in g.fields(Role.ELSEWHERE):
+                out.append(it)
+            elif self.answer_field == it.field and it.value == TRUE:
+                out.append(Item(it.start, g.end, it.field, FALSE, it.cue))
+        return out
+
+    def combine(self, items: list[Item]) -> list[Item]:
+        """Values said together that mean another ("lytique ... composante condensante": mixed)."""
+        keys = self.msg.keys
+        for rule in self.lex.combined:
+            of_field = [it for it in items if it.field == rule.field]
+            said = {it.value for it in of_field}
+            offered = any(k in self.lex.alternatives
+                          for a, b in zip(of_field, of_field[1:], strict=False) for k in keys[a.end:b.start])
+            if len(said) > 1 and said <= rule.values and not offered:
+                items = [Item(it.start, it.end, it.field, rule.means, it.cue) if it.field == rule.field else it
+                         for it in items]
+        return items
 
     @staticmethod
     def apply_upgrades(items: list[Item], groups: list[Group], cue_clause: list[int]) -> None:

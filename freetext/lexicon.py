@@ -53,11 +53,13 @@ class Role(Enum):
     HEDGE_CLAUSE = "hedge_clause"  # puts its clause in the past or on the other side
     QUESTION = "question"          # opens a yes/no question ("est-ce que")
     BREAK = "break"                # ends the reach of negations and cues ("mais")
+    NEG_END = "neg_end"            # ends the reach of negations only ("c'est", "pardon")
     IGNORE = "ignore"              # consumed with no fact ("nerf radial")
     REF = "ref"                    # announces a reference number
     UPGRADE = "upgrade"            # turns an earlier value into another ("étendu au massif trochantérien")
     CHANGE = "change"              # asks to change an answer ("modifier")
     CONTEXT = "context"            # a value that holds for one bone only
+    ELSEWHERE = "elsewhere"        # another site than the lesion's, after its field's value ("RT [encéphalique]")
 
     # Members are singletons: hash them by identity, in C (Enum's own __hash__
     # hashes the name in Python, and roles are looked up in sets for every phrase).
@@ -89,7 +91,17 @@ class Entry:
         if not self.any_number:
             return tuple(found) == self.keys
         return len(found) == len(self.keys) and all(
-            k == key or (k == ANY_NUMBER and token.is_number) for k, key, token in zip(self.keys, found, msg.tokens[i:]))
+            k == key or (k == ANY_NUMBER and token.is_number)
+            for k, key, token in zip(self.keys, found, msg.tokens[i:i + len(self.keys)], strict=True))
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Two or more of ``values`` of ``field`` in one message mean ``means`` (lytic + blastic: mixed)."""
+
+    field: str
+    values: frozenset[str]
+    means: str
 
 
 # Entries by first key: (one-word entries, longer entries by their second key).
@@ -113,7 +125,7 @@ def _variants(phrase: str) -> tuple[tuple[Phrase, int, int], ...]:
         if not body:
             raise ValueError(f"lexicon: empty phrase {phrase!r}")
         out.append((head + body + tail, len(head), len(head) + len(body)))
-    return tuple(out)
+    return tuple(dict.fromkeys(out))  # "soulagee|soulagees" are one key: a plural's s is dropped
 
 
 def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
@@ -160,6 +172,7 @@ class Lexicon:
         self.alone_fillers = frozenset(word_set(grammar["alone_fillers"], "alone_fillers"))
         self.complement_words = word_set(negation["complement_words"], "complement_words")
         self.clause_exempt = set(as_phrases(hedges["clause_exempt"], "clause_exempt"))
+        self.clause_fallback = set(as_phrases(hedges["clause_fallback"], "clause_fallback"))
         reference = raw["reference"]
         self.ref_fillers = word_set(reference["fillers"], "reference.fillers")
         self.ref_range = (int(reference["min"]), int(reference["max"]))
@@ -179,6 +192,8 @@ class Lexicon:
         self.sizes = compile_sizes(raw["lesion_size_quantities"])
         self.scores = compile_scores(raw["performance_status"], self.durations)
         self.answers = compile_answers(raw["answers"])
+        self.combined = self._compile_combined(raw["combined"]["rules"])
+        self.alternatives = frozenset(word_set(raw["combined"]["alternatives"], "combined.alternatives"))
         self.speller = self._compile_speller(raw["fuzzy"], compile_abbreviations(raw["abbreviations"]))
         # Entries to match in a message, by the field it answers (None: no question pending).
         self.index_for: Callable[[str | None], Index] = functools.lru_cache(maxsize=None)(self._index_for)
@@ -194,6 +209,7 @@ class Lexicon:
         return [
             *_all_entries(grammar["breakers"], "breakers", Role.BREAK),
             *_all_entries(negation["before"], "negation.before", Role.NEG),
+            *_all_entries(negation["enders"], "negation.enders", Role.NEG_END),
             *neg_after,
             *_all_entries(hedges["before"], "hedges.before", Role.HEDGE),
             *_all_entries(hedges["after"], "hedges.after", Role.HEDGE_AFTER),
@@ -240,6 +256,17 @@ class Lexicon:
         return out
 
     @staticmethod
+    def _compile_combined(rules: Iterable[Mapping[str, Any]]) -> list[Combination]:
+        out = []
+        for rule in rules:
+            fname = rule["field"]
+            check_field(fname)
+            for value in (*rule["values"], rule["means"]):
+                check_value(fname, value)
+            out.append(Combination(fname, frozenset(rule["values"]), rule["means"]))
+        return out
+
+    @staticmethod
     def _compile_field_names(field_names: Mapping[str, Any]) -> list[Entry]:
         out: list[Entry] = []
         for fname, phrases in field_names.items():
@@ -253,6 +280,7 @@ class Lexicon:
         for fname, spec in entities.items():
             check_field(fname)
             out.extend(_all_entries(spec.get("cues", []), f"{fname}.cues", Role.CUE, fname))
+            out.extend(_all_entries(spec.get("elsewhere", []), f"{fname}.elsewhere", Role.ELSEWHERE, fname))
             for role, key in ((Role.FACT, "phrases"), (Role.CUED, "cued")):
                 for value, phrases in (spec.get(key) or {}).items():
                     check_value(fname, value)

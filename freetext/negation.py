@@ -21,10 +21,13 @@ from .tokens import Tokenized
 class Clauses:
     """Clause ids per token (one more for the end of the message).
 
-    Negations stop at any punctuation or breaker; cues at any punctuation but
-    the colon ("espérance de vie : 4 mois")."""
+    Hedges and the past stop at any punctuation or breaker; negations there and
+    at a negation ender ("non c'est le col": not « peut-être que c'est le col »);
+    cues at any punctuation but the colon ("espérance de vie : 4 mois") and at
+    breakers."""
 
     negation: list[int]
+    hedge: list[int]
     cue: list[int]
     breaker_starts: frozenset[int]
 
@@ -32,18 +35,23 @@ class Clauses:
 def clauses(msg: Tokenized, groups: list[Group]) -> Clauses:
     n = len(msg)
     breaker_starts = frozenset(g.start for g in groups if g.has(Role.BREAK))
-    negation, cue = [0] * (n + 1), [0] * (n + 1)
-    c_neg = c_cue = 0
+    ender_starts = frozenset(g.start for g in groups if g.has(Role.NEG_END))
+    negation, hedge, cue = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
+    c_neg = c_hedge = c_cue = 0
     for i, t in enumerate(msg.tokens):
         if t.is_boundary:
             c_neg += 1
+            c_hedge += 1
             c_cue += t.norm != ":"
         elif i in breaker_starts:
             c_neg += 1
+            c_hedge += 1
             c_cue += 1
-        negation[i], cue[i] = c_neg, c_cue
-    negation[n], cue[n] = c_neg + 1, c_cue + 1
-    return Clauses(negation, cue, breaker_starts)
+        elif i in ender_starts:
+            c_neg += 1
+        negation[i], hedge[i], cue[i] = c_neg, c_hedge, c_cue
+    negation[n], hedge[n], cue[n] = c_neg + 1, c_hedge + 1, c_cue + 1
+    return Clauses(negation, hedge, cue, breaker_starts)
 
 
 def questions(msg: Tokenized, groups: list[Group]) -> list[tuple[int, int]]:
@@ -71,7 +79,6 @@ def apply_negation(lex: Lexicon, msg: Tokenized, found: Clauses, items: list[Ite
     """The items left once negated and hedged ones are dropped; a negated true becomes false."""
     toks, n = msg.tokens, len(msg)
     window, doubt_window = lex.tuning.negation_window, lex.tuning.doubt_window
-    neg_clause = found.negation
     # Events in text order: a cue acts after its last token, a value at its first.
     events: list[tuple[float, Item | Group]] = [(it.start, it) for it in items]
     events += [(g.end - 0.5, g) for g in groups if g.has(Role.NEG) or g.has(Role.HEDGE)]
@@ -86,7 +93,8 @@ def apply_negation(lex: Lexicon, msg: Tokenized, found: Clauses, items: list[Ite
             cue, facts_since_cue, last_fact_start = obj, 0, -1
             continue
         it = obj
-        if cue is not None and neg_clause[cue.start] == neg_clause[it.start] and cue.end <= it.start:
+        clause = found.hedge if cue is not None and cue.has(Role.HEDGE) else found.negation
+        if cue is not None and clause[cue.start] == clause[it.start] and cue.end <= it.start:
             distance = msg.between(cue.end, it.start)
             if facts_since_cue == 0 and distance <= window:
                 status[id(it)] = Status.HEDGED if cue.has(Role.HEDGE) else Status.NEGATED

@@ -235,6 +235,8 @@ class QuantityReader:
         k = j + 1 if j + 1 < len(msg) and toks[j].key in words.articles else j
         if k < len(msg) and toks[k].key in words.wholes:
             return Amount(1.0, 1.0, words.wholes[toks[k].key], EXACT, k + 1)
+        if k < len(msg) and toks[k].key in words.units and (k > j or (j > 0 and toks[j - 1].key in words.articles)):
+            return Amount(1.0, 1.0, words.units[toks[k].key], EXACT, k + 1)  # "le quart", "le tiers"
         q = self.number(j, vague=False)
         if q is None:
             return None
@@ -316,18 +318,21 @@ class QuantityReader:
             d.past = self.msg.seq_before(d.start, self.words.past_before) and d.low >= self.lex.tuning.past_min_days
         return found
 
-    def sizes(self) -> list[Measured]:
-        """Every lesion size of the message given as a number or a fraction, left to right."""
-        return self.measure(self.size_scale, self.words.starts | frozenset(self.sizes_words.wholes))
+    def sizes(self, passable: frozenset[int] = frozenset()) -> list[Measured]:
+        """Every lesion size of the message given as a number or a fraction, left to right.
+        Sizes are read after the lexicon phrases: the tokens in ``passable`` (a breaker,
+        "et") may still join the two ends of a range ("entre 1/4 et 1/2")."""
+        starts = self.words.starts | frozenset(self.sizes_words.wholes) | frozenset(self.sizes_words.units)
+        return self.measure(self.size_scale, starts, passable)
 
-    def measure(self, scale: Scale, starts: frozenset[str]) -> list[Measured]:
+    def measure(self, scale: Scale, starts: frozenset[str], passable: frozenset[int] = frozenset()) -> list[Measured]:
         out = []
         i, n = 0, len(self.msg)
         while i < n:
             t = self.msg.tokens[i]
             if not self.taken[i] and (t.is_number or t.key in starts or (t.is_word and is_number_word(t.norm))):
                 m = self.measured_at(i, scale)
-                if m is not None and not any(self.taken[m.start:m.end]):
+                if m is not None and not any(self.taken[k] and k not in passable for k in range(m.start, m.end)):
                     out.append(m)
                     for k in range(m.start, m.end):
                         self.taken[k] = True

@@ -143,14 +143,29 @@ _ALTERNATION_RE = re.compile(r"\(([^()]*)\)")
 
 
 def expand(phrase: str) -> list[str]:
-    """Expand the "(a|b|)" alternations of a lexicon phrase."""
+    """Expand the "(a|b|)" alternations of a lexicon phrase. Alternatives that
+    match the same words ("soulagee|soulagees": a plural's s is dropped) are
+    expanded once."""
     m = _ALTERNATION_RE.search(phrase)
     if not m:
         return [phrase]
     out: list[str] = []
-    for alternative in m.group(1).split("|"):
+    for alternative in _distinct(m.group(1)):
         out.extend(expand(f"{phrase[:m.start()]} {alternative} {phrase[m.end():]}"))
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _distinct(alternatives: str) -> tuple[str, ...]:
+    """The alternatives of "a|b|c" that match different words, in order."""
+    seen: dict[tuple[str, ...] | str, str] = {}
+    for alternative in alternatives.split("|"):
+        try:
+            key: tuple[str, ...] | str = phrase_keys(alternative)
+        except ValueError:  # punctuation: left to phrase_keys to refuse in the expanded phrase
+            key = alternative
+        seen.setdefault(key, alternative)
+    return tuple(seen.values())
 
 
 def expanded_keys(phrases: Iterable[str]) -> list[tuple[str, ...]]:

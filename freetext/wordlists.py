@@ -220,7 +220,8 @@ def compile_answers(answers: Mapping[str, Any]) -> AnswerWords:
     return AnswerWords(
         yes=as_phrases(answers["yes"], "answers.yes"),
         no=as_phrases(answers["no"], "answers.no"),
-        yes_no=[(k, TRUE) for k in keyed(answers["yes"], "answers.yes")] + [(k, FALSE) for k in keyed(answers["no"], "answers.no")],
+        yes_no=[(k, TRUE) for k in keyed(answers["yes"], "answers.yes")]
+        + [(k, FALSE) for k in keyed(answers["no"], "answers.no")],
         dont_know=as_phrases(answers["dont_know"], "answers.dont_know"),
         whole=whole,
         fields=fields,

@@ -8,14 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import yaml
 
 from decision.contract import UNKNOWN_ALLOWED
 from freetext import lexicon, parser
 from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
+from tests.freetext.shorthand import recorded
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -151,7 +151,8 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
     ("métastase ostéolytique", [("lesion_type", "lytic")]),
     ("la lésion n'est pas lytique", []),
     # lesion size
-    ("lyse de moins d'un tiers du diamètre", [("lesion_size", "lt_one_third")]),
+    # « lyse » says the lesion is lytic (was size only before the held-out review)
+    ("lyse de moins d'un tiers du diamètre", [("lesion_type", "lytic"), ("lesion_size", "lt_one_third")]),
     ("entre un et deux tiers du diamètre", [("lesion_size", "one_to_two_thirds")]),
     ("atteinte de la moitié de la corticale", [("lesion_size", "one_to_two_thirds")]),
     ("plus des deux tiers du diamètre", [("lesion_size", "gt_two_thirds")]),
@@ -165,8 +166,10 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
     ("pas de risque de protrusion", [("acetabular_fracture_risk", "false")]),
     # treatments that failed
     ("échec des antalgiques", [("conservative_treatment_failed", "true")]),
-    ("radiothérapie inefficace", [("conservative_treatment_failed", "true")]),
-    ("bien soulagé par la radiothérapie", [("conservative_treatment_failed", "false")]),
+    # a radiotherapy whose effect is told was given to the lesion (was conservative_treatment_failed only
+    # before the held-out review)
+    ("radiothérapie inefficace", [("prior_radiotherapy", "true"), ("conservative_treatment_failed", "true")]),
+    ("bien soulagé par la radiothérapie", [("conservative_treatment_failed", "false"), ("prior_radiotherapy", "true")]),
     ("douleur rebelle aux antalgiques",
      [("situation", "refractory_pain"), ("conservative_treatment_failed", "true")]),
     ("échec de la cimentoplastie", [("percutaneous_treatment_failed", "true")]),
@@ -438,7 +441,7 @@ def test_lesion_size_as_a_fraction_or_a_percentage_near_a_lesion_word() -> None:
     assert pairs("méta lytique du fémur, 2/3 du diamètre") == [
         ("lesion_type", "lytic"), ("bone", "femur"), ("lesion_size", "one_to_two_thirds")]
     assert pairs("lésion lytique 40 %") == [("lesion_type", "lytic"), ("lesion_size", "one_to_two_thirds")]
-    assert pairs("lyse 90 % du diamètre") == [("lesion_size", "gt_two_thirds")]
+    assert pairs("lyse 90 % du diamètre") == [("lesion_type", "lytic"), ("lesion_size", "gt_two_thirds")]
     assert pairs("atteinte de 3/4 de la corticale") == [("lesion_size", "gt_two_thirds")]
     assert pairs("1/4 du diam") == [("lesion_size", "lt_one_third")]
     assert pairs("la lésion envahit les 2/3 du fût") == [("lesion_size", "one_to_two_thirds")]
@@ -884,3 +887,323 @@ def test_clinical_word_soup_never_breaks_the_parser(words: list[str], field: str
             assert f.value in FIELD_VALUES[f.field]
     answer = interpret_answer(text, field)
     assert answer is None or answer in FIELD_VALUES[field]
+
+
+# --------------------------------------------------------------------------
+# How clinicians write, beyond the dev set: general rules, each with phrasings
+# of its own and controls that must not match.
+
+@pytest.mark.parametrize("text", [
+    "entre 1/4 et 1/2", "20 à 40 %", "entre 20 et 40 %", "de 1/4 à 1/2", "1/4-1/2", "entre le quart et la moitié",
+    "25 à 50 %",
+])
+def test_a_size_range_straddling_a_third_records_nothing(text: str) -> None:
+    """Mirels' thirds: a range running across 1/3 (or 2/3) does not say which class the lesion is in."""
+    assert interpret_answer(text, "lesion_size") is None
+    assert [p for p in pairs(f"lésion lytique {text} du diamètre") if p[0] == "lesion_size"] == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("entre 1/3 et 1/2", "one_to_two_thirds"),
+    ("entre 70 et 80 %", "gt_two_thirds"),
+    ("10 à 20 %", "lt_one_third"),
+    ("le quart", "lt_one_third"),
+    ("entre la moitié et les deux tiers", "one_to_two_thirds"),
+])
+def test_a_size_range_within_one_third_class_is_that_class(text: str, expected: str) -> None:
+    assert interpret_answer(text, "lesion_size") == expected
+    assert pairs(f"lésion condensante, {text} du diamètre") == [("lesion_type", "blastic"), ("lesion_size", expected)]
+
+
+def lesion_types(text: str) -> set[str]:
+    return {value for field, value in pairs(text) if field == "lesion_type"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("lyse > 2/3", [("lesion_type", "lytic"), ("lesion_size", "gt_two_thirds")]),
+    ("lyse 50 %", [("lesion_type", "lytic"), ("lesion_size", "one_to_two_thirds")]),
+    ("fémur diaphysaire, lyse corticale", [("bone", "femur"), ("site", "diaphysis"), ("lesion_type", "lytic")]),
+    ("lyses multiples du fémur", [("lesion_type", "lytic"), ("bone", "femur")]),
+    ("lyse circonférentielle", [("lesion_type", "lytic"), ("lesion_size", "gt_two_thirds")]),
+    ("lésion ostéolytique du tibia, 1/4 du diamètre",
+     [("lesion_type", "lytic"), ("bone", "tibia"), ("lesion_size", "lt_one_third")]),
+    # controls: the tumour lysis syndrome, a negated lysis, a word that merely contains « lyse »
+    ("syndrome de lyse tumorale", []),
+    ("pas de lyse", []),
+    ("analyse du scanner", []),
+])
+def test_lysis_anywhere_in_a_description_says_lytic(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("lésion ostéocondensante 30 %", [("lesion_type", "blastic"), ("lesion_size", "lt_one_third")]),
+    ("métastase condensante du fémur", [("lesion_type", "blastic"), ("bone", "femur")]),
+    ("plage d'ostéocondensation du tibia", [("lesion_type", "blastic"), ("bone", "tibia")]),
+    ("condensation pulmonaire", []),   # a lung consolidation, not a bone lesion
+])
+def test_condensing_words_say_blastic(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "lésion mixte à prédominance lytique", "lésion lytique avec composante condensante", "lésion lytico-condensante",
+    "lésion d'aspect mixte, 40 %", "ostéolyse avec plages condensantes",
+])
+def test_a_lesion_both_lytic_and_condensing_is_mixed(text: str) -> None:
+    assert lesion_types(text) == {"mixed"}
+    assert interpret_answer(text, "lesion_type") == "mixed"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("lytique ou mixte, difficile à dire", {"lytic", "mixed"}),   # alternatives: two values, none recorded
+    ("lytique voire condensante", {"lytic", "blastic"}),
+    ("lésion lytique, pas condensante", {"lytic"}),
+    ("réponse mixte sous immunothérapie", set()),               # a response to treatment, not a lesion
+])
+def test_lesion_types_offered_as_alternatives_or_negated_are_not_mixed(text: str, expected: set[str]) -> None:
+    assert lesion_types(text) == expected
+    assert interpret_answer(text, "lesion_type") == (expected.pop() if len(expected) == 1 else None)
+
+
+@pytest.mark.parametrize("text", [
+    "douleur à la charge", "douleur en charge", "douleur en portant son sac", "douleur à la préhension",
+    "douleur qui l'empêche de tenir un verre", "douleur humérale qui l'empêche de marcher", "douleur d'effort",
+    "douleurs d'appui", "douleur mécanique", "douleur au moindre mouvement", "dlr de rythme mécanique",
+    "elle a mal quand elle marche", "douloureux lors de la mise en charge", "ne peut plus tenir sa tasse",
+    "douleurs lors des efforts", "douleur pour marcher", "la douleur empêche la marche",
+    "douleur à la moindre mise en charge",
+])
+def test_pain_tied_to_load_or_use_is_functional(text: str) -> None:
+    assert [p for p in pairs(text) if p[0] == "pain"] == [("pain", "functional")]
+
+
+@pytest.mark.parametrize("text", [
+    "douleur au repos", "douleur nocturne", "douleur qui l'empêche de dormir",
+    "douleur prise en charge par l'équipe de soins palliatifs", "reprise de la marche après l'opération",
+    "quelle est la marche à suivre pour la douleur ?", "douleur liée à la charge tumorale", "fracture mécanique",
+    "à la charge de l'équipe", "douleur en tenant compte de la morphine", "douleur en montant la dose de morphine",
+])
+def test_pain_at_rest_and_other_uses_of_load_words_are_not_functional(text: str) -> None:
+    assert [p for p in pairs(text) if p[0] == "pain"] == []
+
+
+@pytest.mark.parametrize("text", ["à la charge", "en portant", "d'effort", "à la préhension", "quand il marche"])
+def test_a_load_or_use_answers_the_pain_question(text: str) -> None:
+    assert interpret_answer(text, "pain") == "functional"
+
+
+def said(text: str) -> dict[str, set[str]]:
+    """Every value read per field."""
+    out: dict[str, set[str]] = {}
+    for field, value in pairs(text):
+        out.setdefault(field, set()).add(value)
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "douleurs invalidantes non calmées par les morphiniques", "douleurs rebelles aux opioïdes",
+    "douleur non soulagée par les antalgiques de palier 3", "douleurs invalidantes malgré les morphiniques",
+    "douleur intense sous morphine", "douleurs mal calmées par l'oxycodone", "douleur résistante aux antalgiques",
+    "douleurs non calmées par la RT", "douleur non soulagée par le tramadol", "douleur persistante malgré le fentanyl",
+])
+def test_pain_the_treatments_do_not_relieve_is_refractory_and_the_treatment_failed(text: str) -> None:
+    facts = said(text)
+    assert facts["situation"] == {"refractory_pain"}
+    assert facts["conservative_treatment_failed"] == {"true"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("douleurs invalidantes", {}),              # how much it hurts, not that it resists treatment
+    ("douleur sous morphine", {}),
+    ("douleur bien calmée par la morphine", {"conservative_treatment_failed": {"false"}}),
+    ("douleur contrôlée sous palier 2", {"conservative_treatment_failed": {"false"}}),
+])
+def test_pain_under_or_relieved_by_treatment_is_not_refractory(text: str, expected: dict[str, set[str]]) -> None:
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize("text,failed", [
+    ("soulagé par la RT", "false"), ("douleur bien soulagée par l'irradiation", "false"),
+    ("bonne réponse à la radiothérapie", "false"), ("RT antalgique faite, efficace", "false"),
+    ("RT inefficace", "true"), ("échec de la RT", "true"), ("la RT n'a rien donné", "true"),
+    ("RT antalgique faite mais inefficace", "true"), ("douleurs résistantes à la radiothérapie", "true"),
+])
+def test_a_radiotherapy_that_relieved_or_failed_was_given_to_the_lesion(text: str, failed: str) -> None:
+    facts = said(text)
+    assert facts["conservative_treatment_failed"] == {failed}
+    assert facts["prior_radiotherapy"] == {"true"}
+
+
+@pytest.mark.parametrize("text", [
+    "RT encéphalique", "a reçu une RT encéphalique", "ATCD de RT médiastinale", "irradiation cérébrale il y a 2 mois",
+    "radiothérapie pan-encéphalique faite", "RT thoracique", "pas de RT encéphalique",
+])
+def test_a_radiotherapy_of_another_site_is_not_the_lesion_s(text: str) -> None:
+    assert "prior_radiotherapy" not in said(text)
+
+
+def test_a_radiotherapy_of_the_lesion_s_bone_still_counts() -> None:
+    assert pairs("a reçu une RT sur le fémur") == [("prior_radiotherapy", "true"), ("bone", "femur")]
+    assert pairs("ATCD de RT sur le fémur, RT encéphalique aussi") == [
+        ("prior_radiotherapy", "true"), ("bone", "femur")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("pas sur ce site, seulement une RT encéphalique", "false"),
+    ("seulement une RT encéphalique", "false"),
+    ("non, seulement une irradiation cérébrale", "false"),
+    ("pas à ce niveau", "false"),
+    ("pas ici, seulement au cerveau", "false"),
+    ("RT du primitif", "false"),
+    ("oui, au fémur", "true"),
+    ("pas sûr", "unknown"),   # « sûr », not « sur »
+])
+def test_an_irradiation_elsewhere_answers_no_to_the_irradiation_question(text: str, expected: str) -> None:
+    assert interpret_answer(text, "prior_radiotherapy") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "CPC", "CBPC", "CBNPC", "CPNPC", "ADK pulmonaire", "ADC pulmonaire", "épidermoïde bronchique",
+    "carcinome neuroendocrine pulmonaire",
+    "CBNPC diagnostiqué il y a 18 mois", "patiente suivie pour un CPC depuis 2 ans, fracture du col fémoral",
+    "ADK pulmonaire diagnostiqué l'an dernier, lésion lytique du fémur",
+])
+def test_lung_cancer_names_and_abbreviations_give_lung_also_inside_a_sentence(text: str) -> None:
+    assert said(text).get("primary_tumor") == {"lung"}
+    assert interpret_answer(text, "primary_tumor") == "lung"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("cancer du sein il y a 10 ans, actuellement ADK pulmonaire", [("primary_tumor", "lung")]),
+    ("fracture du col il y a 2 ans", []),            # a past fracture is not the case's
+    ("adénocarcinome", []),                           # of which organ?
+    ("métastases pulmonaires d'un cancer du rein", [("primary_tumor", "other")]),
+])
+def test_a_primary_told_in_the_past_is_the_primary_unless_another_one_is_current(
+        text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("fracture du pilon tibial", {"situation": {"pathological_fracture"}, "site": {"distal"}, "bone": {"tibia"}}),
+    ("plateau tibial", {"site": {"proximal"}, "bone": {"tibia"}}),
+    ("tibia, plateau", {"site": {"proximal"}, "bone": {"tibia"}}),
+    ("lésion de la palette humérale", {"site": {"distal"}, "bone": {"humerus"}}),
+    ("col chirurgical", {"site": {"proximal"}, "bone": {"humerus"}}),
+    ("col anatomique de l'humérus", {"site": {"proximal"}, "bone": {"humerus"}}),
+    ("malléole interne", {"site": {"distal"}, "bone": {"tibia"}}),
+    ("tubérosité tibiale antérieure", {"site": {"proximal"}, "bone": {"tibia"}}),
+    ("lésion du fût fémoral", {"site": {"diaphysis"}, "bone": {"femur"}}),
+    ("toit du cotyle", {"bone": {"acetabulum"}}),
+    ("arrière-fond du cotyle", {"bone": {"acetabulum"}}),
+    ("sourcil cotyloïdien", {"bone": {"acetabulum"}}),
+    ("fracture basicervicale", {"situation": {"pathological_fracture"}, "site": {"neck"}}),
+    # controls
+    ("col du fémur", {"site": {"neck"}, "bone": {"femur"}}),   # the femoral neck is not the surgical neck
+    ("malléole externe", {"bone": {"fibula"}}),                 # no site on the fibula
+    ("plateau technique du CHU", {}),
+    ("la lésion envahit les 2/3 du fût", {"lesion_size": {"one_to_two_thirds"}}),
+])
+def test_anatomy_words_give_the_bone_and_the_site(text: str, expected: dict[str, set[str]]) -> None:
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize("text,bone,site", [
+    ("le pilon", "tibia", "distal"), ("la palette", "humerus", "distal"), ("le plateau", "tibia", "proximal"),
+    ("col chirurgical", "humerus", "proximal"), ("le cotyle", "acetabulum", None),
+])
+def test_a_part_of_a_bone_answers_the_bone_and_the_site_questions(text: str, bone: str, site: str | None) -> None:
+    assert interpret_answer(text, "bone") == bone
+    assert interpret_answer(text, "site") == site
+
+
+@pytest.mark.parametrize("text,field,expected", [
+    ("non, c'est un CBNPC", "diagnostic_uncertainty", "false"),
+    ("non c'est un adénocarcinome", "diagnostic_uncertainty", "false"),
+    ("non parce que c'est une métastase prouvée", "diagnostic_uncertainty", "false"),
+    ("oui vu le scanner", "articular_involvement", "true"),
+    ("non vu l'IRM", "articular_involvement", "false"),
+    ("oui, d'après le radiologue", "suspected_hypervascular", "true"),
+    ("non c'est un CBNPC", "primary_tumor", "lung"),
+    # controls: a justification saying the opposite, a negated value
+    ("non, il a été irradié", "prior_radiotherapy", None),
+    ("non c'est pas un CBNPC", "primary_tumor", None),
+])
+def test_a_yes_or_no_followed_by_a_justification_answers_the_question(
+        text: str, field: str, expected: str | None) -> None:
+    assert interpret_answer(text, field) == expected
+
+
+def test_the_justification_after_a_yes_or_no_is_read_as_usual() -> None:
+    assert pairs("non c'est un CBNPC") == [("primary_tumor", "lung")]
+    assert pairs("non, c'est un adénocarcinome pulmonaire") == [("primary_tumor", "lung")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ah non pardon c'est la diaphyse", [("site", "diaphysis")]),
+    ("non non c'est la diaphyse", [("site", "diaphysis")]),
+    ("non en fait le col", [("site", "neck")]),
+    ("non plutôt la diaphyse", [("site", "diaphysis")]),
+    ("je me suis trompé c'est le col", [("site", "neck")]),
+    ("désolé, c'est distal", [("site", "distal")]),
+    # controls: still negations, and a hedge still reaches past « c'est »
+    ("c'est pas la diaphyse", []),
+    ("peut-être que c'est une fracture pathologique", []),
+    ("possible que c'est le col", []),
+    ("non pas la diaphyse", []),
+    ("ce n'est pas le col", []),
+])
+def test_a_correction_takes_back_the_previous_answer_and_states_the_new_one(
+        text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_a_correction_of_the_site_without_the_bone_is_read_on_the_case_s_bone() -> None:
+    """The consultation knows the bone: the site told alone is checked against it (shorthand.recorded)."""
+    assert recorded("ah non pardon c'est la diaphyse", None, {"bone": "femur", "site": "neck"}) == {"site": "diaphysis"}
+    assert recorded("non en fait c'est distal", "site", {"bone": "humerus", "site": "proximal"}) == {"site": "distal"}
+    assert recorded("ah non pardon c'est le col", None, {"bone": "humerus", "site": "proximal"}) == {}  # no neck there
+
+
+@pytest.mark.parametrize("text", [
+    "je pense pas", "je ne crois pas", "ça m'étonnerait", "peu probable", "j'en doute", "probablement pas",
+    "a priori pas", "je ne pense pas, l'IRM est normale", "pas à ma connaissance", "il me semble que non",
+    "pas vraiment",
+])
+def test_a_hedged_no_answers_no(text: str) -> None:
+    for field in ("fit_for_surgery", "suspected_hypervascular", "articular_involvement", "diagnostic_uncertainty"):
+        assert interpret_answer(text, field) == "false", field
+    assert pairs(text) == []   # a yes or a no is no fact without a question
+
+
+@pytest.mark.parametrize("text", [
+    "probablement oui", "je pense que oui", "a priori oui", "probablement", "a priori", "sans doute",
+    "je crois que oui", "plutôt oui",
+])
+def test_a_hedged_yes_answers_yes(text: str) -> None:
+    for field in ("fit_for_surgery", "suspected_hypervascular", "major_bone_loss"):
+        assert interpret_answer(text, field) == "true", field
+
+
+@pytest.mark.parametrize("text", [
+    "peut-être", "possible", "c'est possible", "je pense qu'il faut voir avec l'anesthésiste", "peut-être pas",
+])
+def test_a_doubt_stays_undecided(text: str) -> None:
+    assert interpret_answer(text, "fit_for_surgery") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("je ne pense pas qu'il y ait d'atteinte articulaire", [("articular_involvement", "false")]),
+    ("atteinte articulaire peu probable", [("articular_involvement", "false")]),
+    ("ça m'étonnerait qu'il soit opérable", [("fit_for_surgery", "false")]),
+    ("fracture peu probable", []),   # a category is not negated into another one
+])
+def test_an_estimate_that_it_is_not_so_negates_in_a_description(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_alternatives_matching_the_same_words_are_expanded_once() -> None:
+    """« douleur|douleurs » match the same words (a plural's s is dropped): one variant, not two."""
+    assert [parser._phrase_keys(v) for v in parser._expand("(douleur|douleurs) (calmee|calmees|soulagee)")] == [
+        ("douleur", "calmee"), ("douleur", "soulagee")]
