@@ -1,6 +1,6 @@
 """`action_ask_<field>`: one class per field the form asks, built from one template."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -27,18 +27,20 @@ class AskForField(Action):
     def name(self) -> str:
         return f"action_ask_{self.field}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         case = case_from_tracker(tracker)
         asked = list(tracker.get_slot(ASKED_SLOT) or [])
-        events: List[EventType] = []
+        events: list[EventType] = []
         if self.field not in asked:
             asked.append(self.field)
             events.append(SlotSet(ASKED_SLOT, asked))
         refining = last_recommendation(tracker) is not None and self.field in recommend(case).refinements
         just_answered = slot_set_this_turn(tracker, RECOMMENDATION_SLOT)
-        preface: Optional[str] = answer_text("refine_intro") if refining and just_answered else None
+        preface: str | None = answer_text("refine_intro") if refining and just_answered else None
         if self.field == "fit_for_surgery" and case.get("performance_status") not in (None, "unknown"):
-            preface = message("performance_status_noted", value=value_label("performance_status", case["performance_status"]))
+            preface = message(
+                "performance_status_noted", value=value_label("performance_status", case["performance_status"])
+            )
         values = SITES_BY_BONE.get(case.get("bone") or "") if self.field == "site" else None
         dispatcher.utter_message(**question(self.field, asked.index(self.field) + 1, values, refining, preface))
         return events

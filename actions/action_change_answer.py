@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,12 +16,12 @@ class ActionChangeAnswer(Action):
     def name(self) -> str:
         return "action_change_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         fields = [value for value in tracker.get_latest_entity_values("field") if value in FIELDS]
         if not fields:
             dispatcher.utter_message(text=message("change_which"))
             return []
-        events: List[EventType] = [SlotSet(RECOMMENDATION_SLOT, None)]
+        events: list[EventType] = [SlotSet(RECOMMENDATION_SLOT, None)]
         for name in dict.fromkeys(fields):
             dispatcher.utter_message(text=message("change_field", name=field_name(name)))
             events.append(SlotSet(name, None))

@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -16,7 +16,7 @@ class ActionExplainDontKnow(Action):
     def name(self) -> str:
         return "action_explain_dont_know"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         pending = requested_field(tracker)
         if pending:
             dispatcher.utter_message(text=message("dont_know", why=field_text(pending)["why"]))

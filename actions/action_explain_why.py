@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,7 +19,7 @@ class ActionExplainWhy(Action):
     def name(self) -> str:
         return "action_explain_why"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         why = texts()["why"]
         text = (tracker.latest_message or {}).get("text") or ""
         pending = requested_field(tracker)

@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -14,7 +14,7 @@ from .case import case_from_tracker, clear_case
 CLEAR_CONFIDENCE = 0.9
 
 
-def asks_for_a_new_case(latest: Dict[str, Any]) -> bool:
+def asks_for_a_new_case(latest: dict[str, Any]) -> bool:
     text = (latest.get("text") or "").strip()
     if text.startswith("/"):  # a button's payload, never a stray slash
         return text.split("{", 1)[0] == "/start_consultation"
@@ -29,7 +29,7 @@ class ActionNewConsultation(Action):
     def name(self) -> str:
         return "action_new_consultation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         in_progress = bool(case_from_tracker(tracker).keys() - {"primary_tumor"})
         if in_progress:
             if not asks_for_a_new_case(tracker.latest_message or {}):

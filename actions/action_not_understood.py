@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -17,12 +17,14 @@ class ActionNotUnderstood(Action):
     def name(self) -> str:
         return "action_not_understood"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if bot_spoke_since_user(tracker):
             return []
         pending = requested_field(tracker)
         if pending:
-            dispatcher.utter_message(text=message("not_understood", name=field_name(pending), expected=values_list(pending)))
+            dispatcher.utter_message(
+                text=message("not_understood", name=field_name(pending), expected=values_list(pending))
+            )
         elif last_recommendation(tracker):
             dispatcher.utter_message(text=message("not_understood_after_answer"))
         else:

@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -21,7 +21,7 @@ class ActionRecommend(Action):
     def name(self) -> str:
         return "action_recommend"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         case = case_from_tracker(tracker)
         previous = last_recommendation(tracker)
         if previous and previous.get("case") == validate_case(case, strict=False):

@@ -1,5 +1,5 @@
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -20,7 +20,7 @@ class ActionReport(Action):
     def name(self) -> str:
         return "action_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         recommendation = last_recommendation(tracker)
         if not recommendation:
             dispatcher.utter_message(text=message("report_none"))
@@ -28,7 +28,9 @@ class ActionReport(Action):
         markdown = report_markdown(recommendation, tracker.sender_id)
         if "file" in tracker.get_latest_entity_values("delivery"):
             filename = report_filename(datetime.now(timezone.utc))
-            dispatcher.utter_message(json_message={"data": {"rcp_report": {"filename": filename, "markdown": markdown}}})
+            dispatcher.utter_message(
+                json_message={"data": {"rcp_report": {"filename": filename, "markdown": markdown}}}
+            )
             return []
         dispatcher.utter_message(text=message("report_intro", conversation_id=tracker.sender_id))
         dispatcher.utter_message(text=markdown)

@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -15,7 +15,7 @@ class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=message("disclaimer"))
         carried = [SlotSet(name, value) for name, value in case_from_tracker(tracker).items()]
         if tracker.get_slot(RECOMMENDATION_SLOT) is not None:

@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,7 +19,7 @@ class ActionShowDetails(Action):
     def name(self) -> str:
         return "action_show_details"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         recommendation = last_recommendation(tracker)
         if not recommendation:
             dispatcher.utter_message(text=message("details_none"))

@@ -1,5 +1,5 @@
 import re
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -16,7 +16,7 @@ class ActionShowReference(Action):
     def name(self) -> str:
         return "action_show_reference"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         numbers = [str(value) for value in tracker.get_latest_entity_values("reference_number")]
         if not numbers:
             numbers = re.findall(r"\d+", (tracker.latest_message or {}).get("text") or "")

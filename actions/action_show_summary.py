@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -15,7 +15,7 @@ class ActionShowSummary(Action):
     def name(self) -> str:
         return "action_show_summary"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=case_summary(case_from_tracker(tracker)))
         recommendation = tracker.get_slot(RECOMMENDATION_SLOT)
         if recommendation:

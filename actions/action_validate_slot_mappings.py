@@ -1,4 +1,4 @@
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -26,7 +26,7 @@ class ExtractCaseFacts(ValidationAction):
     def name(self) -> str:
         return "action_validate_slot_mappings"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         latest = tracker.latest_message or {}
         message_id = latest.get("message_id")
         if message_id is not None and message_id == tracker.get_slot(PARSED_SLOT):
@@ -43,7 +43,7 @@ class ExtractCaseFacts(ValidationAction):
         )
         for text in update.messages:
             dispatcher.utter_message(text=text)
-        events: List[EventType] = [SlotSet(name, value) for name, value in update.slots.items()]
+        events: list[EventType] = [SlotSet(name, value) for name, value in update.slots.items()]
         if message_id is not None:
             events.append(SlotSet(PARSED_SLOT, message_id))
         return events

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -14,12 +14,12 @@ RECOMMENDATION_SLOT = "recommendation"
 ASKED_SLOT = "asked_fields"
 
 
-def case_from_tracker(tracker: Tracker) -> Dict[str, Any]:
+def case_from_tracker(tracker: Tracker) -> dict[str, Any]:
     """The case facts held in the slots (unset slots left out)."""
     return {name: tracker.get_slot(name) for name in FIELDS if tracker.get_slot(name) is not None}
 
 
-def requested_field(tracker: Tracker) -> Optional[str]:
+def requested_field(tracker: Tracker) -> str | None:
     """The contract field the form is asking for, if any."""
     requested = tracker.get_slot("requested_slot")
     if tracker.active_loop_name == FORM_NAME and requested in FIELDS:
@@ -27,12 +27,12 @@ def requested_field(tracker: Tracker) -> Optional[str]:
     return None
 
 
-def last_recommendation(tracker: Tracker) -> Optional[Dict[str, Any]]:
+def last_recommendation(tracker: Tracker) -> dict[str, Any] | None:
     """The recommendation last given in this consultation (the contract's JSON)."""
     return tracker.get_slot(RECOMMENDATION_SLOT) or None
 
 
-def clear_case() -> List[SlotSet]:
+def clear_case() -> list[SlotSet]:
     return [SlotSet(name, None) for name in FIELDS] + [
         SlotSet(RECOMMENDATION_SLOT, None),
         SlotSet(ASKED_SLOT, None),

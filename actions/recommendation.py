@@ -4,9 +4,10 @@ asks the refining questions after."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any
 
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,7 +21,7 @@ from .case import RECOMMENDATION_SLOT
 VERSION = (Path(__file__).resolve().parents[1] / "VERSION").read_text(encoding="utf-8").strip()
 
 
-def compute(case: Mapping[str, Any]) -> Dict[str, Any]:
+def compute(case: Mapping[str, Any]) -> dict[str, Any]:
     """The contract's JSON plus its audit record (time, project version, guideline edition)."""
     recommendation = recommend(case).to_dict()
     recommendation["record"] = {
@@ -31,7 +32,7 @@ def compute(case: Mapping[str, Any]) -> Dict[str, Any]:
     return recommendation
 
 
-def plan(recommendation: Optional[Mapping[str, Any]]) -> Any:
+def plan(recommendation: Mapping[str, Any] | None) -> Any:
     """What a refining answer never changes: the indication and the options."""
     if not recommendation:
         return None
@@ -39,7 +40,9 @@ def plan(recommendation: Optional[Mapping[str, Any]]) -> Any:
     return recommendation["surgery"], recommendation["indication"]["code"], options
 
 
-def give(dispatcher: CollectingDispatcher, case: Mapping[str, Any], previous: Optional[Mapping[str, Any]]) -> List[EventType]:
+def give(
+    dispatcher: CollectingDispatcher, case: Mapping[str, Any], previous: Mapping[str, Any] | None
+) -> list[EventType]:
     """Say the recommendation for `case`: whole the first time or when its plan
     changed, as what changed otherwise. Returns the slot event that keeps it."""
     recommendation = compute(case)

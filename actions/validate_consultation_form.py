@@ -1,4 +1,4 @@
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -25,22 +25,22 @@ class ValidateConsultationForm(FormValidationAction):
     and any question it opens comes after.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_consultation_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         result = recommend(case_from_tracker(tracker))
         essential = [name for name in result.missing if name not in result.refinements]
         return essential or list(result.refinements)
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         return []
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
         case = case_from_tracker(tracker)
         result = recommend(case)

@@ -27,11 +27,23 @@ RESULTS = Path(__file__).with_name("results")
 def combinations():
     bone_sites = [(bone, site) for bone in FIELDS["bone"] for site in SITES_BY_BONE.get(bone, (None,))]
     for situation, (bone, site), life, fit, pain, kind, size in itertools.product(
-        FIELDS["situation"], bone_sites, FIELDS["life_expectancy"], FIELDS["fit_for_surgery"],
-        FIELDS["pain"], FIELDS["lesion_type"], FIELDS["lesion_size"],
+        FIELDS["situation"],
+        bone_sites,
+        FIELDS["life_expectancy"],
+        FIELDS["fit_for_surgery"],
+        FIELDS["pain"],
+        FIELDS["lesion_type"],
+        FIELDS["lesion_size"],
     ):
-        case = {"situation": situation, "bone": bone, "life_expectancy": life, "fit_for_surgery": fit,
-                "pain": pain, "lesion_type": kind, "lesion_size": size}
+        case = {
+            "situation": situation,
+            "bone": bone,
+            "life_expectancy": life,
+            "fit_for_surgery": fit,
+            "pain": pain,
+            "lesion_type": kind,
+            "lesion_size": size,
+        }
         if site:
             case["site"] = site
         yield case
@@ -66,8 +78,10 @@ def main(argv=None) -> int:
         "python": platform.python_version(),
         "quick": args.quick,
     }
-    print(f"recommend(): {result['cases']} cases, mean {result['mean_us']} µs, p50 {result['p50_us']} µs, "
-          f"p95 {result['p95_us']} µs, max {result['max_us']} µs (target: well under 1000 µs)")
+    print(
+        f"recommend(): {result['cases']} cases, mean {result['mean_us']} µs, p50 {result['p50_us']} µs, "
+        f"p95 {result['p95_us']} µs, max {result['max_us']} µs (target: well under 1000 µs)"
+    )
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "decision.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -21,8 +21,9 @@ import json
 import statistics
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from tests.support.servers import Bot, running_bot
 
@@ -30,42 +31,133 @@ RESULTS = Path(__file__).with_name("results")
 MAX_MESSAGES = 30
 
 # (the case, as the contract states it; a clinician's first message with the whole case)
-CONSULTATIONS: List[Tuple[Dict[str, Any], str]] = [
-    ({"situation": "pathological_fracture", "bone": "femur", "site": "neck", "life_expectancy": "6_to_12_months",
-      "fit_for_surgery": True, "diagnostic_uncertainty": False, "prior_radiotherapy": False, "suspected_hypervascular": False},
-     "fracture pathologique du col fémoral, espérance de vie environ huit mois, opérable"),
-    ({"situation": "impending_fracture", "bone": "humerus", "site": "diaphysis", "life_expectancy": "gt_12_months",
-      "fit_for_surgery": True, "pain": "functional", "lesion_type": "lytic", "lesion_size": "gt_two_thirds",
-      "diagnostic_uncertainty": False, "major_bone_loss": False, "prior_radiotherapy": False, "suspected_hypervascular": False},
-     "lésion lytique de la diaphyse humérale à risque fracturaire, douleur mécanique, plus des deux tiers du diamètre, "
-     "espérance de vie deux ans, opérable"),
-    ({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis", "life_expectancy": "6_weeks_to_6_months",
-      "fit_for_surgery": True, "diagnostic_uncertainty": True, "major_bone_loss": True, "prior_radiotherapy": True,
-      "suspected_hypervascular": False},
-     "fracture de la diaphyse fémorale, espérance de vie 3 mois, opérable, doute avec une tumeur osseuse primitive"),
-    ({"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "gt_12_months", "fit_for_surgery": True,
-      "acetabular_stability_compromised": True, "percutaneous_treatment_failed": False, "diagnostic_uncertainty": False,
-      "prior_radiotherapy": False, "suspected_hypervascular": False},
-     "douleur rebelle du cotyle, toit détruit, espérance de vie plus d'un an, opérable"),
-    ({"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "6_to_12_months", "fit_for_surgery": True,
-      "acetabular_stability_compromised": False, "acetabular_fracture_risk": False, "conservative_treatment_failed": False},
-     "lésion acétabulaire douloureuse, cotyle stable, pas de risque de fracture, espérance de vie 8 mois, opérable"),
-    ({"situation": "pathological_fracture", "bone": "radius", "life_expectancy": "6_to_12_months", "fit_for_surgery": True,
-      "diagnostic_uncertainty": False, "prior_radiotherapy": False, "suspected_hypervascular": False},
-     "fracture pathologique du radius, espérance de vie 10 mois, opérable"),
-    ({"situation": "pathological_fracture", "bone": "tibia", "site": "proximal", "life_expectancy": "6_to_12_months",
-      "fit_for_surgery": True, "articular_involvement": False, "diagnostic_uncertainty": False, "prior_radiotherapy": False,
-      "suspected_hypervascular": False},
-     "fracture du plateau tibial, espérance de vie 9 mois, opérable, sans atteinte articulaire"),
-    ({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis", "life_expectancy": "6_to_12_months",
-      "fit_for_surgery": False},
-     "fracture de la diaphyse fémorale, espérance de vie 8 mois, inopérable"),
-    ({"situation": "pathological_fracture", "bone": "humerus", "site": "diaphysis", "life_expectancy": "lt_6_weeks"},
-     "fracture de la diaphyse humérale, espérance de vie 3 semaines"),
-    ({"situation": "pathological_fracture", "bone": "humerus", "site": "proximal", "life_expectancy": "unknown",
-      "fit_for_surgery": True, "articular_involvement": False, "diagnostic_uncertainty": False, "prior_radiotherapy": False,
-      "suspected_hypervascular": False, "major_bone_loss": False},
-     "fracture de l'humérus proximal, pronostic inconnu, opérable"),
+CONSULTATIONS: list[tuple[dict[str, Any], str]] = [
+    (
+        {
+            "situation": "pathological_fracture",
+            "bone": "femur",
+            "site": "neck",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+            "diagnostic_uncertainty": False,
+            "prior_radiotherapy": False,
+            "suspected_hypervascular": False,
+        },
+        "fracture pathologique du col fémoral, espérance de vie environ huit mois, opérable",
+    ),
+    (
+        {
+            "situation": "impending_fracture",
+            "bone": "humerus",
+            "site": "diaphysis",
+            "life_expectancy": "gt_12_months",
+            "fit_for_surgery": True,
+            "pain": "functional",
+            "lesion_type": "lytic",
+            "lesion_size": "gt_two_thirds",
+            "diagnostic_uncertainty": False,
+            "major_bone_loss": False,
+            "prior_radiotherapy": False,
+            "suspected_hypervascular": False,
+        },
+        "lésion lytique de la diaphyse humérale à risque fracturaire, douleur mécanique, plus des deux tiers du diamètre, "
+        "espérance de vie deux ans, opérable",
+    ),
+    (
+        {
+            "situation": "pathological_fracture",
+            "bone": "femur",
+            "site": "diaphysis",
+            "life_expectancy": "6_weeks_to_6_months",
+            "fit_for_surgery": True,
+            "diagnostic_uncertainty": True,
+            "major_bone_loss": True,
+            "prior_radiotherapy": True,
+            "suspected_hypervascular": False,
+        },
+        "fracture de la diaphyse fémorale, espérance de vie 3 mois, opérable, doute avec une tumeur osseuse primitive",
+    ),
+    (
+        {
+            "situation": "refractory_pain",
+            "bone": "acetabulum",
+            "life_expectancy": "gt_12_months",
+            "fit_for_surgery": True,
+            "acetabular_stability_compromised": True,
+            "percutaneous_treatment_failed": False,
+            "diagnostic_uncertainty": False,
+            "prior_radiotherapy": False,
+            "suspected_hypervascular": False,
+        },
+        "douleur rebelle du cotyle, toit détruit, espérance de vie plus d'un an, opérable",
+    ),
+    (
+        {
+            "situation": "refractory_pain",
+            "bone": "acetabulum",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+            "acetabular_stability_compromised": False,
+            "acetabular_fracture_risk": False,
+            "conservative_treatment_failed": False,
+        },
+        "lésion acétabulaire douloureuse, cotyle stable, pas de risque de fracture, espérance de vie 8 mois, opérable",
+    ),
+    (
+        {
+            "situation": "pathological_fracture",
+            "bone": "radius",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+            "diagnostic_uncertainty": False,
+            "prior_radiotherapy": False,
+            "suspected_hypervascular": False,
+        },
+        "fracture pathologique du radius, espérance de vie 10 mois, opérable",
+    ),
+    (
+        {
+            "situation": "pathological_fracture",
+            "bone": "tibia",
+            "site": "proximal",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+            "articular_involvement": False,
+            "diagnostic_uncertainty": False,
+            "prior_radiotherapy": False,
+            "suspected_hypervascular": False,
+        },
+        "fracture du plateau tibial, espérance de vie 9 mois, opérable, sans atteinte articulaire",
+    ),
+    (
+        {
+            "situation": "pathological_fracture",
+            "bone": "femur",
+            "site": "diaphysis",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": False,
+        },
+        "fracture de la diaphyse fémorale, espérance de vie 8 mois, inopérable",
+    ),
+    (
+        {"situation": "pathological_fracture", "bone": "humerus", "site": "diaphysis", "life_expectancy": "lt_6_weeks"},
+        "fracture de la diaphyse humérale, espérance de vie 3 semaines",
+    ),
+    (
+        {
+            "situation": "pathological_fracture",
+            "bone": "humerus",
+            "site": "proximal",
+            "life_expectancy": "unknown",
+            "fit_for_surgery": True,
+            "articular_involvement": False,
+            "diagnostic_uncertainty": False,
+            "prior_radiotherapy": False,
+            "suspected_hypervascular": False,
+            "major_bone_loss": False,
+        },
+        "fracture de l'humérus proximal, pronostic inconnu, opérable",
+    ),
 ]
 
 
@@ -77,7 +169,7 @@ def _payload(case: Mapping[str, Any], field: str) -> str:
     return "/inform" + json.dumps({field: case.get(field, "unknown")}, ensure_ascii=False)
 
 
-def messages_to_answer(bot: Bot, sender: str, case: Mapping[str, Any], first: Optional[str]) -> int:
+def messages_to_answer(bot: Bot, sender: str, case: Mapping[str, Any], first: str | None) -> int:
     """User messages from the first one about the case to the first
     recommendation; questions answered from `case` by their buttons."""
     if first is None:
@@ -99,25 +191,38 @@ def messages_to_answer(bot: Bot, sender: str, case: Mapping[str, Any], first: Op
     raise RuntimeError(f"{sender}: no recommendation after {MAX_MESSAGES} messages")
 
 
-def measure(bot: Bot, consultations: Sequence[Tuple[Mapping[str, Any], str]] = CONSULTATIONS) -> Dict[str, Any]:
-    counts: Dict[str, List[int]] = {"whole_case_first": [], "answer_by_answer": []}
+def measure(bot: Bot, consultations: Sequence[tuple[Mapping[str, Any], str]] = CONSULTATIONS) -> dict[str, Any]:
+    counts: dict[str, list[int]] = {"whole_case_first": [], "answer_by_answer": []}
     for number, (case, text) in enumerate(consultations):
         counts["whole_case_first"].append(messages_to_answer(bot, f"bench-dialogue-w{number}", case, text))
         counts["answer_by_answer"].append(messages_to_answer(bot, f"bench-dialogue-a{number}", case, None))
-    return {mode: {"consultations": len(values), "mean": round(statistics.mean(values), 2), "max": max(values),
-                   "each": values} for mode, values in counts.items()}
+    return {
+        mode: {
+            "consultations": len(values),
+            "mean": round(statistics.mean(values), 2),
+            "max": max(values),
+            "each": values,
+        }
+        for mode, values in counts.items()
+    }
 
 
 def table(results: Mapping[str, Any]) -> str:
-    labels = {"whole_case_first": "cas entier d'abord, puis boutons", "answer_by_answer": "question par question (boutons)"}
-    lines = ["| façon de répondre | consultations | messages avant la réponse, moyenne | maximum |", "|---|---:|---:|---:|"]
+    labels = {
+        "whole_case_first": "cas entier d'abord, puis boutons",
+        "answer_by_answer": "question par question (boutons)",
+    }
+    lines = [
+        "| façon de répondre | consultations | messages avant la réponse, moyenne | maximum |",
+        "|---|---:|---:|---:|",
+    ]
     for mode, label in labels.items():
         data = results[mode]
         lines.append(f"| {label} | {data['consultations']} | {str(data['mean']).replace('.', ',')} | {data['max']} |")
     return "\n".join(lines)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=RESULTS / "dialogue.json")
     args = parser.parse_args(argv)

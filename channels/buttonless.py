@@ -17,21 +17,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence, Tuple
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
+from typing import Any
 
 # One option: (title shown, payload sent).
-Option = Tuple[str, str]
+Option = tuple[str, str]
 
 ANSWER_HINT = "Répondez par le numéro ou par les mots de votre choix."
 
-_NUMBER = re.compile(r"^\s*(?:n°|no\.?|numéro|numero|option|choix|réponse|reponse)?\s*(\d{1,3})\s*[.)]?\s*$",
-                     re.IGNORECASE)
+_NUMBER = re.compile(
+    r"^\s*(?:n°|no\.?|numéro|numero|option|choix|réponse|reponse)?\s*(\d{1,3})\s*[.)]?\s*$", re.IGNORECASE
+)
 
 
-def options_from_buttons(buttons: Optional[Iterable[Mapping[str, Any]]]) -> List[Option]:
+def options_from_buttons(buttons: Iterable[Mapping[str, Any]] | None) -> list[Option]:
     """The (title, payload) pairs of Rasa buttons; buttons without a payload
     (links) are left out."""
-    found: List[Option] = []
+    found: list[Option] = []
     for button in buttons or []:
         title, payload = str(button.get("title") or "").strip(), button.get("payload")
         if title and isinstance(payload, str) and payload:
@@ -39,7 +41,7 @@ def options_from_buttons(buttons: Optional[Iterable[Mapping[str, Any]]]) -> List
     return found
 
 
-def numbered(text: str, options: Sequence[Option], hint: Optional[str] = ANSWER_HINT) -> str:
+def numbered(text: str, options: Sequence[Option], hint: str | None = ANSWER_HINT) -> str:
     """The question followed by its options, one per line: ``1. Fémur``.
 
     The result is Markdown; the line numbers are the answers the clinician
@@ -62,7 +64,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _names(title: str) -> List[str]:
+def _names(title: str) -> list[str]:
     """The ways to write an option: « Ulna (cubitus) », « ulna », « cubitus »."""
     names = [normalise(title)]
     outside = re.sub(r"\([^)]*\)", " ", title)
@@ -99,7 +101,7 @@ class OptionsMemory:
     saved to disk); at most `limit` conversations are kept, the least recently
     used are forgotten first."""
 
-    def __init__(self, store: Optional[MutableMapping[str, Any]] = None, limit: int = 10_000) -> None:
+    def __init__(self, store: MutableMapping[str, Any] | None = None, limit: int = 10_000) -> None:
         self._store: MutableMapping[str, Any] = store if store is not None else OrderedDict()
         self._limit = limit
 
@@ -112,7 +114,7 @@ class OptionsMemory:
             while len(self._store) > self._limit:
                 del self._store[next(iter(self._store))]
 
-    def options(self, conversation: str) -> List[Option]:
+    def options(self, conversation: str) -> list[Option]:
         return [(str(title), str(payload)) for title, payload in self._store.get(conversation) or []]
 
     def resolve(self, conversation: str, text: str) -> str:
@@ -121,14 +123,14 @@ class OptionsMemory:
     def remember_turn(self, conversation: str, replies: Sequence[Mapping[str, Any]]) -> None:
         """After a bot turn: the options of its last message with buttons, or
         none if no message of the turn had any."""
-        shown: List[Option] = []
+        shown: list[Option] = []
         for reply in replies:
             if reply.get("buttons"):
                 shown = options_from_buttons(reply["buttons"])
         self.remember(conversation, shown)
 
 
-def render_turn(replies: Sequence[Mapping[str, Any]], hint: Optional[str] = ANSWER_HINT) -> List[Dict[str, Any]]:
+def render_turn(replies: Sequence[Mapping[str, Any]], hint: str | None = ANSWER_HINT) -> list[dict[str, Any]]:
     """Rasa's messages for one turn (REST channel format) as Markdown texts for
     a channel without buttons: ``[{"text": ..., "options": [...]}]``."""
     rendered = []
@@ -143,7 +145,9 @@ def render_turn(replies: Sequence[Mapping[str, Any]], hint: Optional[str] = ANSW
     return rendered
 
 
-def translating(on_new_message: Callable[[Any], Awaitable[Any]], memory: OptionsMemory) -> Callable[[Any], Awaitable[Any]]:
+def translating(
+    on_new_message: Callable[[Any], Awaitable[Any]], memory: OptionsMemory
+) -> Callable[[Any], Awaitable[Any]]:
     """A Rasa input channel's `on_new_message`, with « 2 » or « fémur » turned
     into the payload of the option last shown in that conversation (the
     `UserMessage`'s sender); the options are forgotten until the bot shows new
@@ -166,13 +170,14 @@ class NumberedButtons:
 
     memory: OptionsMemory
 
-    async def send_text_with_buttons(self, recipient_id: Any, text: str, buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Any, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
         options = options_from_buttons(buttons)
         self.memory.remember(str(recipient_id), options)
         await self.send_text_message(recipient_id, numbered(text, options))  # type: ignore[attr-defined]
 
-    async def send_custom_json(self, recipient_id: Any, json_message: Dict[str, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: Any, json_message: dict[str, Any], **kwargs: Any) -> None:
         """The assistant's custom payloads (`recommendation_ready`, `rcp_report`)
         are for the web widget: a messenger has nothing to show for them."""
 

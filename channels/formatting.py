@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import re
-from typing import List
 
 # « 137. Swanson… » at the start of a line: Markdown would make it an ordered
 # list and renumber it from 1. The escaped dot keeps the number as written.
@@ -50,8 +49,8 @@ def plain_text(text: str) -> str:
 
 def telegram_html(text: str) -> str:
     """Telegram's HTML subset: <b>, <i>, <code>, <blockquote>; lists as « • »."""
-    out: List[str] = []
-    quote: List[str] = []
+    out: list[str] = []
+    quote: list[str] = []
 
     def flush() -> None:
         if quote:
@@ -97,13 +96,13 @@ def slack_mrkdwn(text: str) -> str:
     return "\n".join(out)
 
 
-def chunks(text: str, limit: int) -> List[str]:
+def chunks(text: str, limit: int) -> list[str]:
     """`text` cut between paragraphs (then lines) into parts of at most
     `limit` characters: messengers cap the size of a message."""
     text = text.strip()
     if len(text) <= limit:
         return [text] if text else []
-    parts: List[str] = []
+    parts: list[str] = []
     current = ""
     for piece in text.split("\n\n"):
         candidate = f"{current}\n\n{piece}" if current else piece

@@ -12,7 +12,7 @@ separate messages. In credentials.yml::
 
 from __future__ import annotations
 
-from typing import Any, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.slack import SlackBot
@@ -26,12 +26,18 @@ SLACK_MAX_CHARS = 3900
 
 
 class NumberedSlackBot(NumberedButtons, SlackBot):
-    def __init__(self, token: Text, slack_channel: Optional[Text], thread_id: Optional[Text], proxy: Optional[Text],
-                 memory: OptionsMemory) -> None:
+    def __init__(
+        self,
+        token: str,
+        slack_channel: str | None,
+        thread_id: str | None,
+        proxy: str | None,
+        memory: OptionsMemory,
+    ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.memory = memory
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         recipient = self.slack_channel or recipient_id
         for part in chunks(text, SLACK_MAX_CHARS):
             await self._post_message(channel=recipient, as_user=True, text=slack_mrkdwn(part), type="mrkdwn")
@@ -40,5 +46,5 @@ class NumberedSlackBot(NumberedButtons, SlackBot):
 class SlackInput(TranslatingInput, RasaSlackInput):
     """Rasa's Slack connector (events, signatures, retries), messages translated."""
 
-    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> OutputChannel:
         return NumberedSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.memory)

@@ -40,7 +40,8 @@ import inspect
 import logging
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def allowed_origins(value: Any) -> List[Text]:
+def allowed_origins(value: Any) -> list[str]:
     """The origins from credentials.yml: a list (or one string) of
     `scheme://host[:port]`, without path or trailing slash; never `*`."""
     if value is None:
@@ -61,21 +62,22 @@ def allowed_origins(value: Any) -> List[Text]:
         if not isinstance(origin, str) or origin == "*" or "://" not in origin or origin.endswith("/"):
             raise ValueError(
                 f"socket.io cors_allowed_origins: {origin!r} is not an origin such as "
-                "'http://localhost:8080' ('*' is not accepted)")
+                "'http://localhost:8080' ('*' is not accepted)"
+            )
     return origins
 
 
 class SocketIOInput(RasaSocketIOInput):
     """socket.io channel with an origin list and working session persistence."""
 
-    cors_allowed_origins: List[Text] = []
+    cors_allowed_origins: list[str] = []
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
         channel = super().from_credentials(credentials)
         channel.cors_allowed_origins = allowed_origins(credentials.get("cors_allowed_origins"))
@@ -88,7 +90,7 @@ class SocketIOInput(RasaSocketIOInput):
         rasa_connect = sio.handlers[namespace]["connect"]
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
             if origin is not None and origin not in self.cors_allowed_origins:
                 logger.warning(f"socket.io connection refused: origin {origin} is not in cors_allowed_origins.")
@@ -98,7 +100,7 @@ class SocketIOInput(RasaSocketIOInput):
         rasa_handle_message = sio.handlers[namespace][self.user_message_evt]
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: dict | None) -> None:
             data = data if isinstance(data, dict) else {}
             if not isinstance(data.get("session_id"), str) or not SESSION_ID.match(data["session_id"]):
                 data["session_id"] = uuid.uuid4().hex
@@ -110,11 +112,13 @@ class SocketIOInput(RasaSocketIOInput):
             logger.debug(f"User {sid} joined session {data['session_id']}.")
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return
             if self.session_persistence and data.get("session_id") not in sio.rooms(sid, namespace=namespace):
-                logger.warning(f"socket.io message ignored: socket {sid} has not joined session {data.get('session_id')!r}.")
+                logger.warning(
+                    f"socket.io message ignored: socket {sid} has not joined session {data.get('session_id')!r}."
+                )
                 return
             await rasa_handle_message(sid, data)
 

@@ -14,7 +14,7 @@ row of an inline keyboard (ten options do not fit). In credentials.yml::
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional, Text
+from typing import Any
 
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
@@ -29,11 +29,11 @@ TELEGRAM_MAX_CHARS = 4000
 
 
 class NumberedTelegramOutput(NumberedButtons, TelegramOutput):
-    def __init__(self, access_token: Optional[Text], memory: OptionsMemory) -> None:
+    def __init__(self, access_token: str | None, memory: OptionsMemory) -> None:
         super().__init__(access_token)
         self.memory = memory
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in chunks(text, TELEGRAM_MAX_CHARS):
             await self.send_message(recipient_id, telegram_html(part), parse_mode="HTML")
 

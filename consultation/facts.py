@@ -9,8 +9,9 @@ action that calls it only moves slots.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any
 
 from decision import FIELDS, CaseError, validate_fact
 from decision.contract import SITES_BY_BONE, UNKNOWN, UNKNOWN_ALLOWED, bones_for_site
@@ -18,20 +19,21 @@ from freetext.parser import interpret_answer
 
 from .texts import field_name, message, value_label, values_list
 
+
 @dataclass
 class Update:
     """Slots to set (None clears a slot) and what to tell the user."""
 
-    slots: Dict[str, Any] = field(default_factory=dict)
-    messages: List[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
 
 
-def contract_entities(entities: Iterable[Mapping[str, Any]]) -> List[tuple]:
+def contract_entities(entities: Iterable[Mapping[str, Any]]) -> list[tuple]:
     """(field, value) of the entities named after a contract field, in order."""
     return [(e.get("entity"), e.get("value")) for e in entities if e.get("entity") in FIELDS]
 
 
-def answer_from_context(requested: Optional[str], text: str) -> Optional[Any]:
+def answer_from_context(requested: str | None, text: str) -> Any | None:
     """A short answer read as the answer to the pending question ("oui", "4 mois",
     "je ne sais pas"). Only the words count, never the intent alone: a message
     the classifier happens to read as "yes" sets nothing unless it says yes."""
@@ -49,13 +51,13 @@ DONT_KNOW_CONFIDENCE = 0.8
 def update_facts(
     current: Mapping[str, Any],
     entities: Iterable[Mapping[str, Any]],
-    intent: Optional[Mapping[str, Any]],
+    intent: Mapping[str, Any] | None,
     text: str,
-    requested: Optional[str],
+    requested: str | None,
 ) -> Update:
     """The slot changes a user message brings to the case `current`."""
     update = Update()
-    heard: Dict[str, List[Any]] = {}
+    heard: dict[str, list[Any]] = {}
     for name, value in contract_entities(entities):
         if value not in heard.setdefault(name, []):
             heard[name].append(value)
@@ -66,7 +68,7 @@ def update_facts(
         if answer is not None:
             heard[requested] = [answer]
 
-    accepted: Dict[str, Any] = {}
+    accepted: dict[str, Any] = {}
     for name, values in heard.items():
         if len(values) > 1:
             labels = ", ".join(value_label(name, value) for value in values)
@@ -97,14 +99,14 @@ def update_facts(
     return update
 
 
-def _says_dont_know(intent: Optional[Mapping[str, Any]], text: str) -> bool:
+def _says_dont_know(intent: Mapping[str, Any] | None, text: str) -> bool:
     if not intent or text.lstrip().startswith("/"):
         return False
     return intent.get("name") == "dont_know" and (intent.get("confidence") or 0.0) >= DONT_KNOW_CONFIDENCE
 
 
-def _infer_bone(current: Mapping[str, Any], accepted: Dict[str, Any]) -> None:
-    """"Pertrochantérien" says femur: a site that exists on one bone names it."""
+def _infer_bone(current: Mapping[str, Any], accepted: dict[str, Any]) -> None:
+    """ "Pertrochantérien" says femur: a site that exists on one bone names it."""
     site = accepted.get("site")
     if site and "bone" not in accepted and current.get("bone") is None:
         bones = bones_for_site(site)
@@ -112,7 +114,7 @@ def _infer_bone(current: Mapping[str, Any], accepted: Dict[str, Any]) -> None:
             accepted["bone"] = bones[0]
 
 
-def _check_site(current: Mapping[str, Any], accepted: Dict[str, Any], update: Update) -> None:
+def _check_site(current: Mapping[str, Any], accepted: dict[str, Any], update: Update) -> None:
     bone = accepted.get("bone", current.get("bone"))
     site = accepted.get("site", current.get("site"))
     if bone is None or site in (None, UNKNOWN) or site in SITES_BY_BONE.get(bone, ()):

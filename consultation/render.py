@@ -14,7 +14,8 @@ so that no item is printed twice.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from decision import FIELDS, knowledge
 from decision.contract import UNKNOWN, UNKNOWN_ALLOWED
@@ -30,14 +31,14 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def sections() -> Dict[str, str]:
+def sections() -> dict[str, str]:
     """The sections of a recommendation and their titles, in reading order
     (shared with the RCP report)."""
     return dict(texts()["sections"])
 
 
 def sources(item: Mapping[str, Any]) -> str:
-    """"§ 4.1 ; réf. 137, 142 ; voir aussi 84, 85 (autres chapitres…)" — where an
+    """ "§ 4.1 ; réf. 137, 142 ; voir aussi 84, 85 (autres chapitres…)" — where an
     item comes from, the chapter's own references apart from related ones."""
     parts = [answer_text("item_sources", section=item["section"])]
     numbers = sorted(item.get("citations") or [])
@@ -53,8 +54,13 @@ def sources(item: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------ questions
 
 
-def question(name: str, number: int, values: Optional[Sequence[Any]] = None, refining: bool = False,
-             preface: Optional[str] = None) -> Dict[str, Any]:
+def question(
+    name: str,
+    number: int,
+    values: Sequence[Any] | None = None,
+    refining: bool = False,
+    preface: str | None = None,
+) -> dict[str, Any]:
     """The question about `name`: its number, hint and buttons whose payloads
     set the slot directly (« Je ne sais pas » included where it is an answer)."""
     data = field_text(name)
@@ -83,7 +89,9 @@ def case_summary(case: Mapping[str, Any]) -> str:
     if not facts:
         return message("summary_empty")
     lines = [f"**{message('summary_title')}**"]
-    lines += [f"- {field_name(name)[0].upper()}{field_name(name)[1:]} : {value_label(name, value)}" for name, value in facts]
+    lines += [
+        f"- {field_name(name)[0].upper()}{field_name(name)[1:]} : {value_label(name, value)}" for name, value in facts
+    ]
     return "\n".join(lines)
 
 
@@ -122,8 +130,10 @@ def short_answer(rec: Mapping[str, Any]) -> str:
 
 
 def mirels_line(mirels: Mapping[str, Any]) -> str:
-    items = {name: mirels["items"].get(name, answer_text("mirels_unknown_item"))
-             for name in ("site", "pain", "lesion_type", "lesion_size")}
+    items = {
+        name: mirels["items"].get(name, answer_text("mirels_unknown_item"))
+        for name in ("site", "pain", "lesion_type", "lesion_size")
+    }
     score = mirels["interpretation_fr"].split(". ", 1)
     return "**" + answer_text("mirels", score=score[0], **items) + "** " + (score[1] if len(score) > 1 else "")
 
@@ -151,13 +161,19 @@ def branch_line(branch: Mapping[str, Any]) -> str:
         outcome = answer_text("branch_open", outcomes=answer_text("branch_or").join(labels))
     else:
         outcome = lower_first(words["surgery"][branch["surgery"]])
-        techniques = [lower_first(knowledge.item("techniques", code)["label_fr"]) for code in branch.get("techniques", [])]
+        techniques = [
+            lower_first(knowledge.item("techniques", code)["label_fr"]) for code in branch.get("techniques", [])
+        ]
         if techniques:
             outcome += " (" + ", ".join(techniques) + ")"
-    return "- " + answer_text("branch", name=field_name(name), value=lower_first(value_label(name, value)), outcome=outcome)
+    return "- " + answer_text(
+        "branch", name=field_name(name), value=lower_first(value_label(name, value)), outcome=outcome
+    )
 
 
-def details(rec: Mapping[str, Any], wanted: Sequence[str] = ("workup", "postoperative", "warnings", "references")) -> List[str]:
+def details(
+    rec: Mapping[str, Any], wanted: Sequence[str] = ("workup", "postoperative", "warnings", "references")
+) -> list[str]:
     """The parts of the recommendation not in the short answer, one message each."""
     titles = sections()
     found = []
@@ -172,7 +188,7 @@ def details(rec: Mapping[str, Any], wanted: Sequence[str] = ("workup", "postoper
     return found
 
 
-def recommendation_messages(rec: Mapping[str, Any]) -> List[str]:
+def recommendation_messages(rec: Mapping[str, Any]) -> list[str]:
     """The answer as first given: the short answer, then how to get the rest."""
     return [short_answer(rec), answer_text("more")]
 
@@ -183,10 +199,10 @@ def references_message(citations: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> List[str]:
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """What a new fact added to or removed from the recommendation's items."""
 
-    def labels(rec: Mapping[str, Any]) -> Dict[str, str]:
+    def labels(rec: Mapping[str, Any]) -> dict[str, str]:
         found = {}
         for kind in ("techniques", *DETAIL_KINDS):
             for item in rec.get(kind) or []:
@@ -207,7 +223,7 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> List[str]:
 # ------------------------------------------------------------------------ why
 
 
-def why_messages(rec: Mapping[str, Any]) -> List[str]:
+def why_messages(rec: Mapping[str, Any]) -> list[str]:
     """Each item's rationale, section and references, with the chapter's own
     sentences quoted verbatim."""
     titles = sections()
@@ -224,9 +240,14 @@ def item_explanation(title: str, item: Mapping[str, Any]) -> str:
     if item.get("rationale_fr"):
         lines.append(item["rationale_fr"])
     references = sources(item).split(" ; ", 1)[1] if item.get("citations") else why["no_references"]
-    lines.append(why["section_line"].format(section=item["section"], section_title=knowledge.section_title(item["section"]),
-                                            references=references))
-    quotes = item.get("quotes") or ([{"section": item["section"], "text": item["quote_fr"]}] if item.get("quote_fr") else [])
+    lines.append(
+        why["section_line"].format(
+            section=item["section"], section_title=knowledge.section_title(item["section"]), references=references
+        )
+    )
+    quotes = item.get("quotes") or (
+        [{"section": item["section"], "text": item["quote_fr"]}] if item.get("quote_fr") else []
+    )
     lines += [why["quote"].format(text=quote["text"], section=quote["section"]) for quote in quotes]
     return "\n".join(lines)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 import yaml
 
@@ -22,12 +23,12 @@ TEXTS = Path(__file__).with_name("texts.yml")
 
 
 @lru_cache(maxsize=1)
-def texts() -> Dict[str, Any]:
+def texts() -> dict[str, Any]:
     with open(TEXTS, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
-def field_text(name: str) -> Dict[str, Any]:
+def field_text(name: str) -> dict[str, Any]:
     return texts()["fields"][name]
 
 
@@ -45,7 +46,7 @@ def value_label(name: str, value: Any) -> str:
     return labels.get(value, str(value))
 
 
-def options(name: str, values: Optional[Tuple[Any, ...]] = None) -> List[Tuple[str, Any]]:
+def options(name: str, values: tuple[Any, ...] | None = None) -> list[tuple[str, Any]]:
     """(label, value) of each answer to the question about `name`."""
     return [(value_label(name, value), value) for value in (values or FIELDS[name])]
 
@@ -69,7 +70,7 @@ def fold(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", plain).strip() + " "
 
 
-def words_named(text: str, vocabulary: Dict[str, Iterable[str]]) -> List[str]:
+def words_named(text: str, vocabulary: dict[str, Iterable[str]]) -> list[str]:
     """The keys of `vocabulary` whose words appear in `text` (whole words, in the
     order of the vocabulary), e.g. the sections a « bilan et suites » asks for."""
     folded = fold(text)

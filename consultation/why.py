@@ -9,7 +9,8 @@ asking the decision module, and the sentences the technique rests on.
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from decision import knowledge, recommend
 from decision.rules import DECISIVE, WHEN_SURGERY_CONSIDERED, values_of
@@ -22,16 +23,16 @@ from .texts import field_name, texts, value_label, words_named
 WEIGHED = (*DECISIVE, "major_bone_loss", *WHEN_SURGERY_CONSIDERED)
 
 
-def techniques_named(text: str) -> List[str]:
+def techniques_named(text: str) -> list[str]:
     """The technique codes a message names (« une PTH », « le clou »…)."""
     return words_named(text, texts()["technique_words"])
 
 
-def _proposed(rec: Mapping[str, Any], code: str) -> Optional[Mapping[str, Any]]:
+def _proposed(rec: Mapping[str, Any], code: str) -> Mapping[str, Any] | None:
     return next((item for item in rec.get("techniques") or [] if item["code"] == code), None)
 
 
-def _would_propose(case: Mapping[str, Any], code: str) -> List[Tuple[str, Any]]:
+def _would_propose(case: Mapping[str, Any], code: str) -> list[tuple[str, Any]]:
     """The single answers that would make the chapter propose `code`."""
     found = []
     for name in WEIGHED:
@@ -44,7 +45,7 @@ def _would_propose(case: Mapping[str, Any], code: str) -> List[Tuple[str, Any]]:
     return found
 
 
-def explain_technique(rec: Mapping[str, Any], codes: Sequence[str]) -> List[str]:
+def explain_technique(rec: Mapping[str, Any], codes: Sequence[str]) -> list[str]:
     """Why the first of `codes` that concerns this case is or is not proposed."""
     why = texts()["why"]
     case = rec["case"]
@@ -52,9 +53,14 @@ def explain_technique(rec: Mapping[str, Any], codes: Sequence[str]) -> List[str]
         item = _proposed(rec, code)
         if item is not None:
             role = texts()["roles"].get(item.get("role") or "", "")
-            return [item_explanation(sections()["techniques"], item)] if not role else [
-                why["proposed"].format(label=item["label_fr"], role=role, rationale=item.get("rationale_fr") or ""),
-                item_explanation(sections()["techniques"], item)]
+            return (
+                [item_explanation(sections()["techniques"], item)]
+                if not role
+                else [
+                    why["proposed"].format(label=item["label_fr"], role=role, rationale=item.get("rationale_fr") or ""),
+                    item_explanation(sections()["techniques"], item),
+                ]
+            )
     for code in codes:
         conditions = _would_propose(case, code)
         if conditions:
@@ -62,13 +68,15 @@ def explain_technique(rec: Mapping[str, Any], codes: Sequence[str]) -> List[str]
     return _not_proposed(codes[0], [])
 
 
-def _not_proposed(code: str, conditions: List[Tuple[str, Any]]) -> List[str]:
+def _not_proposed(code: str, conditions: list[tuple[str, Any]]) -> list[str]:
     why = texts()["why"]
     data = knowledge.item("techniques", code)
     lines = [why["not_proposed"].format(label=data["label_fr"])]
     if conditions:
-        named = " ou ".join(why["condition"].format(name=field_name(name), value=lower_first(value_label(name, value)))
-                            for name, value in conditions[:3])
+        named = " ou ".join(
+            why["condition"].format(name=field_name(name), value=lower_first(value_label(name, value)))
+            for name, value in conditions[:3]
+        )
         lines.append(why["would_be"].format(conditions=named))
     else:
         lines.append(why["never_here"])

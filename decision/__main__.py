@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import List, Optional, TextIO
+from typing import TextIO
 
 from .contract import CaseError
 from .recommendation import recommend
@@ -18,7 +18,12 @@ from .recommendation import recommend
 USAGE = "usage: python -m decision CASE.json   (or - to read the case from standard input; trace [--write|--check] for the traceability matrix)"
 
 
-def main(argv: Optional[List[str]] = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+def main(
+    argv: list[str] | None = None,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["trace"]:
         from . import trace
@@ -35,7 +40,10 @@ def main(argv: Optional[List[str]] = None, stdin: TextIO = sys.stdin, stdout: Te
     try:
         case = json.loads(text)
     except json.JSONDecodeError as error:
-        print(f"(json): malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}; allowed: a JSON object of case facts", file=stderr)
+        print(
+            f"(json): malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}; allowed: a JSON object of case facts",
+            file=stderr,
+        )
         return 2
     try:
         recommendation = recommend(case)

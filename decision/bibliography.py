@@ -12,7 +12,6 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Dict, List
 
 REFERENCE_LINE = re.compile(r"^(\d+)\.\s+(.*\S)\s*$")
 
@@ -29,10 +28,10 @@ SAME_WORK = (
 )
 
 
-def parse_references(source: str) -> Dict[int, str]:
+def parse_references(source: str) -> dict[int, str]:
     """Number -> text, exactly as printed after "N. " in the REFERENCES part."""
     _, _, bibliography = source.partition("## REFERENCES")
-    references: Dict[int, str] = {}
+    references: dict[int, str] = {}
     for line in bibliography.splitlines():
         match = REFERENCE_LINE.match(line)
         if match:
@@ -40,8 +39,8 @@ def parse_references(source: str) -> Dict[int, str]:
     return references
 
 
-def build_records(references: Dict[int, str]) -> List[dict]:
-    links: Dict[int, List[dict]] = {}
+def build_records(references: dict[int, str]) -> list[dict]:
+    links: dict[int, list[dict]] = {}
     for first, second, relation in SAME_WORK:
         links.setdefault(first, []).append({"number": second, "relation": relation})
         links.setdefault(second, []).append({"number": first, "relation": relation})
@@ -56,7 +55,7 @@ def build_records(references: Dict[int, str]) -> List[dict]:
     ]
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     source = Path(argv[0]).read_text(encoding="utf-8")
     records = build_records(parse_references(source))
     target = Path(__file__).with_name("data") / "references.json"

@@ -12,8 +12,9 @@ field the clinician may not know accepts `unknown` (`UNKNOWN_ALLOWED`), and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any
 
 BOOLEAN = (True, False)
 
@@ -142,12 +143,12 @@ class Problem:
 class CaseError(ValueError):
     """Raised by `validate_case`; carries every problem found, not just the first."""
 
-    def __init__(self, problems: Tuple[Problem, ...]):
+    def __init__(self, problems: tuple[Problem, ...]):
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
 
 
-def allowed_values(field: str) -> Tuple[Any, ...]:
+def allowed_values(field: str) -> tuple[Any, ...]:
     """Every value `field` accepts, `unknown` included where it is allowed."""
     values = FIELDS[field]
     return values + (UNKNOWN,) if field in UNKNOWN_ALLOWED and UNKNOWN not in values else values
@@ -159,11 +160,11 @@ def known(facts: Mapping[str, Any], field: str) -> Any:
     return None if value == UNKNOWN else value
 
 
-def _describe(values: Tuple[Any, ...]) -> str:
+def _describe(values: tuple[Any, ...]) -> str:
     return ", ".join("true" if v is True else "false" if v is False else v for v in values)
 
 
-def coerce_boolean(value: Any) -> Optional[bool]:
+def coerce_boolean(value: Any) -> bool | None:
     """JSON booleans, and the strings "true"/"false" that Rasa entities carry."""
     if value is True or value is False:
         return value
@@ -227,16 +228,16 @@ def validate_case(case: Any, *, strict: bool = True) -> dict:
     return {**DEFAULTS, **facts}
 
 
-def site_applies(bone: Optional[str]) -> bool:
+def site_applies(bone: str | None) -> bool:
     return bone in SITES_BY_BONE
 
 
-def bones_for_site(site: str) -> Tuple[str, ...]:
+def bones_for_site(site: str) -> tuple[str, ...]:
     """The bones on which `site` exists (used to infer the bone from a site)."""
     return tuple(bone for bone, sites in SITES_BY_BONE.items() if site in sites)
 
 
-def is_joint_end(bone: Optional[str], site: Optional[str]) -> bool:
+def is_joint_end(bone: str | None, site: str | None) -> bool:
     """A lesion at a joint end other than the femoral head or neck: the
     contract's condition for asking `articular_involvement`."""
     if bone == "femur":
@@ -247,14 +248,14 @@ def is_joint_end(bone: Optional[str], site: Optional[str]) -> bool:
 WEIGHT_BEARING_BONES = ("femur", "tibia", "acetabulum")
 
 
-def weight_bearing(bone: Optional[str]) -> bool:
+def weight_bearing(bone: str | None) -> bool:
     """« zone portante » (2.1): the femur, the tibia and the acetabulum carry the
     body's weight; the fibula, the foot's and the hand's small bones and the
     upper limb do not (interpretation: docs/clinical-traceability.md)."""
     return bone in WEIGHT_BEARING_BONES
 
 
-def mirels_site_item(bone: str, site: Optional[str]) -> int:
+def mirels_site_item(bone: str, site: str | None) -> int:
     """Mirels' site item, derived from bone and site: upper limb 1, lower limb 2,
     peritrochanteric 3 (contract, after Mirels 1989)."""
     if bone == "acetabulum":

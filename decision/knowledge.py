@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from collections.abc import Iterator, Mapping
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, Mapping, Optional, Tuple
 
 import yaml
 
@@ -26,7 +26,7 @@ def chapter() -> dict:
 
 
 @lru_cache(maxsize=1)
-def references() -> Dict[int, dict]:
+def references() -> dict[int, dict]:
     with open(DATA / "references.json", encoding="utf-8") as handle:
         return {record["number"]: record for record in json.load(handle)}
 
@@ -44,8 +44,8 @@ def section_title(number: str) -> str:
     return chapter()["sections"][number]
 
 
-@lru_cache(maxsize=None)
-def item(kind: str, code: str, variant: Optional[str] = None) -> dict:
+@cache
+def item(kind: str, code: str, variant: str | None = None) -> dict:
     """The data of one item: its base fields overridden by the variant's.
 
     Returns a new dict with `quote_fr` (the main verbatim sentence) and
@@ -66,7 +66,7 @@ def item(kind: str, code: str, variant: Optional[str] = None) -> dict:
     return entry
 
 
-def quote_keys(kind: str, code: str) -> Iterator[Tuple[Optional[str], str]]:
+def quote_keys(kind: str, code: str) -> Iterator[tuple[str | None, str]]:
     """(variant, quote key) of every quotation an item and its variants show."""
     entry = chapter()[kind][code]
     for variant in [None, *entry.get("variants", {})]:
@@ -87,7 +87,7 @@ def printed(text: str) -> str:
     return text.replace("\x00", "*")
 
 
-@lru_cache(maxsize=None)
+@cache
 def printed_reference(number: int) -> str:
     """Reference `number` exactly as the bibliography prints it."""
     return printed(reference(number)["reference"])

@@ -12,9 +12,10 @@ value it may take leads to the same one, and is left open otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 
 from .contract import UNKNOWN, mirels_site_item, site_applies, weight_bearing
 
@@ -39,11 +40,11 @@ class Assessment:
 
     surgery: str
     indication: str
-    items: Dict[str, int]
-    unknown: Tuple[str, ...]
+    items: dict[str, int]
+    unknown: tuple[str, ...]
 
 
-def options(facts: Mapping[str, Any]) -> Optional[Dict[str, Tuple[int, ...]]]:
+def options(facts: Mapping[str, Any]) -> dict[str, tuple[int, ...]] | None:
     """The points each item may score; None while an item is still to be asked
     or the site is not known (the decision waits for the site anyway), and for
     the acetabulum, where the score does not apply."""
@@ -59,7 +60,7 @@ def options(facts: Mapping[str, Any]) -> Optional[Dict[str, Tuple[int, ...]]]:
     return points
 
 
-def reading(score: int, functional_pain: bool, bone: str) -> Tuple[str, str]:
+def reading(score: int, functional_pain: bool, bone: str) -> tuple[str, str]:
     """(surgery, indication) for a complete score."""
     if score >= THRESHOLD:
         return INDICATED, "mirels_indicated"
@@ -70,7 +71,7 @@ def reading(score: int, functional_pain: bool, bone: str) -> Tuple[str, str]:
     return NOT_INDICATED, "mirels_below"
 
 
-def assess(facts: Mapping[str, Any]) -> Optional[Assessment]:
+def assess(facts: Mapping[str, Any]) -> Assessment | None:
     """The Mirels reading of an impending fracture, over every value the
     unknown items may take; None while an item is still to be asked."""
     points = options(facts)

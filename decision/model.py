@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,20 +12,20 @@ class Item:
 
     code: str
     section: str
-    citations: List[int]
-    label_fr: Optional[str] = None
-    rationale_fr: Optional[str] = None
-    text_fr: Optional[str] = None
-    role: Optional[str] = None
-    quote_fr: Optional[str] = None
+    citations: list[int]
+    label_fr: str | None = None
+    rationale_fr: str | None = None
+    text_fr: str | None = None
+    role: str | None = None
+    quote_fr: str | None = None
     # Set when the item holds only under a fact not known yet (`unknown`):
     # e.g. curettage-cementation "si la perte osseuse est importante".
-    condition_fr: Optional[str] = None
+    condition_fr: str | None = None
     # Every verbatim sentence the item rests on, with its section, when there
     # are several (the first one is `quote_fr`).
-    quotes: Optional[List[Dict[str, str]]] = None
+    quotes: list[dict[str, str]] | None = None
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
 
 
@@ -34,22 +34,22 @@ class Mirels:
     """The Mirels score: its items, or the range it can take while some
     items are `unknown` (each item scores 1 to 3)."""
 
-    items: Dict[str, int]
+    items: dict[str, int]
     interpretation_fr: str
     threshold: int = 9
-    unknown: List[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
 
     @property
-    def score(self) -> Optional[int]:
+    def score(self) -> int | None:
         return None if self.unknown else sum(self.items.values())
 
     @property
-    def score_range(self) -> List[int]:
+    def score_range(self) -> list[int]:
         known = sum(self.items.values())
         return [known + len(self.unknown), known + 3 * len(self.unknown)]
 
-    def to_dict(self) -> Dict[str, Any]:
-        data: Dict[str, Any] = {
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "score": self.score,
             "items": dict(self.items),
             "threshold": self.threshold,
@@ -70,41 +70,41 @@ class Branch:
     field: str
     value: Any
     surgery: str
-    techniques: List[str]
-    possible: List[str] = field(default_factory=list)
+    techniques: list[str]
+    possible: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    guideline: Dict[str, str]
-    case: Dict[str, Any]
+    guideline: dict[str, str]
+    case: dict[str, Any]
     surgery: str
-    intent: Optional[str]
+    intent: str | None
     indication: Item
-    mirels: Optional[Mirels]
-    techniques: List[Item]
-    workup: List[Item]
-    postoperative: List[Item]
-    warnings: List[Item]
-    missing: List[str]
-    branches: List[Branch]
-    citations: List[Dict[str, Any]] = field(default_factory=list)
+    mirels: Mirels | None
+    techniques: list[Item]
+    workup: list[Item]
+    postoperative: list[Item]
+    warnings: list[Item]
+    missing: list[str]
+    branches: list[Branch]
+    citations: list[dict[str, Any]] = field(default_factory=list)
     # The facts of `missing` whose answer changes neither the indication nor
     # the techniques proposed (only an adjunct, the work-up or a warning): the
     # dialogue may give the recommendation first and ask them after.
-    refinements: List[str] = field(default_factory=list)
+    refinements: list[str] = field(default_factory=list)
 
-    def items(self) -> List[Item]:
+    def items(self) -> list[Item]:
         """Every item that carries a section and citations, indication first."""
         return [self.indication, *self.techniques, *self.workup, *self.postoperative, *self.warnings]
 
-    def warning_codes(self) -> List[str]:
+    def warning_codes(self) -> list[str]:
         return [warning.code for warning in self.warnings]
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "guideline": dict(self.guideline),
             "case": dict(self.case),

@@ -9,8 +9,9 @@ Item texts, sections and references come from `data/chapter.yml` through
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from . import knowledge, mirels
 from .contract import UNKNOWN, validate_case
@@ -64,7 +65,7 @@ def recommend(case: Mapping[str, Any]) -> Recommendation:
     return build(validate_case(case))
 
 
-def build(facts: Dict[str, Any]) -> Recommendation:
+def build(facts: dict[str, Any]) -> Recommendation:
     """The recommendation for facts already validated."""
     decision = decide(facts)
     pending = questions(facts)
@@ -90,7 +91,7 @@ def build(facts: Dict[str, Any]) -> Recommendation:
     return replace(recommendation, citations=_citations(recommendation.items()))
 
 
-def _intent(facts: Mapping[str, Any], decision: Decision) -> Optional[str]:
+def _intent(facts: Mapping[str, Any], decision: Decision) -> str | None:
     situation = facts.get("situation")
     if decision.surgery not in SURGICAL or situation is None:
         return None
@@ -100,8 +101,15 @@ def _intent(facts: Mapping[str, Any], decision: Decision) -> Optional[str]:
 # ---------------------------------------------------------------------- items
 
 
-def _item(kind: str, code: str, variant: Optional[str] = None, *, bone: Optional[str] = None,
-          role: Optional[str] = None, condition_fr: Optional[str] = None) -> Item:
+def _item(
+    kind: str,
+    code: str,
+    variant: str | None = None,
+    *,
+    bone: str | None = None,
+    role: str | None = None,
+    condition_fr: str | None = None,
+) -> Item:
     data = knowledge.item(kind, code, variant)
     return Item(
         code=code,
@@ -117,7 +125,7 @@ def _item(kind: str, code: str, variant: Optional[str] = None, *, bone: Optional
     )
 
 
-def _for_bone(citations: Sequence[int], bone: Optional[str]) -> List[int]:
+def _for_bone(citations: Sequence[int], bone: str | None) -> list[int]:
     """An item's references, without those about another bone (137 is about
     the femur, 138 the humerus, 141 the acetabulum); never emptied."""
     if bone is None:
@@ -126,16 +134,22 @@ def _for_bone(citations: Sequence[int], bone: Optional[str]) -> List[int]:
     return kept or list(citations)
 
 
-def condition_text(condition: Sequence[Tuple[str, Any]]) -> Optional[str]:
-    """"si la perte osseuse est importante" — the facts an item waits for."""
+def condition_text(condition: Sequence[tuple[str, Any]]) -> str | None:
+    """ "si la perte osseuse est importante" — the facts an item waits for."""
     if not condition:
         return None
     return " ou ".join(knowledge.condition(name, value) for name, value in condition)
 
 
-def _technique_item(bone: Optional[str], technique: Technique) -> Item:
-    return _item("techniques", technique.code, technique.variant, bone=bone, role=technique.role,
-                 condition_fr=condition_text(technique.condition))
+def _technique_item(bone: str | None, technique: Technique) -> Item:
+    return _item(
+        "techniques",
+        technique.code,
+        technique.variant,
+        bone=bone,
+        role=technique.role,
+        condition_fr=condition_text(technique.condition),
+    )
 
 
 def _indication_item(facts: Mapping[str, Any], decision: Decision) -> Item:
@@ -148,22 +162,23 @@ def _indication_item(facts: Mapping[str, Any], decision: Decision) -> Item:
     return _item("indications", decision.indication, variant, bone=facts.get("bone"))
 
 
-def _mirels(assessment: Optional[mirels.Assessment]) -> Optional[Mirels]:
+def _mirels(assessment: mirels.Assessment | None) -> Mirels | None:
     if assessment is None:
         return None
     key = mirels.interpretation_key(assessment)
-    result = Mirels(items=dict(assessment.items), interpretation_fr="", threshold=mirels.THRESHOLD,
-                    unknown=list(assessment.unknown))
+    result = Mirels(
+        items=dict(assessment.items), interpretation_fr="", threshold=mirels.THRESHOLD, unknown=list(assessment.unknown)
+    )
     low, high = result.score_range
     score = f"{result.score}/12" if result.score is not None else f"{low} à {high}/12"
     return replace(result, interpretation_fr=f"{score}. {knowledge.mirels_text(key)}")
 
 
-def _workup(facts: Mapping[str, Any], decision: Decision, considered: List[Decision]) -> List[Item]:
+def _workup(facts: Mapping[str, Any], decision: Decision, considered: list[Decision]) -> list[Item]:
     bone = facts.get("bone")
-    items: List[Item] = []
+    items: list[Item] = []
 
-    def add(code: str, variant: Optional[str] = None, condition: Sequence[Tuple[str, Any]] = ()) -> None:
+    def add(code: str, variant: str | None = None, condition: Sequence[tuple[str, Any]] = ()) -> None:
         items.append(_item("workup", code, variant, bone=bone, condition_fr=condition_text(condition)))
 
     if considered:
@@ -172,7 +187,11 @@ def _workup(facts: Mapping[str, Any], decision: Decision, considered: List[Decis
         hypervascular = _condition(facts, "suspected_hypervascular")
         if hypervascular is not None:
             add("angio_ct_or_arteriography", None, hypervascular)
-            add("preoperative_embolization", "other_primary" if facts.get("primary_tumor") == "other" else None, hypervascular)
+            add(
+                "preoperative_embolization",
+                "other_primary" if facts.get("primary_tumor") == "other" else None,
+                hypervascular,
+            )
         doubt = _condition(facts, "diagnostic_uncertainty")
         if doubt is not None:
             urgent = facts.get("situation") == "pathological_fracture"
@@ -190,7 +209,7 @@ def _workup(facts: Mapping[str, Any], decision: Decision, considered: List[Decis
     return items
 
 
-def _condition(facts: Mapping[str, Any], name: str) -> Optional[Tuple[Tuple[str, Any], ...]]:
+def _condition(facts: Mapping[str, Any], name: str) -> tuple[tuple[str, Any], ...] | None:
     """() when the fact holds, its condition when unknown, None otherwise."""
     value = facts.get(name)
     if value is True:
@@ -198,7 +217,7 @@ def _condition(facts: Mapping[str, Any], name: str) -> Optional[Tuple[Tuple[str,
     return ((name, True),) if value == UNKNOWN else None
 
 
-def _postoperative(facts: Mapping[str, Any], decision: Decision) -> List[Item]:
+def _postoperative(facts: Mapping[str, Any], decision: Decision) -> list[Item]:
     if decision.surgery not in SURGICAL:
         return []
     bone = facts.get("bone")
@@ -208,16 +227,18 @@ def _postoperative(facts: Mapping[str, Any], decision: Decision) -> List[Item]:
         condition_fr = knowledge.surgery_condition(key)
     items = []
     for code in POSTOPERATIVE:
-        variant = "not_irradiated" if code == "radiotherapy_whole_bone" and facts.get("prior_radiotherapy") is False else None
+        variant = (
+            "not_irradiated" if code == "radiotherapy_whole_bone" and facts.get("prior_radiotherapy") is False else None
+        )
         items.append(_item("postoperative", code, variant, bone=bone, condition_fr=condition_fr))
     return items
 
 
-def _warnings(facts: Mapping[str, Any], decision: Decision, considered: List[Decision]) -> List[Item]:
+def _warnings(facts: Mapping[str, Any], decision: Decision, considered: list[Decision]) -> list[Item]:
     bone, life = facts.get("bone"), facts.get("life_expectancy")
     items = [_item("warnings", "mdt_required", bone=bone)]
 
-    def add(code: str, variant: Optional[str] = None, condition: Sequence[Tuple[str, Any]] = ()) -> None:
+    def add(code: str, variant: str | None = None, condition: Sequence[tuple[str, Any]] = ()) -> None:
         items.append(_item("warnings", code, variant, bone=bone, condition_fr=condition_text(condition)))
 
     for variant in decision.silent:
@@ -245,7 +266,7 @@ def _warnings(facts: Mapping[str, Any], decision: Decision, considered: List[Dec
 # ------------------------------------------------------------------ branches
 
 
-def _open_fields(facts: Mapping[str, Any], pending: Sequence[str]) -> List[str]:
+def _open_fields(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:
     """The facts that may still change the decision: the unknown life
     expectancy first, then those still to be asked, then the other unknowns."""
     unknown = [name for name in DECISIVE if facts.get(name) == UNKNOWN]
@@ -255,19 +276,18 @@ def _open_fields(facts: Mapping[str, Any], pending: Sequence[str]) -> List[str]:
     return list(dict.fromkeys(ordered))
 
 
-def _outcomes(facts: Mapping[str, Any], others: Sequence[str]) -> List[Decision]:
+def _outcomes(facts: Mapping[str, Any], others: Sequence[str]) -> list[Decision]:
     return [decide(hypothesis) for hypothesis in completions(facts, others)]
 
 
-def branches(facts: Mapping[str, Any], pending: Sequence[str]) -> List[Branch]:
+def branches(facts: Mapping[str, Any], pending: Sequence[str]) -> list[Branch]:
     """What each answer to the question the decision hinges on would lead to:
     the first open fact whose answers lead to different decisions."""
     candidates = [name for name in _open_fields(facts, pending) if values_of(facts, name)]
-    first: List[Branch] = []
+    first: list[Branch] = []
     for name in candidates:
         others = [other for other in candidates if other != name][:MAX_COMBINED]
-        result = [_branch(name, value, _outcomes({**facts, name: value}, others))
-                  for value in values_of(facts, name)]
+        result = [_branch(name, value, _outcomes({**facts, name: value}, others)) for value in values_of(facts, name)]
         if not first:
             first = result
         if len({(b.surgery, tuple(b.techniques), tuple(b.possible)) for b in result}) > 1:
@@ -275,7 +295,7 @@ def branches(facts: Mapping[str, Any], pending: Sequence[str]) -> List[Branch]:
     return first
 
 
-def _branch(name: str, value: Any, outcomes: List[Decision]) -> Branch:
+def _branch(name: str, value: Any, outcomes: list[Decision]) -> Branch:
     surgeries = sorted({d.surgery for d in outcomes} - {UNDETERMINED}, key=[INDICATED, DISCUSS, "not_indicated"].index)
     primaries = {tuple(d.codes("primary")) for d in outcomes}
     if len(surgeries) == 1 and len(primaries) == 1 and UNDETERMINED not in {d.surgery for d in outcomes}:
@@ -283,7 +303,7 @@ def _branch(name: str, value: Any, outcomes: List[Decision]) -> Branch:
     return Branch(name, value, UNDETERMINED, [], surgeries)
 
 
-def refinements(facts: Mapping[str, Any], pending: Sequence[str]) -> List[str]:
+def refinements(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:
     """The pending facts whose answer changes neither the surgery nor the
     options proposed (only an adjunct, the work-up or a warning), whatever
     the unknown facts turn out to be."""
@@ -295,8 +315,10 @@ def refinements(facts: Mapping[str, Any], pending: Sequence[str]) -> List[str]:
     for name in pending:
         if name in SEQUENCE_FACTS or name in DECISIVE or not values_of(facts, name):
             continue
-        if all(len({decide({**hypothesis, name: value}).plan() for value in values_of(facts, name)}) == 1
-               for hypothesis in hypotheses):
+        if all(
+            len({decide({**hypothesis, name: value}).plan() for value in values_of(facts, name)}) == 1
+            for hypothesis in hypotheses
+        ):
             found.append(name)
     return found
 
@@ -304,7 +326,7 @@ def refinements(facts: Mapping[str, Any], pending: Sequence[str]) -> List[str]:
 # ----------------------------------------------------------------- citations
 
 
-def _citations(items: List[Item]) -> List[Dict[str, Any]]:
+def _citations(items: list[Item]) -> list[dict[str, Any]]:
     numbers = sorted({number for item in items for number in item.citations})
     citations = []
     for number in numbers:

@@ -17,9 +17,10 @@ chapter each rule applies is in `docs/clinical-traceability.md`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from . import mirels
 from .contract import (
@@ -55,7 +56,11 @@ SURGICAL_TECHNIQUES = (
     "tha_acetabular_reinforcement",
 )
 
-ACETABULAR_ESCALATION = ("acetabular_stability_compromised", "acetabular_fracture_risk", "conservative_treatment_failed")
+ACETABULAR_ESCALATION = (
+    "acetabular_stability_compromised",
+    "acetabular_fracture_risk",
+    "conservative_treatment_failed",
+)
 WHEN_SURGERY_CONSIDERED = ("prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty")
 # Facts whose value can leave the decision open: when one is unknown, each of
 # its values is weighed (branches); the others only add items under a condition.
@@ -77,8 +82,8 @@ class Technique:
 
     code: str
     role: str
-    variant: Optional[str] = None
-    condition: Tuple[Tuple[str, Any], ...] = ()
+    variant: str | None = None
+    condition: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,22 +92,22 @@ class Decision:
 
     surgery: str
     indication: str
-    indication_variant: Optional[str] = None
-    techniques: Tuple[Technique, ...] = ()
-    silent: Tuple[str, ...] = ()  # variants of the `guideline_silent` warning
-    mirels: Optional[mirels.Assessment] = None
+    indication_variant: str | None = None
+    techniques: tuple[Technique, ...] = ()
+    silent: tuple[str, ...] = ()  # variants of the `guideline_silent` warning
+    mirels: mirels.Assessment | None = None
 
-    def codes(self, *roles: str) -> List[str]:
+    def codes(self, *roles: str) -> list[str]:
         return [t.code for t in self.techniques if not roles or t.role in roles]
 
-    def plan(self) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
+    def plan(self) -> tuple[str, tuple[tuple[str, str], ...]]:
         """The surgery and the options proposed (adjuncts aside): what a
         refinement question never changes."""
         options = tuple(sorted((t.code, t.role) for t in self.techniques if t.role != "adjunct"))
         return self.surgery, options
 
 
-def _if_known(facts: Mapping[str, Any], field: str, value: Any) -> Optional[Tuple[Tuple[str, Any], ...]]:
+def _if_known(facts: Mapping[str, Any], field: str, value: Any) -> tuple[tuple[str, Any], ...] | None:
     """() if `field` has `value`, the condition ((field, value),) if it is
     unknown, None if it has another value or is missing."""
     if facts.get(field) == value:
@@ -142,7 +147,7 @@ def decide(facts: Mapping[str, Any]) -> Decision:
     return Decision(surgery, indication, None, techniques, silent, assessment)
 
 
-def _indication(facts: Mapping[str, Any]) -> Tuple[str, str, Optional[mirels.Assessment]]:
+def _indication(facts: Mapping[str, Any]) -> tuple[str, str, mirels.Assessment | None]:
     situation = facts["situation"]
     if situation == "pathological_fracture":  # 2.2
         return INDICATED, "pathological_fracture", None
@@ -162,16 +167,24 @@ def _surgery_excluded(facts: Mapping[str, Any], reason: str) -> Decision:
         variant = "unfit" if reason == "unfit" else None
         # 1 against 2.2: under 6 weeks no surgery, yet 2.2 names general
         # condition as the only contra-indication to fracture surgery.
-        tension = reason == "life_lt_6_weeks" and situation == "pathological_fracture" and facts.get("fit_for_surgery") is not False
+        tension = (
+            reason == "life_lt_6_weeks"
+            and situation == "pathological_fracture"
+            and facts.get("fit_for_surgery") is not False
+        )
         silent = ("fracture_short_prognosis",) if tension else ()
         return Decision(NOT_INDICATED, reason, None, (Technique("supportive_care", "primary", variant),), silent)
     if situation == "pathological_fracture":
-        return Decision(NOT_INDICATED, reason, None, (Technique("supportive_care", "primary"),), ("acetabular_fracture",))
+        return Decision(
+            NOT_INDICATED, reason, None, (Technique("supportive_care", "primary"),), ("acetabular_fracture",)
+        )
     escalate = _acetabular_escalation(facts)
     if escalate is None:
         return Decision(NOT_INDICATED, reason)
     if escalate is False:
-        return Decision(NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),))
+        return Decision(
+            NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),)
+        )
     if escalate == UNKNOWN:
         condition = tuple((name, True) for name in ACETABULAR_ESCALATION if facts.get(name) == UNKNOWN)
         techniques = (
@@ -207,7 +220,7 @@ def _acetabular_escalation(facts: Mapping[str, Any]) -> Any:
     return None if None in values else UNKNOWN
 
 
-def _ablation(facts: Mapping[str, Any]) -> List[Technique]:
+def _ablation(facts: Mapping[str, Any]) -> list[Technique]:
     """Radiofrequency or cryotherapy (2.4) relieve pain but do not consolidate:
     offered when the lesion is treated for pain, not for instability alone."""
     painful = facts.get("conservative_treatment_failed") is True or facts.get("situation") == "refractory_pain"
@@ -228,20 +241,29 @@ def _acetabulum(facts: Mapping[str, Any]) -> Decision:
     if escalate is None or escalate == UNKNOWN:
         return Decision(UNDETERMINED, "undetermined")
     if escalate is False:
-        return Decision(NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),))
+        return Decision(
+            NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),)
+        )
     failed = facts.get("percutaneous_treatment_failed")
     if failed is None or failed == UNKNOWN:
         return Decision(UNDETERMINED, "undetermined")
     if failed is False:
         plan = [Technique("percutaneous_cementoplasty", "primary"), *_ablation(facts)]
-        mechanical = facts.get("acetabular_stability_compromised") is True or facts.get("acetabular_fracture_risk") is True
+        mechanical = (
+            facts.get("acetabular_stability_compromised") is True or facts.get("acetabular_fracture_risk") is True
+        )
         if mechanical and facts.get("fit_for_surgery") is True and long_enough:
             # 2.4 puts the percutaneous treatment first; 4.2 calls the THA with
             # a metal reinforcement « le traitement le plus indiqué » and keeps
             # cementoplasty « de préférence » for frail patients with a short prognosis.
             plan.append(Technique("tha_acetabular_reinforcement", "alternative", "before_percutaneous"))
-            return Decision(DISCUSS, "acetabulum_percutaneous_or_arthroplasty", None, tuple(plan),
-                            ("acetabulum_percutaneous_vs_arthroplasty",))
+            return Decision(
+                DISCUSS,
+                "acetabulum_percutaneous_or_arthroplasty",
+                None,
+                tuple(plan),
+                ("acetabulum_percutaneous_vs_arthroplasty",),
+            )
         return Decision(NOT_INDICATED, "acetabulum_percutaneous", None, tuple(plan))
     # 2.4: surgery only after those fail, in a patient fit for heavy surgery;
     # 4.2: arthroplasty only for a prognosis over 6 months–1 year.
@@ -252,7 +274,7 @@ def _acetabulum(facts: Mapping[str, Any]) -> Decision:
     return Decision(DISCUSS, "acetabulum_surgery", None, (Technique("tha_acetabular_reinforcement", "primary"),))
 
 
-def _osteosynthesis(facts: Mapping[str, Any]) -> Optional[List[Technique]]:
+def _osteosynthesis(facts: Mapping[str, Any]) -> list[Technique] | None:
     """4.1: the osteosynthesis of a long-bone site, with its adjuncts; None
     where the chapter names no implant (proximal or distal tibia)."""
     bone, site = facts["bone"], facts.get("site")
@@ -279,7 +301,7 @@ def _osteosynthesis(facts: Mapping[str, Any]) -> Optional[List[Technique]]:
     return plan
 
 
-def _long_bone_techniques(facts: Mapping[str, Any]) -> Tuple[Tuple[Technique, ...], Tuple[str, ...]]:
+def _long_bone_techniques(facts: Mapping[str, Any]) -> tuple[tuple[Technique, ...], tuple[str, ...]]:
     bone, site, life = facts["bone"], facts.get("site"), facts["life_expectancy"]
     arthroplasty_possible = life in ARTHROPLASTY_PROGNOSIS
     if bone in SMALL_BONES:
@@ -292,7 +314,7 @@ def _long_bone_techniques(facts: Mapping[str, Any]) -> Tuple[Tuple[Technique, ..
             return (Technique("proximal_femoral_resection_megaprosthesis", "primary"),), grey_zone
         return (Technique("cemented_arthroplasty", "primary", "hip"),), ()
     plan = _osteosynthesis(facts) or []
-    silent: List[str] = [] if plan else ["tibia_metaphysis"]
+    silent: list[str] = [] if plan else ["tibia_metaphysis"]
     if life == "gt_12_months":
         # 1: « résection-reconstruction » for a survival over a year, yet « Il est
         # rare de réaliser une résection chirurgicale carcinologique dans ce
@@ -312,10 +334,10 @@ def _long_bone_techniques(facts: Mapping[str, Any]) -> Tuple[Tuple[Technique, ..
 # ------------------------------------------------------------------ questions
 
 
-def questions(facts: Mapping[str, Any]) -> List[str]:
+def questions(facts: Mapping[str, Any]) -> list[str]:
     """The facts still needed, in the order the dialogue asks them. A question
     whose answer cannot change the outcome is not asked."""
-    pending: List[str] = []
+    pending: list[str] = []
 
     def need(*names: str) -> None:
         pending.extend(name for name in names if facts.get(name) is None and name not in pending)
@@ -350,10 +372,10 @@ def questions(facts: Mapping[str, Any]) -> List[str]:
     return pending
 
 
-def _acetabular_questions(facts: Mapping[str, Any], pending: Sequence[str]) -> List[str]:
+def _acetabular_questions(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:
     if facts.get("situation") == "pathological_fracture":
         return []  # stability and fracture risk are moot once the cotyle is fractured
-    asked: List[str] = []
+    asked: list[str] = []
 
     def need(*names: str) -> None:
         asked.extend(name for name in names if facts.get(name) is None and name not in pending)
@@ -369,7 +391,7 @@ def _acetabular_questions(facts: Mapping[str, Any], pending: Sequence[str]) -> L
     return asked
 
 
-def values_of(facts: Mapping[str, Any], name: str) -> Tuple[Any, ...]:
+def values_of(facts: Mapping[str, Any], name: str) -> tuple[Any, ...]:
     """The known values a field can take in this case (`unknown` aside)."""
     if name == "site":
         return SITES_BY_BONE.get(facts.get("bone") or "", ())
@@ -385,7 +407,7 @@ def completions(facts: Mapping[str, Any], names: Sequence[str]) -> Iterator[Mapp
         yield {**facts, **dict(zip(names, combination))}
 
 
-def _considered(facts: Mapping[str, Any]) -> List[Decision]:
+def _considered(facts: Mapping[str, Any]) -> list[Decision]:
     """The surgical decisions the case may lead to: the decision itself if
     surgery is on the table, else those its unknown facts would allow."""
     decision = decide(facts)

@@ -18,10 +18,11 @@ import ast
 import importlib
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 import yaml
 
@@ -41,19 +42,24 @@ STATUSES = {
     "silent": "chapitre muet",
     "conflict": "conflit entre sections",
 }
-KINDS = {"indications": "indication", "techniques": "technique", "workup": "bilan",
-         "postoperative": "suites", "warnings": "avertissement"}
+KINDS = {
+    "indications": "indication",
+    "techniques": "technique",
+    "workup": "bilan",
+    "postoperative": "suites",
+    "warnings": "avertissement",
+}
 
 
 @dataclass(frozen=True)
 class Statement:
     id: str
     quote: str
-    rules: Tuple[str, ...]
-    items: Tuple[str, ...]
-    examples: Tuple[Dict[str, Any], ...]
+    rules: tuple[str, ...]
+    items: tuple[str, ...]
+    examples: tuple[dict[str, Any], ...]
     status: str
-    reason: Optional[str]
+    reason: str | None
 
     @property
     def section(self) -> str:
@@ -65,13 +71,19 @@ class Statement:
 
 
 @lru_cache(maxsize=1)
-def statements() -> Tuple[Statement, ...]:
+def statements() -> tuple[Statement, ...]:
     with open(MATRIX, encoding="utf-8") as handle:
         rows = yaml.safe_load(handle)["statements"]
     return tuple(
-        Statement(str(row["id"]), row["quote"], tuple(row["rules"]), tuple(row["items"]),
-                  tuple(row["example"] if isinstance(row["example"], list) else [row["example"]]),
-                  row["status"], row.get("reason"))
+        Statement(
+            str(row["id"]),
+            row["quote"],
+            tuple(row["rules"]),
+            tuple(row["items"]),
+            tuple(row["example"] if isinstance(row["example"], list) else [row["example"]]),
+            row["status"],
+            row.get("reason"),
+        )
         for row in rows
     )
 
@@ -81,7 +93,7 @@ def squeeze(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def test_docstrings(directory: Path = TESTS) -> Tuple[Tuple[str, str], ...]:
+def test_docstrings(directory: Path = TESTS) -> tuple[tuple[str, str], ...]:
     """(file::test, docstring squeezed) of every test function under `directory`."""
     found = []
     for path in sorted(directory.glob("test_*.py")):
@@ -92,7 +104,7 @@ def test_docstrings(directory: Path = TESTS) -> Tuple[Tuple[str, str], ...]:
     return tuple(found)
 
 
-def tests_of(statement: Statement) -> List[str]:
+def tests_of(statement: Statement) -> list[str]:
     """The tests whose docstring quotes the statement's sentence verbatim."""
     sentence = squeeze(statement.text)
     return [name for name, docstring in test_docstrings() if sentence in docstring]
@@ -114,9 +126,9 @@ def _emitted(statement: Statement) -> set:
     return codes
 
 
-def problems() -> List[str]:
+def problems() -> list[str]:
     """Everything wrong with the matrix; empty when it is sound."""
-    found: List[str] = []
+    found: list[str] = []
     rows = statements()
     ids = [row.id for row in rows]
     found += [f"statement {i} appears twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
@@ -201,17 +213,26 @@ def document() -> str:
     for row in rows:
         if row.section != current:
             current = row.section
-            lines += ["", f"## § {current} — {sections[current]}", "",
-                      "| n° | phrase du chapitre | règle | éléments | tests | statut |", "|---|---|---|---|---|---|"]
-        lines.append(f"| {row.id} | « {_cell(row.text)} » | {_rules(row)} | {_items(row)} | {_tests(row)} | {_status(row)} |")
+            lines += [
+                "",
+                f"## § {current} — {sections[current]}",
+                "",
+                "| n° | phrase du chapitre | règle | éléments | tests | statut |",
+                "|---|---|---|---|---|---|",
+            ]
+        lines.append(
+            f"| {row.id} | « {_cell(row.text)} » | {_rules(row)} | {_items(row)} | {_tests(row)} | {_status(row)} |"
+        )
     lines += ["", "## Choix d'interprétation, silences et conflits", ""]
     lines += choices()
     return "\n".join(lines) + "\n"
 
 
-def choices() -> List[str]:
+def choices() -> list[str]:
     """The rows that are not literal, as the README lists them."""
-    return [f"- **§ {row.id}** ({STATUSES[row.status]}) — {row.reason}" for row in statements() if row.status != "literal"]
+    return [
+        f"- **§ {row.id}** ({STATUSES[row.status]}) — {row.reason}" for row in statements() if row.status != "literal"
+    ]
 
 
 def readme_with_choices(readme: str) -> str:
@@ -234,9 +255,14 @@ def main(argv: Sequence[str]) -> int:
         README.write_text(readme_with_choices(readme), encoding="utf-8")
         return 0
     if "--check" in argv:
-        stale = [str(path) for path, wanted, actual in (
-            (DOCUMENT, text, DOCUMENT.read_text(encoding="utf-8") if DOCUMENT.exists() else ""),
-            (README, readme_with_choices(readme), readme)) if wanted != actual]
+        stale = [
+            str(path)
+            for path, wanted, actual in (
+                (DOCUMENT, text, DOCUMENT.read_text(encoding="utf-8") if DOCUMENT.exists() else ""),
+                (README, readme_with_choices(readme), readme),
+            )
+            if wanted != actual
+        ]
         if stale:
             print("stale: " + ", ".join(stale) + " (run python -m decision trace --write)", file=sys.stderr)
             return 1

@@ -28,7 +28,7 @@ from .tokens import ANY_NUMBER
 @dataclass
 class Analysis:
     facts: list[Fact]
-    ambiguous: set[str]      # fields named with a value we could not settle
+    ambiguous: set[str]  # fields named with a value we could not settle
 
 
 class _Candidate(NamedTuple):
@@ -48,7 +48,7 @@ class Analyzer:
         self.lex = lex
         self.answer_field = answer_field
         self.msg = lex.read(text)
-        self.taken = [False] * len(self.msg)   # tokens already read as something
+        self.taken = [False] * len(self.msg)  # tokens already read as something
         self.quantities = QuantityReader(lex, self.msg, self.taken)
 
     def run(self) -> Analysis:
@@ -82,8 +82,13 @@ class Analyzer:
         past = {found.hedge[g.start] for g in groups if g.has(Role.HEDGE_CLAUSE)}
         past |= {found.hedge[d.start] for d in durations if d.past}
         now = {it.field for it in items if found.hedge[it.start] not in past}
-        items = [it for it in items if found.hedge[it.start] not in past or it.field in self.lex.clause_exempt
-                 or (it.field in self.lex.clause_fallback and it.field not in now)]
+        items = [
+            it
+            for it in items
+            if found.hedge[it.start] not in past
+            or it.field in self.lex.clause_exempt
+            or (it.field in self.lex.clause_fallback and it.field not in now)
+        ]
         asked = questions(self.msg, groups)
         items = [it for it in items if not any(a <= it.start < b for a, b in asked)]
         kept = apply_negation(self.lex, self.msg, found, items, groups)
@@ -122,15 +127,14 @@ class Analyzer:
                     if len(e.keys) > 2 and not e.matches(msg, i):
                         continue
                     span = (i + e.emit_start, i + e.emit_end)
-                    if not any(taken[span[0]:span[1]]):
+                    if not any(taken[span[0] : span[1]]):
                         candidates.setdefault(span, []).append((len(e.keys), e))
         ranked = []
         for (start, end), found in candidates.items():
             fact_length = max((ln for ln, e in found if e.role in VALUE_ROLES), default=0)
             ignore_length = max((ln for ln, e in found if e.role is Role.IGNORE), default=0)
             # Facts of a shorter phrase are overridden by those (or the absence) of a longer one.
-            entries = [e for ln, e in found if e.role not in VALUE_ROLES
-                       or (ln == fact_length and ln > ignore_length)]
+            entries = [e for ln, e in found if e.role not in VALUE_ROLES or (ln == fact_length and ln > ignore_length)]
             if ignore_length > fact_length:
                 fact_length = 0
             if self.answer_field and any(e.role is Role.FACT and e.field == self.answer_field for e in entries):
@@ -141,15 +145,16 @@ class Analyzer:
         groups = []
         for candidate in ranked:
             g = candidate.group
-            if not any(taken[g.start:g.end]):
+            if not any(taken[g.start : g.end]):
                 groups.append(g)
                 for k in range(g.start, g.end):
                     taken[k] = True
         groups.sort(key=lambda g: g.start)
         return groups
 
-    def bind_to_cues(self, items: list[Item], groups: list[Group], measured: list[Measured],
-                     ambiguous: set[str], found: Clauses) -> set[int]:
+    def bind_to_cues(
+        self, items: list[Item], groups: list[Group], measured: list[Measured], ambiguous: set[str], found: Clauses
+    ) -> set[int]:
         """Cued values, durations and lesion sizes count only near a cue of their
         field; returns the cue groups used."""
         lex, msg, tuning = self.lex, self.msg, self.lex.tuning
@@ -160,8 +165,15 @@ class Analyzer:
         cue_starts = {fname: [groups[c].start for c in indices] for fname, indices in cues.items()}
         cue_clause = found.cue
 
-        def bind(start: int, end: int, fname: str, after: int, before: int,
-                 allowed: set[str] | None = None, across: bool = False) -> int | None:
+        def bind(
+            start: int,
+            end: int,
+            fname: str,
+            after: int,
+            before: int,
+            allowed: set[str] | None = None,
+            across: bool = False,
+        ) -> int | None:
             """The cue group a value binds to (-1: a word between them may change it).
             ``across``: a value standing alone after a comma may bind to a cue of the
             part before ("une cimentoplastie il y a 1 mois, inefficace")."""
@@ -170,11 +182,18 @@ class Analyzer:
             if pos > 0:
                 c = groups[candidates[pos - 1]]
                 reach = cue_clause[c.start] == cue_clause[start] or (
-                    across and cue_clause[c.start] == cue_clause[start] - 1 and msg.segment_alone(start, end))
+                    across and cue_clause[c.start] == cue_clause[start] - 1 and msg.segment_alone(start, end)
+                )
                 if reach and msg.between(c.end, start) <= after:
                     if allowed is not None:
-                        last = next((k for k in range(start - 1, c.end - 1, -1)
-                                     if not msg.tokens[k].is_boundary and msg.keys[k] not in lex.skip), None)
+                        last = next(
+                            (
+                                k
+                                for k in range(start - 1, c.end - 1, -1)
+                                if not msg.tokens[k].is_boundary and msg.keys[k] not in lex.skip
+                            ),
+                            None,
+                        )
                         if last is not None and msg.keys[last] not in allowed:
                             return -1  # "espérance de vie réduite à 3 mois": unclear
                     return candidates[pos - 1]
@@ -203,15 +222,24 @@ class Analyzer:
             fname = m.scale
             if m.excluded:
                 continue
-            if self.answer_field == fname or msg.alone(m.start, m.end) or (
-                    only_durations and fname == "life_expectancy"):
+            if (
+                self.answer_field == fname
+                or msg.alone(m.start, m.end)
+                or (only_durations and fname == "life_expectancy")
+            ):
                 # An answer to the question, or a message saying only a quantity
                 # ("4 mois", "huit mois selon l'oncologue", "70 %").
                 bound.append(Item(m.start, m.end, fname, m.value))
                 continue
             if fname == "life_expectancy":
-                cue = bind(m.start, m.end, fname, tuning.duration_window_after, tuning.duration_window_before,
-                           lex.durations.allowed_before)
+                cue = bind(
+                    m.start,
+                    m.end,
+                    fname,
+                    tuning.duration_window_after,
+                    tuning.duration_window_before,
+                    lex.durations.allowed_before,
+                )
             else:
                 cue = bind(m.start, m.end, fname, tuning.cue_window_after, tuning.cue_window_before)
             if cue == -1:
@@ -233,7 +261,7 @@ class Analyzer:
         return {it.cue for it in bound if it.cue is not None}
 
     def yes_no_after_names(self, groups: list[Group]) -> list[Item]:
-        """"perte osseuse : oui", "irradiation antérieure : non": a yes or a no right
+        """ "perte osseuse : oui", "irradiation antérieure : non": a yes or a no right
         after the name of a yes/no field answers it."""
         msg = self.msg
         out: list[Item] = []
@@ -266,7 +294,7 @@ class Analyzer:
                 items.append(Item(g.start, g.end, *values.pop()))
 
     def apply_change_cues(self, items: list[Item], groups: list[Group], found: Clauses) -> set[int]:
-        """"modifier l'espérance de vie", "erreur sur le doute diagnostique": the first
+        """ "modifier l'espérance de vie", "erreur sur le doute diagnostique": the first
         field named (or fact) after a change cue is the field to change. Returns the
         starts of the field-name groups to emit; a fact read as a field name is
         replaced in ``items`` by a FIELD_ENTITY item (and values near it dropped)."""
@@ -286,8 +314,9 @@ class Analyzer:
             while i_pos < len(items) and i_pos in dropped:
                 i_pos += 1
             first = items[i_pos] if i_pos < len(items) else None
-            if first is not None and (neg_clause[first.start] != clause
-                                      or msg.between(g.end, first.start) > self.lex.tuning.negation_window):
+            if first is not None and (
+                neg_clause[first.start] != clause or msg.between(g.end, first.start) > self.lex.tuning.negation_window
+            ):
                 first = None
             if first_name is not None and (first is None or first_name < first.start):
                 forced.add(first_name)  # "erreur, ce n'est pas le bon os"
@@ -295,18 +324,21 @@ class Analyzer:
             if first is None:
                 continue
             k = i_pos
-            while k < len(items) and neg_clause[items[k].start] == clause \
-                    and msg.between(g.end, items[k].start) <= window:
+            while (
+                k < len(items) and neg_clause[items[k].start] == clause and msg.between(g.end, items[k].start) <= window
+            ):
                 dropped.add(k)
                 k += 1
             added.append(Item(first.start, first.end, FIELD_ENTITY, first.field))
         if dropped or added:
-            items[:] = sorted([it for k, it in enumerate(items) if k not in dropped] + added,
-                              key=lambda it: (it.start, it.end))
+            items[:] = sorted(
+                [it for k, it in enumerate(items) if k not in dropped] + added, key=lambda it: (it.start, it.end)
+            )
         return forced
 
-    def field_names(self, groups: list[Group], kept: list[Item], ambiguous: set[str],
-                    used_cues: set[int], forced: set[int]) -> list[Fact]:
+    def field_names(
+        self, groups: list[Group], kept: list[Item], ambiguous: set[str], used_cues: set[int], forced: set[int]
+    ) -> list[Fact]:
         """`field` entities: a field named without a value, after a change cue or alone."""
         out = []
         named = {it.field for it in kept} | {it.value for it in kept if it.field == FIELD_ENTITY} | ambiguous
@@ -322,7 +354,7 @@ class Analyzer:
         return out
 
     def told_of_elsewhere(self, items: list[Item], groups: list[Group]) -> list[Item]:
-        """"RT encéphalique": a value followed by another site than the lesion's says
+        """ "RT encéphalique": a value followed by another site than the lesion's says
         nothing of the lesion; as the answer to its field's question, a yes is a no
         (« seulement une RT encéphalique »)."""
         after = {g.start: g for g in groups if g.has(Role.ELSEWHERE)}
@@ -341,22 +373,33 @@ class Analyzer:
         for rule in self.lex.combined:
             of_field = [it for it in items if it.field == rule.field]
             said = {it.value for it in of_field}
-            offered = any(k in self.lex.alternatives
-                          for a, b in zip(of_field, of_field[1:], strict=False) for k in keys[a.end:b.start])
+            offered = any(
+                k in self.lex.alternatives
+                for a, b in zip(of_field, of_field[1:], strict=False)
+                for k in keys[a.end : b.start]
+            )
             if len(said) > 1 and said <= rule.values and not offered:
-                items = [Item(it.start, it.end, it.field, rule.means, it.cue) if it.field == rule.field else it
-                         for it in items]
+                items = [
+                    Item(it.start, it.end, it.field, rule.means, it.cue) if it.field == rule.field else it
+                    for it in items
+                ]
         return items
 
     @staticmethod
     def apply_upgrades(items: list[Item], groups: list[Group], cue_clause: list[int]) -> None:
-        """"col du fémur étendu au massif trochantérien": neck becomes neck_trochanteric_extension."""
+        """ "col du fémur étendu au massif trochantérien": neck becomes neck_trochanteric_extension."""
         for g in groups:
             for e in g.entries:
                 if e.role is not Role.UPGRADE:
                     continue
-                earlier = [it for it in items if it.field == e.field and it.value == e.upgrade_from
-                           and it.end <= g.start and cue_clause[it.start] == cue_clause[g.start]]
+                earlier = [
+                    it
+                    for it in items
+                    if it.field == e.field
+                    and it.value == e.upgrade_from
+                    and it.end <= g.start
+                    and cue_clause[it.start] == cue_clause[g.start]
+                ]
                 if not earlier:
                     items.append(Item(g.start, g.end, e.field, e.fallback))
                     continue
@@ -380,8 +423,13 @@ class Analyzer:
                 k += 1
             while k < n and not taken[k]:
                 q = self.quantities.number(k) if toks[k].is_content else None
-                if q is None or q.lo != q.hi or not q.lo.is_integer() or not low <= q.lo <= high \
-                        or any(taken[k:q.end]):
+                if (
+                    q is None
+                    or q.lo != q.hi
+                    or not q.lo.is_integer()
+                    or not low <= q.lo <= high
+                    or any(taken[k : q.end])
+                ):
                     break
                 out.append(msg.fact(REFERENCE_ENTITY, str(int(q.lo)), k, q.end))
                 k = q.end

@@ -42,24 +42,24 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 class Role(Enum):
     """What a matched phrase does in a message."""
 
-    FACT = "fact"                  # states a value
-    CUED = "cued"                  # states a value only near a cue of its field ("légère" after "douleur")
-    CUE = "cue"                    # announces a field's value ("douleur", "espérance de vie")
-    NAME = "name"                  # names a field ("l'espérance de vie")
-    NEG = "neg"                    # negates what follows ("pas de")
-    NEG_AFTER = "neg_after"        # negates what precedes ("atteinte articulaire : non")
-    HEDGE = "hedge"                # makes what follows uncertain ("suspicion de")
-    HEDGE_AFTER = "hedge_after"    # makes what precedes uncertain ("à confirmer")
+    FACT = "fact"  # states a value
+    CUED = "cued"  # states a value only near a cue of its field ("légère" after "douleur")
+    CUE = "cue"  # announces a field's value ("douleur", "espérance de vie")
+    NAME = "name"  # names a field ("l'espérance de vie")
+    NEG = "neg"  # negates what follows ("pas de")
+    NEG_AFTER = "neg_after"  # negates what precedes ("atteinte articulaire : non")
+    HEDGE = "hedge"  # makes what follows uncertain ("suspicion de")
+    HEDGE_AFTER = "hedge_after"  # makes what precedes uncertain ("à confirmer")
     HEDGE_CLAUSE = "hedge_clause"  # puts its clause in the past or on the other side
-    QUESTION = "question"          # opens a yes/no question ("est-ce que")
-    BREAK = "break"                # ends the reach of negations and cues ("mais")
-    NEG_END = "neg_end"            # ends the reach of negations only ("c'est", "pardon")
-    IGNORE = "ignore"              # consumed with no fact ("nerf radial")
-    REF = "ref"                    # announces a reference number
-    UPGRADE = "upgrade"            # turns an earlier value into another ("étendu au massif trochantérien")
-    CHANGE = "change"              # asks to change an answer ("modifier")
-    CONTEXT = "context"            # a value that holds for one bone only
-    ELSEWHERE = "elsewhere"        # another site than the lesion's, after its field's value ("RT [encéphalique]")
+    QUESTION = "question"  # opens a yes/no question ("est-ce que")
+    BREAK = "break"  # ends the reach of negations and cues ("mais")
+    NEG_END = "neg_end"  # ends the reach of negations only ("c'est", "pardon")
+    IGNORE = "ignore"  # consumed with no fact ("nerf radial")
+    REF = "ref"  # announces a reference number
+    UPGRADE = "upgrade"  # turns an earlier value into another ("étendu au massif trochantérien")
+    CHANGE = "change"  # asks to change an answer ("modifier")
+    CONTEXT = "context"  # a value that holds for one bone only
+    ELSEWHERE = "elsewhere"  # another site than the lesion's, after its field's value ("RT [encéphalique]")
 
     # Members are singletons: hash them by identity, in C (Enum's own __hash__
     # hashes the name in Python, and roles are looked up in sets for every phrase).
@@ -74,25 +74,26 @@ class Entry:
     """One phrase variant of the lexicon."""
 
     keys: tuple[str, ...]
-    emit_start: int          # the words carrying the value: keys[emit_start:emit_end]
+    emit_start: int  # the words carrying the value: keys[emit_start:emit_end]
     emit_end: int
     role: Role
     field: str = ""
     value: str = ""
-    strict: bool = False     # NEG_AFTER that counts only at the end of a clause
-    upgrade_from: str = ""   # UPGRADE: the earlier value it turns into `value`
-    fallback: str = ""       # UPGRADE: its value when there is none
-    bone: str = ""           # CONTEXT: the value holds only when this is the message's bone
+    strict: bool = False  # NEG_AFTER that counts only at the end of a clause
+    upgrade_from: str = ""  # UPGRADE: the earlier value it turns into `value`
+    fallback: str = ""  # UPGRADE: its value when there is none
+    bone: str = ""  # CONTEXT: the value holds only when this is the message's bone
     any_number: bool = False  # a key is "#", which matches any number
 
     def matches(self, msg: Tokenized, i: int) -> bool:
         """Whether the phrase is at token i."""
-        found = msg.keys[i:i + len(self.keys)]
+        found = msg.keys[i : i + len(self.keys)]
         if not self.any_number:
             return tuple(found) == self.keys
         return len(found) == len(self.keys) and all(
             k == key or (k == ANY_NUMBER and token.is_number)
-            for k, key, token in zip(self.keys, found, msg.tokens[i:i + len(self.keys)], strict=True))
+            for k, key, token in zip(self.keys, found, msg.tokens[i : i + len(self.keys)], strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,10 @@ def _variants(phrase: str) -> tuple[tuple[Phrase, int, int], ...]:
 
 def _entries(phrase: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
     """The entries of a phrase, one per variant."""
-    return [Entry(keys, start, end, role, fname, value, any_number=ANY_NUMBER in keys)
-            for keys, start, end in _variants(phrase)]
+    return [
+        Entry(keys, start, end, role, fname, value, any_number=ANY_NUMBER in keys)
+        for keys, start, end in _variants(phrase)
+    ]
 
 
 def _all_entries(phrases: Any, where: str, role: Role, fname: str = "", value: str = "") -> list[Entry]:
@@ -201,11 +204,18 @@ class Lexicon:
     # -- sections
 
     @staticmethod
-    def _compile_grammar(grammar: Mapping[str, Any], negation: Mapping[str, Any], hedges: Mapping[str, Any],
-                         ignore: Any, change_cues: Any) -> list[Entry]:
+    def _compile_grammar(
+        grammar: Mapping[str, Any],
+        negation: Mapping[str, Any],
+        hedges: Mapping[str, Any],
+        ignore: Any,
+        change_cues: Any,
+    ) -> list[Entry]:
         strict = set(keyed(negation["after_strict"], "after_strict"))
-        neg_after = [dataclasses.replace(e, strict=e.keys in strict)
-                     for e in _all_entries(negation["after"], "negation.after", Role.NEG_AFTER)]
+        neg_after = [
+            dataclasses.replace(e, strict=e.keys in strict)
+            for e in _all_entries(negation["after"], "negation.after", Role.NEG_AFTER)
+        ]
         return [
             *_all_entries(grammar["breakers"], "breakers", Role.BREAK),
             *_all_entries(negation["before"], "negation.before", Role.NEG),
@@ -239,8 +249,10 @@ class Lexicon:
                 for value, phrases in values.items():
                     check_value(fname, value)
                     where = f"bone_context.{fname}.{value}"
-                    out.extend(dataclasses.replace(e, bone=bone)
-                               for e in _all_entries(phrases, where, Role.CONTEXT, fname, value))
+                    out.extend(
+                        dataclasses.replace(e, bone=bone)
+                        for e in _all_entries(phrases, where, Role.CONTEXT, fname, value)
+                    )
         return out, by_bone
 
     @staticmethod
@@ -251,8 +263,10 @@ class Lexicon:
             check_field(fname)
             for value in (rule["from"], rule["to"], rule["fallback"]):
                 check_value(fname, value)
-            out.extend(dataclasses.replace(e, upgrade_from=rule["from"], fallback=rule["fallback"])
-                       for e in _all_entries(rule["phrases"], "upgrades.phrases", Role.UPGRADE, fname, rule["to"]))
+            out.extend(
+                dataclasses.replace(e, upgrade_from=rule["from"], fallback=rule["fallback"])
+                for e in _all_entries(rule["phrases"], "upgrades.phrases", Role.UPGRADE, fname, rule["to"])
+            )
         return out
 
     @staticmethod
@@ -305,8 +319,14 @@ class Lexicon:
         written_short = vocab & set(abbreviations)
         if written_short:
             raise ValueError(f"lexicon: write {sorted(written_short)} in full in the phrases (see abbreviations)")
-        return Speller(frozenset(vocab), targets - not_targets, frozenset(protected),
-                       self.tuning.fuzzy_min_length, self.tuning.fuzzy_cutoff, abbreviations)
+        return Speller(
+            frozenset(vocab),
+            targets - not_targets,
+            frozenset(protected),
+            self.tuning.fuzzy_min_length,
+            self.tuning.fuzzy_cutoff,
+            abbreviations,
+        )
 
     # -- use
 
@@ -322,8 +342,9 @@ class Lexicon:
         # « pas sûr » says there is a doubt when the question is about one: the
         # field's own reading of a phrase wins over « I don't know ».
         own = {e.keys for e in out}
-        out.extend(e for p in self.answers.dont_know for e in _entries(p, Role.FACT, fname, UNKNOWN)
-                   if e.keys not in own)
+        out.extend(
+            e for p in self.answers.dont_know for e in _entries(p, Role.FACT, fname, UNKNOWN) if e.keys not in own
+        )
         return out
 
     def _index_for(self, answer_field: str | None) -> Index:
@@ -331,10 +352,13 @@ class Lexicon:
         question about ``answer_field``, its answer phrases and its cued values as facts."""
         if answer_field is None:
             return self.base_index
-        return _index(self.answer_entries(answer_field) + [
-            dataclasses.replace(e, role=Role.FACT)
-            if e.role is Role.CUED and e.field == answer_field else e
-            for e in self.base_entries])
+        return _index(
+            self.answer_entries(answer_field)
+            + [
+                dataclasses.replace(e, role=Role.FACT) if e.role is Role.CUED and e.field == answer_field else e
+                for e in self.base_entries
+            ]
+        )
 
     def tokenize(self, text: str) -> list[Token]:
         """Tokens of ``text``, words keyed by their typo-corrected matching form."""

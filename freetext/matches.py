@@ -33,5 +33,5 @@ class Item:
     start: int
     end: int
     field: str
-    value: str | None       # None: the words give a value we cannot settle
+    value: str | None  # None: the words give a value we cannot settle
     cue: int | None = None  # index of the cue group it is bound to

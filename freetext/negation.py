@@ -74,8 +74,7 @@ class Status(Enum):
     HEDGED = "hedged"
 
 
-def apply_negation(lex: Lexicon, msg: Tokenized, found: Clauses, items: list[Item],
-                   groups: list[Group]) -> list[Item]:
+def apply_negation(lex: Lexicon, msg: Tokenized, found: Clauses, items: list[Item], groups: list[Group]) -> list[Item]:
     """The items left once negated and hedged ones are dropped; a negated true becomes false."""
     toks, n = msg.tokens, len(msg)
     window, doubt_window = lex.tuning.negation_window, lex.tuning.doubt_window
@@ -85,7 +84,7 @@ def apply_negation(lex: Lexicon, msg: Tokenized, found: Clauses, items: list[Ite
     events.sort(key=lambda ev: ev[0])
     group_at = {g.start: g for g in groups}
     status: dict[int, Status] = {}
-    span: dict[int, tuple[int, int]] = {}   # a negated value's span includes its negation
+    span: dict[int, tuple[int, int]] = {}  # a negated value's span includes its negation
     cue: Group | None = None
     facts_since_cue, last_fact_start, last_fact_end = 0, -1, -1
     for _, obj in events:
@@ -104,7 +103,8 @@ def apply_negation(lex: Lexicon, msg: Tokenized, found: Clauses, items: list[Ite
                 # of the previous value is outside a negation ("pas de fracture
                 # du col") but inside a hedge ("antécédent de fracture du col").
                 complement = facts_since_cue and all(
-                    toks[k].key in lex.complement_words for k in range(last_fact_end, it.start))
+                    toks[k].key in lex.complement_words for k in range(last_fact_end, it.start)
+                )
                 if not complement or cue.has(Role.HEDGE):
                     status[id(it)] = Status.HEDGED
             if it.start != last_fact_start:
@@ -125,8 +125,11 @@ def apply_negation(lex: Lexicon, msg: Tokenized, found: Clauses, items: list[Ite
                 strict = all(e.strict for e in after.entries if e.role is Role.NEG_AFTER)
                 at_clause_end = after.end == n or toks[after.end].is_boundary or after.end in found.breaker_starts
                 # setdefault: a value already hedged stays hedged.
-                if ((not strict or at_clause_end) and status.setdefault(id(it), Status.NEGATED) is Status.NEGATED
-                        and id(it) not in span):
+                if (
+                    (not strict or at_clause_end)
+                    and status.setdefault(id(it), Status.NEGATED) is Status.NEGATED
+                    and id(it) not in span
+                ):
                     span[id(it)] = (it.start, after.end)
     kept = []
     for it in items:

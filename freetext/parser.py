@@ -66,8 +66,7 @@ def interpret_answer(text: str, field: str) -> str | None:
     if field == REFERENCE_ENTITY and not values:
         tokens = [t for t in lex.tokenize(text) if not t.is_boundary]
         low, high = lex.ref_range
-        if len(tokens) == 1 and tokens[0].is_number and tokens[0].norm.isdigit() \
-                and low <= int(tokens[0].norm) <= high:
+        if len(tokens) == 1 and tokens[0].is_number and tokens[0].norm.isdigit() and low <= int(tokens[0].norm) <= high:
             values = {tokens[0].norm}
     if field != REFERENCE_ENTITY:
         answer = analyze(lex, text, field)

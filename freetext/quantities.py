@@ -54,8 +54,9 @@ class Interval(NamedTuple):
     hi_open: bool
 
 
-def point_class(x: float, excluded_end: Side | None, family: str | None,
-                bounds: Sequence[Bound], tolerance: float) -> int | None:
+def point_class(
+    x: float, excluded_end: Side | None, family: str | None, bounds: Sequence[Bound], tolerance: float
+) -> int | None:
     """Class index of x; ``excluded_end`` when x itself is outside the interval it
     ends; None when x is too close to a bound not exact in its unit family."""
     if math.isinf(x):
@@ -65,22 +66,28 @@ def point_class(x: float, excluded_end: Side | None, family: str | None,
         tol = 0.0 if family == bound.exact_in else tolerance
         if tol and abs(x - bound.value) <= tol * bound.value:
             return None
-        if x > bound.value or (x == bound.value and (
-                excluded_end is Side.LOW or (excluded_end is None and bound.upper_inclusive))):
+        if x > bound.value or (
+            x == bound.value and (excluded_end is Side.LOW or (excluded_end is None and bound.upper_inclusive))
+        ):
             index += 1
     return index
 
 
-def interval_class(interval: Interval, lo_family: str | None, hi_family: str | None,
-                   bounds: Sequence[Bound], tolerance: float) -> int | None:
+def interval_class(
+    interval: Interval, lo_family: str | None, hi_family: str | None, bounds: Sequence[Bound], tolerance: float
+) -> int | None:
     """Class index of an interval lying wholly in one class, or running from one
     bound to the next (the class itself: "6 semaines à 6 mois"), else None."""
     lo, hi = interval.lo, interval.hi
     if math.isnan(lo) or math.isnan(hi) or lo > hi:
         return None
     for k in range(len(bounds) - 1):
-        if (lo, hi) == (bounds[k].value, bounds[k + 1].value) and not (interval.lo_open or interval.hi_open) \
-                and lo_family == bounds[k].exact_in and hi_family == bounds[k + 1].exact_in:
+        if (
+            (lo, hi) == (bounds[k].value, bounds[k + 1].value)
+            and not (interval.lo_open or interval.hi_open)
+            and lo_family == bounds[k].exact_in
+            and hi_family == bounds[k + 1].exact_in
+        ):
             return k + 1
     a = point_class(lo, Side.LOW if interval.lo_open else None, lo_family, bounds, tolerance)
     b = point_class(hi, Side.HIGH if interval.hi_open else None, hi_family, bounds, tolerance)
@@ -117,8 +124,8 @@ class Amount(NamedTuple):
 
     lo: float
     hi: float
-    unit: float | None     # size of the unit (days, or fraction of the diameter); None without a unit
-    family: str | None     # unit family: a class bound is exact in its own family
+    unit: float | None  # size of the unit (days, or fraction of the diameter); None without a unit
+    family: str | None  # unit family: a class bound is exact in its own family
     end: int
 
 
@@ -137,15 +144,13 @@ class Quantity(NamedTuple):
 class Measured:
     """A duration or a lesion size read in the message: tokens [start, end) and its class."""
 
-    scale: str               # the field it measures: life_expectancy or lesion_size
+    scale: str  # the field it measures: life_expectancy or lesion_size
     start: int
     end: int
-    value: str | None        # its class, or None if ambiguous
-    low: float               # its lower end, in the scale's unit (days, fraction of the diameter)
-    excluded: bool           # "depuis 3 mois", "PD-L1 60 %": not what the scale measures
-    past: bool = False       # "il y a 2 ans": its clause is about the past
-
-
+    value: str | None  # its class, or None if ambiguous
+    low: float  # its lower end, in the scale's unit (days, fraction of the diameter)
+    excluded: bool  # "depuis 3 mois", "PD-L1 60 %": not what the scale measures
+    past: bool = False  # "il y a 2 ans": its clause is about the past
 
 
 @dataclass(frozen=True)
@@ -157,8 +162,8 @@ class Scale:
     classes: tuple[str, ...]
     bounds: tuple[Bound, ...]
     tolerance: float
-    widen_approx: bool     # "environ 3 mois" widens the value; "environ 30 %" keeps it (the tolerance is the doubt)
-    upper_limit: float     # no quantity of the scale goes beyond (math.inf, or the whole diameter)
+    widen_approx: bool  # "environ 3 mois" widens the value; "environ 30 %" keeps it (the tolerance is the doubt)
+    upper_limit: float  # no quantity of the scale goes beyond (math.inf, or the whole diameter)
     exclude_before: list[tuple[str, ...]]
     exclude_after: list[tuple[str, ...]]
 
@@ -173,11 +178,28 @@ class QuantityReader:
         self.msg = msg
         self.taken = taken
         tuning = lex.tuning
-        self.duration_scale = Scale("life_expectancy", self.duration_amount, LIFE_EXPECTANCY_CLASSES,
-                                    LIFE_EXPECTANCY_BOUNDS, tuning.unit_tolerance, True, math.inf,
-                                    self.words.exclude_before, self.words.exclude_after)
-        self.size_scale = Scale("lesion_size", self.size_amount, SIZE_CLASSES, SIZE_BOUNDS,
-                                tuning.lesion_size_tolerance, False, 1.0, self.sizes_words.exclude_before, [])
+        self.duration_scale = Scale(
+            "life_expectancy",
+            self.duration_amount,
+            LIFE_EXPECTANCY_CLASSES,
+            LIFE_EXPECTANCY_BOUNDS,
+            tuning.unit_tolerance,
+            True,
+            math.inf,
+            self.words.exclude_before,
+            self.words.exclude_after,
+        )
+        self.size_scale = Scale(
+            "lesion_size",
+            self.size_amount,
+            SIZE_CLASSES,
+            SIZE_BOUNDS,
+            tuning.lesion_size_tolerance,
+            False,
+            1.0,
+            self.sizes_words.exclude_before,
+            [],
+        )
 
     def number(self, j: int, vague: bool = True) -> Number | None:
         """A number in digits or words, or (if ``vague``) a vague count, at token j."""
@@ -199,8 +221,13 @@ class QuantityReader:
         while k < n and toks[k].is_word and len(words) < 8:
             if is_number_word(toks[k].norm):
                 words.append(toks[k].norm)
-            elif (toks[k].norm == "et" and words and k + 1 < n
-                  and toks[k + 1].is_word and is_number_word(toks[k + 1].norm)):
+            elif (
+                toks[k].norm == "et"
+                and words
+                and k + 1 < n
+                and toks[k + 1].is_word
+                and is_number_word(toks[k + 1].norm)
+            ):
                 words.append("et")
             else:
                 break
@@ -258,7 +285,7 @@ class QuantityReader:
         toks, k = self.msg.tokens, a.end
         b = None
         if k < len(toks):
-            gap = self.msg.text[toks[k - 1].end:toks[k].start].strip()
+            gap = self.msg.text[toks[k - 1].end : toks[k].start].strip()
             if toks[k].key in separators and toks[k].is_word:
                 b = scale.amount(k + 1)
             elif gap and gap in self.words.range_gap_chars:
@@ -287,16 +314,18 @@ class QuantityReader:
             return None
         end = found.end
         post_kind, post_length = None, 0
-        for kind, p in (words.qualifiers_after_at.get(keys[end], ()) if end < n else ()):
+        for kind, p in words.qualifiers_after_at.get(keys[end], ()) if end < n else ():
             if len(p) > post_length and self.msg.has_at(end, p):
                 post_kind, post_length = kind, len(p)
         end += post_length
         excluded = self.msg.seq_before(i, scale.exclude_before) or any(
-            self.msg.seq_at(k, scale.exclude_after) for k in range(end, min(end + 3, n)))
+            self.msg.seq_at(k, scale.exclude_after) for k in range(end, min(end + 3, n))
+        )
         return Measured(scale.name, i, end, self.classify(found, pre_kind, post_kind, scale), found.lo, excluded)
 
-    def classify(self, found: Quantity, pre_kind: Qualifier | None, post_kind: Qualifier | None,
-                 scale: Scale) -> str | None:
+    def classify(
+        self, found: Quantity, pre_kind: Qualifier | None, post_kind: Qualifier | None, scale: Scale
+    ) -> str | None:
         if pre_kind and post_kind:
             return None
         kind = pre_kind or post_kind

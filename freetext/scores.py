@@ -16,8 +16,9 @@ from .tokens import Tokenized
 FIELD = "performance_status"
 
 
-def performance_statuses(lex: Lexicon, msg: Tokenized, reader: QuantityReader, groups: list[Group],
-                         taken: list[bool]) -> list[Item]:
+def performance_statuses(
+    lex: Lexicon, msg: Tokenized, reader: QuantityReader, groups: list[Group], taken: list[bool]
+) -> list[Item]:
     """The performance statuses after a name of the scale; a value None when the number is unclear."""
     words = lex.scores
     out = []
@@ -30,7 +31,7 @@ def performance_statuses(lex: Lexicon, msg: Tokenized, reader: QuantityReader, g
             out.append(Item(g.start, k, FIELD, None))  # « PS ≤ 2 »
             continue
         number = reader.number(k, vague=False)
-        if number is None or any(taken[k:number.end]):
+        if number is None or any(taken[k : number.end]):
             continue
         end, value = number.end, number.lo
         clear = number.lo == number.hi and value.is_integer() and 0 <= value <= words.maximum
@@ -48,7 +49,7 @@ def range_end(msg: Tokenized, reader: QuantityReader, k: int, range_words: set[s
     toks = msg.tokens
     if k >= len(toks):
         return None
-    gap = msg.text[toks[k - 1].end:toks[k].start].strip()
+    gap = msg.text[toks[k - 1].end : toks[k].start].strip()
     if gap and gap in gap_chars:
         start = k
     elif toks[k].key in range_words:

@@ -28,11 +28,18 @@ from .tokens import canon, is_number_word
 class Speller:
     """Nearest-word search over the correction targets of the lexicon."""
 
-    def __init__(self, vocab: frozenset[str], targets: Iterable[str], protected: frozenset[str],
-                 min_length: int, cutoff: float, abbreviations: Mapping[str, str]) -> None:
-        self.abbreviations = abbreviations   # "fx" -> "fracture"
-        self.vocab = vocab            # words never corrected
-        self.protected = protected    # real French words never corrected either
+    def __init__(
+        self,
+        vocab: frozenset[str],
+        targets: Iterable[str],
+        protected: frozenset[str],
+        min_length: int,
+        cutoff: float,
+        abbreviations: Mapping[str, str],
+    ) -> None:
+        self.abbreviations = abbreviations  # "fx" -> "fracture"
+        self.vocab = vocab  # words never corrected
+        self.protected = protected  # real French words never corrected either
         self.min_length = min_length
         self.cutoff = cutoff
         self.targets = sorted(w for w in set(targets) if w.isalpha() and len(w) >= min_length)
@@ -44,9 +51,15 @@ class Speller:
         full = self.abbreviations.get(word)
         if full is not None:
             return full
-        if (word in self.vocab or len(word) < self.min_length or not word.isascii()
-                or not word.isalpha() or word in self.protected or norm in self.protected
-                or is_number_word(norm)):
+        if (
+            word in self.vocab
+            or len(word) < self.min_length
+            or not word.isascii()
+            or not word.isalpha()
+            or word in self.protected
+            or norm in self.protected
+            or is_number_word(norm)
+        ):
             return word
         return self.nearest(word) or word
 

@@ -23,7 +23,7 @@ from .fields import Fact
 class TokenKind(Enum):
     WORD = "word"
     NUMBER = "number"
-    SYMBOL = "symbol"      # < > ≤ ≥ ~ / % + = #
+    SYMBOL = "symbol"  # < > ≤ ≥ ~ / % + = #
     BOUNDARY = "boundary"  # punctuation that ends a clause or a sentence
 
 
@@ -42,8 +42,8 @@ WORD, NUMBER, BOUNDARY = TokenKind.WORD, TokenKind.NUMBER, TokenKind.BOUNDARY
 @dataclass(frozen=True, slots=True)
 class Token:
     kind: TokenKind
-    norm: str   # lower case, no accents (numbers: canonical digits)
-    key: str    # form used for matching: singular, typo-corrected
+    norm: str  # lower case, no accents (numbers: canonical digits)
+    key: str  # form used for matching: singular, typo-corrected
     start: int
     end: int
 
@@ -122,11 +122,13 @@ def _normalized(text: str) -> Iterator[tuple[TokenKind, str, re.Match[str]]]:
 
 def scan(text: str, word_key: Callable[[str], str] = canon) -> list[Token]:
     """Every token of ``text``; a word's key is ``word_key`` of its normalized form."""
-    return [Token(kind, norm, word_key(norm) if kind is WORD else norm, m.start(), m.end())
-            for kind, norm, m in _normalized(text)]
+    return [
+        Token(kind, norm, word_key(norm) if kind is WORD else norm, m.start(), m.end())
+        for kind, norm, m in _normalized(text)
+    ]
 
 
-ANY_NUMBER = "#"   # in a lexicon phrase, matches any number of the message ("malgré 8 Gy")
+ANY_NUMBER = "#"  # in a lexicon phrase, matches any number of the message ("malgré 8 Gy")
 
 
 def phrase_keys(text: str) -> tuple[str, ...]:
@@ -151,7 +153,7 @@ def expand(phrase: str) -> list[str]:
         return [phrase]
     out: list[str] = []
     for alternative in _distinct(m.group(1)):
-        out.extend(expand(f"{phrase[:m.start()]} {alternative} {phrase[m.end():]}"))
+        out.extend(expand(f"{phrase[: m.start()]} {alternative} {phrase[m.end() :]}"))
     return out
 
 
@@ -198,7 +200,8 @@ class Tokenized:
         for i, t in enumerate(self.tokens):
             self._content[i + 1] = self._content[i] + (t.is_content and t.key not in self.skip)
             self._not_filler[i + 1] = self._not_filler[i] + (
-                not t.is_boundary and t.key not in self.skip and t.key not in self.fillers)
+                not t.is_boundary and t.key not in self.skip and t.key not in self.fillers
+            )
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -231,7 +234,7 @@ class Tokenized:
         return True
 
     def has_at(self, i: int, phrase: tuple[str, ...]) -> bool:
-        return tuple(self.keys[i:i + len(phrase)]) == phrase
+        return tuple(self.keys[i : i + len(phrase)]) == phrase
 
     def seq_at(self, i: int, phrases: Iterable[tuple[str, ...]]) -> int:
         """Length of the longest phrase starting at token i (0 if none)."""
@@ -243,7 +246,7 @@ class Tokenized:
 
     def seq_before(self, i: int, phrases: Iterable[tuple[str, ...]]) -> bool:
         """Whether one of the phrases ends right before token i."""
-        return any(len(p) <= i and tuple(self.keys[i - len(p):i]) == p for p in phrases)
+        return any(len(p) <= i and tuple(self.keys[i - len(p) : i]) == p for p in phrases)
 
     def fact(self, fname: str, value: str, start: int, end: int) -> Fact:
         """The fact carried by tokens [start, end), with its span in the text."""

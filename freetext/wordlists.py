@@ -23,10 +23,10 @@ Phrase = tuple[str, ...]
 class Qualifier(Enum):
     """What a word before or after a quantity says of it."""
 
-    LT = "lt"          # "moins de"
-    LE = "le"          # "au plus"
-    GT = "gt"          # "plus de"
-    GE = "ge"          # "au moins"
+    LT = "lt"  # "moins de"
+    LE = "le"  # "au plus"
+    GT = "gt"  # "plus de"
+    GE = "ge"  # "au moins"
     APPROX = "approx"  # "environ"
 
 
@@ -55,7 +55,8 @@ class Tuning:
             raise ValueError(f"lexicon: tuning needs exactly {sorted(kinds)}, got {sorted(raw)}")
         values: dict[str, Any] = {
             name: tuple(float(v) for v in raw[name]) if kind == tuple[float, float] else kind(raw[name])
-            for name, kind in kinds.items()}
+            for name, kind in kinds.items()
+        }
         return cls(**values)
 
 
@@ -63,7 +64,7 @@ class Tuning:
 class DurationWords:
     """Words of durations (``life_expectancy_durations``)."""
 
-    units: dict[str, tuple[float, str]]   # matching key -> (days, unit family)
+    units: dict[str, tuple[float, str]]  # matching key -> (days, unit family)
     half: list[Phrase]
     vague: list[Phrase]
     intro_to: set[str]
@@ -72,22 +73,22 @@ class DurationWords:
     range_separators: set[str]
     range_gap_chars: set[str]
     qualifiers_before: list[tuple[Qualifier, Phrase]]
-    qualifiers_after_at: dict[str, list[tuple[Qualifier, Phrase]]]   # by first key
+    qualifiers_after_at: dict[str, list[tuple[Qualifier, Phrase]]]  # by first key
     qualifiers_before_at: dict[str, list[tuple[Qualifier, Phrase]]]  # by first key
     allowed_before: set[str]
     past_before: list[Phrase]
     exclude_before: list[Phrase]
     exclude_after: list[Phrase]
-    starts: frozenset[str]   # first keys of the words that may open a duration
+    starts: frozenset[str]  # first keys of the words that may open a duration
 
 
 @dataclass(frozen=True)
 class SizeWords:
     """Words of a part of the diameter (``lesion_size_quantities``)."""
 
-    units: dict[str, float]     # "tiers" -> 1/3: "deux tiers"
-    wholes: dict[str, float]    # "moitie" -> 1/2: "la moitié"
-    articles: set[str]          # may stand before a whole ("la moitié")
+    units: dict[str, float]  # "tiers" -> 1/3: "deux tiers"
+    wholes: dict[str, float]  # "moitie" -> 1/2: "la moitié"
+    articles: set[str]  # may stand before a whole ("la moitié")
     denominators: frozenset[str]
     percent: list[Phrase]
     exclude_before: list[Phrase]
@@ -97,9 +98,9 @@ class SizeWords:
 class ScoreWords:
     """Words around a score's number (``performance_status``)."""
 
-    joiners: list[Phrase]          # between the name and the number ("OMS : 2", "PS à 1")
-    qualifiers: list[Phrase]       # a bound instead of a value ("PS ≤ 2"): unclear
-    range_words: set[str]          # "OMS 1 à 2", "PS 1 ou 2": unclear
+    joiners: list[Phrase]  # between the name and the number ("OMS : 2", "PS à 1")
+    qualifiers: list[Phrase]  # a bound instead of a value ("PS ≤ 2"): unclear
+    range_words: set[str]  # "OMS 1 à 2", "PS 1 ou 2": unclear
     maximum: int
 
 
@@ -109,10 +110,10 @@ class AnswerWords:
 
     yes: list[str]
     no: list[str]
-    yes_no: list[tuple[Phrase, str]]           # the keys of yes and no, with "true" / "false"
+    yes_no: list[tuple[Phrase, str]]  # the keys of yes and no, with "true" / "false"
     dont_know: list[str]
-    whole: dict[Phrase, str]                   # yes/no words only when they are the whole answer ("o", "n")
-    fields: dict[str, dict[str, list[str]]]    # field -> value -> phrases
+    whole: dict[Phrase, str]  # yes/no words only when they are the whole answer ("o", "n")
+    fields: dict[str, dict[str, list[str]]]  # field -> value -> phrases
 
 
 def as_phrases(value: Any, where: str) -> list[str]:
@@ -178,6 +179,7 @@ def compile_durations(d: Mapping[str, Any]) -> DurationWords:
         starts=frozenset(starts),
     )
 
+
 def compile_sizes(d: Mapping[str, Any]) -> SizeWords:
     def fractions(raw: Mapping[str, Any]) -> dict[str, float]:
         return {canon(normalize(word)): float(Fraction(str(value))) for word, value in raw.items()}
@@ -190,6 +192,7 @@ def compile_sizes(d: Mapping[str, Any]) -> SizeWords:
         percent=keyed(d["percent"], "lesion_size_quantities.percent"),
         exclude_before=keyed(d["exclude_before"], "lesion_size_quantities.exclude_before"),
     )
+
 
 def compile_abbreviations(raw: Mapping[str, str]) -> dict[str, str]:
     """Matching form of an abbreviation -> matching form of its full word."""
@@ -226,4 +229,3 @@ def compile_answers(answers: Mapping[str, Any]) -> AnswerWords:
         whole=whole,
         fields=fields,
     )
-

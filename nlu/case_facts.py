@@ -12,7 +12,7 @@ Each fact of ``freetext.parser.extract_facts`` becomes an entity
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,14 +35,12 @@ from freetext.parser import extract_facts
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class CaseFactExtractor(GraphComponent, EntityExtractorMixin):
     """Extracts the decision contract's case facts from French free text."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """The component's default config (see parent class for full docstring)."""
         return {
             # Entities this component may add; an empty list means all of them.
@@ -52,7 +50,7 @@ class CaseFactExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -60,20 +58,18 @@ class CaseFactExtractor(GraphComponent, EntityExtractorMixin):
         """Creates a new component (see parent class for full docstring)."""
         return cls(config)
 
-    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
         self._config = {**self.get_default_config(), **(config or {})}
         self._entities = frozenset(self._config.get("entities") or ())
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Appends the case facts of each message to its entities."""
         for message in messages:
             extracted = self.add_extractor_name(self._extract_entities(message))
-            message.set(
-                ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True
-            )
+            message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
         return messages
 
-    def _extract_entities(self, message: Message) -> List[Dict[Text, Any]]:
+    def _extract_entities(self, message: Message) -> list[dict[str, Any]]:
         text = message.get(TEXT)
         if not isinstance(text, str) or not text.strip():
             return []

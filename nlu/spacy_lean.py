@@ -16,14 +16,15 @@ itself, which the held-out French set scores at least as well.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Sequence, Text
+from collections.abc import Sequence
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.nlu.model import InvalidModelError
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
 
 @DefaultV1Recipe.register(
@@ -35,11 +36,11 @@ class LeanSpacyNLP(SpacyNLP):
     """`SpacyNLP` with the model's tokenizer and word vectors only."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**SpacyNLP.get_default_config(), "keep_components": []}
 
     @staticmethod
-    def load_model(spacy_model_name: Text, keep_components: Sequence[Text] = ()) -> SpacyModel:
+    def load_model(spacy_model_name: str, keep_components: Sequence[str] = ()) -> SpacyModel:
         import spacy
 
         if not spacy_model_name:
@@ -51,16 +52,26 @@ class LeanSpacyNLP(SpacyNLP):
             components = list(meta.get("components") or meta.get("pipeline") or [])
             language = spacy.load(spacy_model_name, exclude=[c for c in components if c not in keep_components])
         except (OSError, ValueError) as error:
-            raise InvalidModelError(f"spaCy model {spacy_model_name!r} cannot be loaded ({error}); "
-                                    f"`make install` installs it.") from error
+            raise InvalidModelError(
+                f"spaCy model {spacy_model_name!r} cannot be loaded ({error}); `make install` installs it."
+            ) from error
         if not spacy.util.is_compatible_version(spacy.about.__version__, meta.get("spacy_version", "")):
-            raise InvalidModelError(f"spaCy model {spacy_model_name!r} needs spaCy {meta.get('spacy_version')}, "
-                                    f"not {spacy.about.__version__}.")
-        return SpacyModel(model=language, model_name=f"{spacy_model_name} ({', '.join(language.pipe_names) or 'tokens and vectors'})")
+            raise InvalidModelError(
+                f"spaCy model {spacy_model_name!r} needs spaCy {meta.get('spacy_version')}, "
+                f"not {spacy.about.__version__}."
+            )
+        return SpacyModel(
+            model=language, model_name=f"{spacy_model_name} ({', '.join(language.pipe_names) or 'tokens and vectors'})"
+        )
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LeanSpacyNLP":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LeanSpacyNLP:
         config = {**cls.get_default_config(), **config}
         model = cls.load_model(config.get("model"), config["keep_components"])
         cls.ensure_proper_language_model(model.model)

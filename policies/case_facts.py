@@ -21,7 +21,7 @@ predicts with confidence 1 and a priority above the RulePolicy's, and abstains
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.graph import ExecutionContext
@@ -40,9 +40,9 @@ FORM = "consultation_form"
 RECOMMEND = "action_recommend"
 
 
-def turn_events(tracker: DialogueStateTracker) -> List[Any]:
+def turn_events(tracker: DialogueStateTracker) -> list[Any]:
     """The events since the latest user message (oldest first)."""
-    events: List[Any] = []
+    events: list[Any] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             break
@@ -54,7 +54,7 @@ def facts_changed_this_turn(tracker: DialogueStateTracker) -> bool:
     return any(isinstance(event, SlotSet) and event.key in FIELDS for event in turn_events(tracker))
 
 
-def next_action(tracker: DialogueStateTracker) -> Optional[Text]:
+def next_action(tracker: DialogueStateTracker) -> str | None:
     """The action this policy imposes, or None."""
     if tracker.active_loop_name is not None or not facts_changed_this_turn(tracker):
         return None
@@ -71,7 +71,7 @@ class CaseFactsPolicy(Policy):
     """Routes a message that changed the case to the form, then to the recommendation."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # Above the RulePolicy (6): a fact stated wins over an intent's rule.
         return {"priority": 7}
 
@@ -79,14 +79,14 @@ class CaseFactsPolicy(Policy):
     def supported_data() -> SupportedData:
         return SupportedData.ML_DATA
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
 
     def predict_action_probabilities(
         self,
         tracker: DialogueStateTracker,
         domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
+        rule_only_data: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
@@ -101,10 +101,10 @@ class CaseFactsPolicy(Policy):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "CaseFactsPolicy":
+    ) -> CaseFactsPolicy:
         return cls(config, model_storage, resource, execution_context)

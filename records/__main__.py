@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 from .database import engine_for, last_recommendation, purge, store_config
 from .report import report_markdown, report_pdf
@@ -19,9 +18,10 @@ from .report import report_markdown, report_pdf
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m records", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m records", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="rapport RCP d'une consultation (Markdown et PDF)")
@@ -36,7 +36,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "report":
         recommendation = last_recommendation(engine, args.conversation_id)
         if recommendation is None:
-            print(f"Aucune recommandation enregistrée pour la consultation « {args.conversation_id} ».", file=sys.stderr)
+            print(
+                f"Aucune recommandation enregistrée pour la consultation « {args.conversation_id} ».", file=sys.stderr
+            )
             return 1
         markdown = report_markdown(recommendation, args.conversation_id)
         args.out.mkdir(parents=True, exist_ok=True)

@@ -7,10 +7,11 @@ chat and as PDF for the meeting's file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from consultation.render import case_summary, headline, mirels_line, sections, sources
 from consultation.texts import texts

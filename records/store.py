@@ -13,7 +13,7 @@ endpoints.yml:
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
@@ -32,8 +32,16 @@ def screened_event(event: Event) -> Event:
             return event
         parse_data = copy.deepcopy(event.parse_data)
         parse_data["text"] = masked
-        return UserUttered(masked, event.intent, event.entities, parse_data, event.timestamp,
-                           event.input_channel, event.message_id, event.metadata)
+        return UserUttered(
+            masked,
+            event.intent,
+            event.entities,
+            parse_data,
+            event.timestamp,
+            event.input_channel,
+            event.message_id,
+            event.metadata,
+        )
     if isinstance(event, BotUttered) and event.text:
         masked = screen(event.text).text
         if masked != event.text:
@@ -44,8 +52,13 @@ def screened_event(event: Event) -> Event:
 class ScreenedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that never stores identifying data."""
 
-    def __init__(self, domain: Optional[Domain] = None, event_broker: Optional[EventBroker] = None,
-                 retention_days: Optional[int] = None, **kwargs: Dict[Text, Any]) -> None:
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        event_broker: EventBroker | None = None,
+        retention_days: int | None = None,
+        **kwargs: dict[str, Any],
+    ) -> None:
         self.retention_days = retention_days
         super().__init__(domain=domain, event_broker=event_broker, **kwargs)
 

@@ -12,12 +12,11 @@ import argparse
 import subprocess
 import sys
 from collections import Counter
-from typing import Dict
 
 
-def scores(mutmut: str) -> Dict[str, Counter]:
+def scores(mutmut: str) -> dict[str, Counter]:
     listing = subprocess.run([mutmut, "results", "--all", "true"], capture_output=True, text=True, check=True).stdout
-    found: Dict[str, Counter] = {}
+    found: dict[str, Counter] = {}
     for line in listing.splitlines():
         name, _, status = line.strip().rpartition(": ")
         if not name:
@@ -37,8 +36,10 @@ def main() -> int:
     for path, counts in sorted(scores(args.mutmut).items()):
         total = sum(counts.values())
         score = 100.0 * counts["killed"] / total if total else 0.0
-        print(f"Mutants de {path} tués : {counts['killed']}/{total} = {score:.1f} % "
-              f"(survivants {counts['survived']}, autres {total - counts['killed'] - counts['survived']})")
+        print(
+            f"Mutants de {path} tués : {counts['killed']}/{total} = {score:.1f} % "
+            f"(survivants {counts['survived']}, autres {total - counts['killed'] - counts['survived']})"
+        )
         if path in args.require and score < args.minimum:
             print(f"  sous le minimum de {args.minimum:g} %", file=sys.stderr)
             failed = True

@@ -1,6 +1,6 @@
 """`python -m serving ARGS…` is `rasa ARGS…` with the fault notice and the speed-ups installed.
 
-    python -m serving run --model models/consultation.tar.gz --enable-api --auth-token …
+python -m serving run --model models/consultation.tar.gz --enable-api --auth-token …
 """
 
 import sys

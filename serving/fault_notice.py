@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any, Tuple
+from typing import Any
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.exceptions import RasaException
@@ -19,7 +19,7 @@ from rasa.shared.exceptions import RasaException
 from consultation.texts import message
 
 logger = logging.getLogger(__name__)
-_notified: "OrderedDict[Tuple[str, Any], None]" = OrderedDict()
+_notified: OrderedDict[tuple[str, Any], None] = OrderedDict()
 _MAX_REMEMBERED = 10_000
 
 

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Optional, Text
+from collections.abc import Callable
+from typing import Any
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -39,14 +40,14 @@ MAX_ATTEMPTS = 1000  # optimistic retries before giving up (each is one round tr
 class AtomicRedisLockStore(RedisLockStore):
     """`RedisLockStore` with atomic ticket operations (see module docstring)."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
         # Rasa builds a custom lock store from its endpoints.yml section
         # (`endpoint_config`); the settings are those of RedisLockStore.
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
-    def _transaction(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Any]) -> Any:
+    def _transaction(self, conversation_id: str, change: Callable[[TicketLock | None], Any]) -> Any:
         """Read the lock, let `change` modify it (it returns the result and may
         return the lock to save or None to delete it), write it back only if
         nobody wrote it meanwhile; retry otherwise."""
@@ -75,8 +76,8 @@ class AtomicRedisLockStore(RedisLockStore):
                     pipe.reset()
         raise LockError(f"Could not update the lock of conversation '{conversation_id}' (contention).")
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def change(lock: Optional[TicketLock]):
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def change(lock: TicketLock | None):
             lock = lock or self.create_lock(conversation_id)
             return lock.issue_ticket(lock_lifetime), lock
 
@@ -87,23 +88,23 @@ class AtomicRedisLockStore(RedisLockStore):
         except Exception as error:  # same contract as LockStore.issue_ticket
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
-    def update_lock(self, conversation_id: Text) -> None:
-        def change(lock: Optional[TicketLock]):
+    def update_lock(self, conversation_id: str) -> None:
+        def change(lock: TicketLock | None):
             if lock is not None:
                 lock.remove_expired_tickets()
             return None, lock
 
         self._transaction(conversation_id, change)
 
-    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
-        def change(lock: Optional[TicketLock]):
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        def change(lock: TicketLock | None):
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
             return None, lock
 
         self._transaction(conversation_id, change)
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Return the ticket; delete the lock in the same transaction if
         nobody else holds a ticket (no ticket issued meanwhile can be lost)."""
         self.finish_serving(conversation_id, ticket_number)

@@ -18,9 +18,8 @@ measured by `make bench` (README, « Performances »; docs/performance.md):
 from __future__ import annotations
 
 import asyncio
-import sys
 import weakref
-from typing import Any, Dict
+from typing import Any
 
 import aiohttp
 from jsonschema.exceptions import best_match
@@ -41,7 +40,7 @@ def cache_action_response_validator() -> None:
     validator_class.check_schema(schema)
     validator = validator_class(schema)
 
-    def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         error = best_match(validator.iter_errors(result))
         if error is None:
             return True
@@ -60,8 +59,7 @@ def cache_action_response_validator() -> None:
 def share_action_server_connections() -> None:
     if getattr(EndpointConfig.session, "_shared_connections", False):
         return
-    connectors: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.TCPConnector]" = (
-        weakref.WeakKeyDictionary())
+    connectors: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.TCPConnector] = weakref.WeakKeyDictionary()
 
     def session(self: EndpointConfig) -> aiohttp.ClientSession:
         loop = asyncio.get_event_loop()
@@ -69,11 +67,14 @@ def share_action_server_connections() -> None:
         if connector is None or connector.closed:
             connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S)
             connectors[loop] = connector
-        auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
-                if self.basic_auth else None)
-        return aiohttp.ClientSession(headers=self.headers, auth=auth,
-                                     timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                                     connector=connector, connector_owner=False)
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        return aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=connector,
+            connector_owner=False,
+        )
 
     session._shared_connections = True  # type: ignore[attr-defined]
     EndpointConfig.session = session  # type: ignore[assignment]
@@ -82,4 +83,3 @@ def share_action_server_connections() -> None:
 def install() -> None:
     cache_action_response_validator()
     share_action_server_connections()
-

@@ -27,22 +27,36 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m channels.matrix", description=__doc__.splitlines()[0])
-    parser.add_argument("--credentials", type=Path, default=ROOT / "credentials.yml",
-                        help="the file with the channels.matrix.MatrixInput section (default: credentials.yml)")
-    parser.add_argument("--rasa-url", help="Rasa server (default: rasa_url in the section, else "
-                                           "http://127.0.0.1:$RASA_PORT or :5005)")
-    parser.add_argument("--state-dir", type=Path, help="where the sync position, the crypto store and the "
-                                                       "cross-signing seeds are kept (default: state_dir)")
+    parser.add_argument(
+        "--credentials",
+        type=Path,
+        default=ROOT / "credentials.yml",
+        help="the file with the channels.matrix.MatrixInput section (default: credentials.yml)",
+    )
+    parser.add_argument(
+        "--rasa-url", help="Rasa server (default: rasa_url in the section, else http://127.0.0.1:$RASA_PORT or :5005)"
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        help="where the sync position, the crypto store and the cross-signing seeds are kept (default: state_dir)",
+    )
     parser.add_argument("--log-level", default=os.environ.get("MATRIX_BRIDGE_LOG_LEVEL", "INFO"))
-    parser.add_argument("--new-device", action="store_true",
-                        help="log in again with the password as a new device, then run "
-                             "(after the crypto store was lost)")
-    parser.add_argument("--reset-cross-signing", action="store_true",
-                        help="replace the account's cross-signing keys (needs the password), then exit")
+    parser.add_argument(
+        "--new-device",
+        action="store_true",
+        help="log in again with the password as a new device, then run (after the crypto store was lost)",
+    )
+    parser.add_argument(
+        "--reset-cross-signing",
+        action="store_true",
+        help="replace the account's cross-signing keys (needs the password), then exit",
+    )
     args = parser.parse_args(argv)
     os.umask(0o077)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("nio").setLevel(logging.ERROR)  # its own retry warnings duplicate ours
     logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
     logging.getLogger("peewee").setLevel(logging.WARNING)  # every SQL statement of the crypto store
@@ -56,14 +70,15 @@ def main(argv: list | None = None) -> int:
             overrides["rasa_url"] = f"http://127.0.0.1:{os.environ['RASA_PORT']}"
         config = load(args.credentials, **overrides)
         state_dir = args.state_dir or config.state_path(ROOT)
-        return asyncio.run(_run(Bridge(config, state_dir, new_device=args.new_device,
-                                       reset_cross_signing=args.reset_cross_signing)))
+        return asyncio.run(
+            _run(Bridge(config, state_dir, new_device=args.new_device, reset_cross_signing=args.reset_cross_signing))
+        )
     except ConfigError as error:
         logging.getLogger("channels.matrix").error("configuration: %s", error)
         return 2
 
 
-async def _run(bridge: "Bridge") -> int:  # noqa: F821 - imported in main
+async def _run(bridge: Bridge) -> int:  # noqa: F821 - imported in main
     loop = asyncio.get_running_loop()
     main_task = asyncio.current_task()
     signals = {"count": 0}

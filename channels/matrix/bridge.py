@@ -36,8 +36,9 @@ import json
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 import aiohttp
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginResponse, MessageDirection, SyncResponse
@@ -73,8 +74,15 @@ class PacedClient(AsyncClient):
         super().__init__(*args, **kwargs)
         self.limiter = limiter
 
-    async def send(self, method: str, path: str, data: Any = None, headers: Optional[Dict[str, str]] = None,
-                   trace_context: Any = None, timeout: Optional[float] = None) -> aiohttp.ClientResponse:
+    async def send(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        trace_context: Any = None,
+        timeout: float | None = None,
+    ) -> aiohttp.ClientResponse:
         delay = self.limiter.reserve()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -83,8 +91,9 @@ class PacedClient(AsyncClient):
 
 
 class Bridge:
-    def __init__(self, config: MatrixConfig, state_dir: Path, new_device: bool = False,
-                 reset_cross_signing: bool = False) -> None:
+    def __init__(
+        self, config: MatrixConfig, state_dir: Path, new_device: bool = False, reset_cross_signing: bool = False
+    ) -> None:
         self.config = config
         self.state_dir = Path(state_dir)
         self.state = core.BridgeState(self.state_dir / "state.json", config.user_id)
@@ -93,7 +102,7 @@ class Bridge:
         self.client = self.new_client()
         self.backoff = core.Backoff(config.reconnect_max_delay)
         self.stop_event = asyncio.Event()
-        self.http: Optional[aiohttp.ClientSession] = None
+        self.http: aiohttp.ClientSession | None = None
         self.filter = core.sync_filter(config.timeline_limit)
         self.new_device = new_device
         self.reset_cross_signing = reset_cross_signing
@@ -106,10 +115,16 @@ class Bridge:
             for path in core.make_private(directory):
                 logger.warning("%s was readable by others: now 0600", path)
         return PacedClient(
-            self.config.homeserver, self.config.user_id,
+            self.config.homeserver,
+            self.config.user_id,
             store_path=str(self.store_dir) if encryption else "",
-            config=AsyncClientConfig(max_timeouts=0, request_timeout=30, store_sync_tokens=False,
-                                     encryption_enabled=encryption, pickle_key=self.config.store_key or ""),
+            config=AsyncClientConfig(
+                max_timeouts=0,
+                request_timeout=30,
+                store_sync_tokens=False,
+                encryption_enabled=encryption,
+                pickle_key=self.config.store_key or "",
+            ),
             limiter=self.limiter,
         )
 
@@ -119,14 +134,18 @@ class Bridge:
         try:
             if self.new_device:
                 if not self.config.password or self.config.access_token:
-                    raise ConfigError("--new-device logs in with the password (password: \"${MATRIX_PASSWORD}\", no "
-                                      "access_token); with an access token, log in again to get a new token: it "
-                                      "is a new device")
+                    raise ConfigError(
+                        '--new-device logs in with the password (password: "${MATRIX_PASSWORD}", no '
+                        "access_token); with an access token, log in again to get a new token: it "
+                        "is a new device"
+                    )
                 logger.warning("--new-device: logging in again as a new device")
                 self.state.set_login(None)
             if self.reset_cross_signing and not self.config.password:
-                raise ConfigError("--reset-cross-signing needs the account's password (password: "
-                                  "\"${MATRIX_PASSWORD}\"): the homeserver asks for it to replace the keys")
+                raise ConfigError(
+                    "--reset-cross-signing needs the account's password (password: "
+                    '"${MATRIX_PASSWORD}"): the homeserver asks for it to replace the keys'
+                )
             await self.login()
             if self.reset_cross_signing:
                 await self.cross_sign(reset=True)
@@ -206,8 +225,13 @@ class Bridge:
             logger.warning("%s failed (%s): retrying in %.1f s", what, problem, delay)
             await self._pause(delay)
 
-    async def api(self, what: str, method: str, path: str, body: Optional[Dict[str, Any]] = None,
-                  ) -> Tuple[int, Dict[str, Any]]:
+    async def api(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
         """A client-server API call nio has no method for (cross-signing), through
         the same rate limiter; retried while the homeserver is unreachable or
         fails. The HTTP status and the JSON answer."""
@@ -241,7 +265,9 @@ class Bridge:
         elif saved:
             client.access_token, client.device_id = saved["access_token"], saved["device_id"]
         else:
-            response = await self.homeserver("login", lambda: client.login(config.password, device_name=config.device_name))
+            response = await self.homeserver(
+                "login", lambda: client.login(config.password, device_name=config.device_name)
+            )
             if not isinstance(response, LoginResponse):
                 raise ConfigError(f"login as {config.user_id} refused: {response}")
             self.state.set_login({"access_token": response.access_token, "device_id": response.device_id})
@@ -268,8 +294,10 @@ class Bridge:
         store is the one the homeserver knows, upload the keys, cross-sign."""
         client, user_id, device_id = self.client, self.config.user_id, self.client.device_id
         if not device_id:
-            raise ConfigError("the homeserver did not say which device the access token belongs to "
-                              "(whoami without device_id): end-to-end encryption needs one")
+            raise ConfigError(
+                "the homeserver did not say which device the access token belongs to "
+                "(whoami without device_id): end-to-end encryption needs one"
+            )
         store_file = self.store_dir / f"{user_id}_{device_id}.db"
         existed = store_file.exists()
         try:
@@ -277,14 +305,20 @@ class Bridge:
         except Exception as error:  # noqa: BLE001 - vodozemac's pickle errors have no common base
             raise ConfigError(core.unreadable_store(store_file, error)) from None
         if client.olm is None:
-            raise ConfigError("end-to-end encryption is on but unavailable: install matrix-nio[e2e] "
-                              "(channels/matrix/requirements.txt), or set encryption: false")
+            raise ConfigError(
+                "end-to-end encryption is on but unavailable: install matrix-nio[e2e] "
+                "(channels/matrix/requirements.txt), or set encryption: false"
+            )
         for path in core.make_private(self.store_dir):
             logger.warning("%s was readable by others: now 0600", path)
         _, query = await self.api("keys query", "POST", "/keys/query", {"device_keys": {user_id: []}})
         device = ((query.get("device_keys") or {}).get(user_id) or {}).get(device_id) or {}
-        problem = core.crypto_store_problem(device_id, existed, client.olm.account.identity_keys["ed25519"],
-                                            (device.get("keys") or {}).get(f"ed25519:{device_id}"))
+        problem = core.crypto_store_problem(
+            device_id,
+            existed,
+            client.olm.account.identity_keys["ed25519"],
+            (device.get("keys") or {}).get(f"ed25519:{device_id}"),
+        )
         if problem:
             if not existed:  # nio just made an empty store for this device: it holds nothing
                 await self.client.close()
@@ -292,9 +326,14 @@ class Bridge:
             raise ConfigError(problem)
         previous = self.state.device_id
         if previous and previous != device_id:
-            logger.warning("device %s replaces %s: a new crypto store is used (the old one, if any, stays in %s). "
-                           "Remove device %s from the account so that clients stop encrypting for it",
-                           device_id, previous, self.store_dir, previous)
+            logger.warning(
+                "device %s replaces %s: a new crypto store is used (the old one, if any, stays in %s). "
+                "Remove device %s from the account so that clients stop encrypting for it",
+                device_id,
+                previous,
+                self.store_dir,
+                previous,
+            )
         if previous != device_id:
             self.state.set_device_id(device_id)
         if client.should_upload_keys:
@@ -302,12 +341,16 @@ class Bridge:
             if isinstance(response, ErrorResponse):
                 raise ConfigError(f"the homeserver refused this device's keys: {response}")
             query = {}  # the device's keys changed on the homeserver: ask again
-        logger.info("end-to-end encryption on: device %s, Ed25519 key %s, store %s", device_id,
-                    client.olm.account.identity_keys["ed25519"], store_file)
+        logger.info(
+            "end-to-end encryption on: device %s, Ed25519 key %s, store %s",
+            device_id,
+            client.olm.account.identity_keys["ed25519"],
+            store_file,
+        )
         if not self.reset_cross_signing:
             await self.cross_sign(query=query or None)
 
-    async def cross_sign(self, reset: bool = False, query: Optional[Dict[str, Any]] = None) -> None:
+    async def cross_sign(self, reset: bool = False, query: dict[str, Any] | None = None) -> None:
         """At first start, make and upload the account's cross-signing keys;
         at every start, make sure this device is signed by them. A failure
         is logged, not fatal: the bot still works with clients that do not
@@ -318,8 +361,11 @@ class Bridge:
         try:
             local = crosssigning.CrossSigningKeys.load(path, user_id, secret)
         except crosssigning.SeedFileError as error:
-            logger.error("cross-signing: %s; the device is not cross-signed. Give the store key that wrote it, "
-                         "or reset: python -m channels.matrix --reset-cross-signing", error)
+            logger.error(
+                "cross-signing: %s; the device is not cross-signed. Give the store key that wrote it, "
+                "or reset: python -m channels.matrix --reset-cross-signing",
+                error,
+            )
             return
         if query is None:
             _, query = await self.api("keys query", "POST", "/keys/query", {"device_keys": {user_id: []}})
@@ -348,19 +394,30 @@ class Bridge:
             device = query["device_keys"][user_id][device_id]
             master = local.key_object(user_id, "master")
             master_signature = self.client.olm.account.sign(
-                crosssigning.canonical_json(crosssigning.signable(master)).decode("utf-8"))
-            body = {user_id: {device_id: local.sign_device(user_id, device),
-                              local.master.public: crosssigning.with_signature(
-                                  master, user_id, f"ed25519:{device_id}", master_signature)}}
+                crosssigning.canonical_json(crosssigning.signable(master)).decode("utf-8")
+            )
+            body = {
+                user_id: {
+                    device_id: local.sign_device(user_id, device),
+                    local.master.public: crosssigning.with_signature(
+                        master, user_id, f"ed25519:{device_id}", master_signature
+                    ),
+                }
+            }
             status, answer = await self.api("signatures upload", "POST", "/keys/signatures/upload", body)
             if status != 200 or answer.get("failures"):
-                logger.error("cross-signing: the homeserver refused the device's signature (HTTP %d: %s)",
-                             status, answer)
+                logger.error(
+                    "cross-signing: the homeserver refused the device's signature (HTTP %d: %s)", status, answer
+                )
                 return
             step = crosssigning.DONE
         if step == crosssigning.DONE:
-            logger.info("cross-signing: device %s signed by the self-signing key %s (master key %s)",
-                        device_id, local.self_signing.public if local else "?", local.master.public if local else "?")
+            logger.info(
+                "cross-signing: device %s signed by the self-signing key %s (master key %s)",
+                device_id,
+                local.self_signing.public if local else "?",
+                local.master.public if local else "?",
+            )
 
     async def upload_cross_signing_keys(self, keys: crosssigning.CrossSigningKeys, reset: bool) -> bool:
         user_id = self.config.user_id
@@ -368,18 +425,29 @@ class Bridge:
         status, answer = await self.api("cross-signing upload", "POST", "/keys/device_signing/upload", body)
         if status == 401 and "session" in answer:
             if not self.config.password:
-                logger.error("cross-signing: the homeserver asks for the account's password to %s the cross-signing "
-                             "keys; give password: \"${MATRIX_PASSWORD}\" and run python -m channels.matrix "
-                             "--reset-cross-signing", "replace" if reset else "set")
+                logger.error(
+                    "cross-signing: the homeserver asks for the account's password to %s the cross-signing "
+                    'keys; give password: "${MATRIX_PASSWORD}" and run python -m channels.matrix '
+                    "--reset-cross-signing",
+                    "replace" if reset else "set",
+                )
                 return False
-            body["auth"] = {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": user_id},
-                            "password": self.config.password, "session": answer["session"]}
+            body["auth"] = {
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": user_id},
+                "password": self.config.password,
+                "session": answer["session"],
+            }
             status, answer = await self.api("cross-signing upload", "POST", "/keys/device_signing/upload", body)
         if status != 200:
             logger.error("cross-signing: the homeserver refused the keys (HTTP %d: %s)", status, answer)
             return False
-        logger.warning("cross-signing: new keys for %s (master key %s)%s", user_id, keys.master.public,
-                       ": clinicians' clients will say that the assistant's identity changed" if reset else "")
+        logger.warning(
+            "cross-signing: new keys for %s (master key %s)%s",
+            user_id,
+            keys.master.public,
+            ": clinicians' clients will say that the assistant's identity changed" if reset else "",
+        )
         return True
 
     async def keep_keys(self) -> None:
@@ -411,8 +479,13 @@ class Bridge:
                 if client.olm.is_device_verified(device) or client.olm.is_device_blacklisted(device):
                     continue
                 client.verify_device(device)
-                logger.info("trusted on first use: %s's device %s (%s), Ed25519 key %s",
-                            user_id, device.id, device.display_name or "no name", device.ed25519)
+                logger.info(
+                    "trusted on first use: %s's device %s (%s), Ed25519 key %s",
+                    user_id,
+                    device.id,
+                    device.display_name or "no name",
+                    device.ed25519,
+                )
 
     async def know_room(self, room_id: str) -> None:
         """Before sending: nio knows the room (after a restart it may not have
@@ -432,14 +505,15 @@ class Bridge:
         else:
             self.plain_rooms.add(room_id)
 
-    async def room_send(self, room_id: str, content: Dict[str, Any], txn: str) -> Any:
+    async def room_send(self, room_id: str, content: dict[str, Any], txn: str) -> Any:
         """Send `content`, encrypted if the room is."""
         await self.know_room(room_id)
         self.trust_new_devices()
         while True:
             try:
-                return await self.homeserver("send", lambda: self.client.room_send(
-                    room_id, "m.room.message", content, tx_id=txn))
+                return await self.homeserver(
+                    "send", lambda: self.client.room_send(room_id, "m.room.message", content, tx_id=txn)
+                )
             except OlmUnverifiedDeviceError as error:  # a device nio learnt of while sending
                 self.trust_new_devices()
                 if not self.client.olm or not self.client.olm.is_device_verified(error.device):
@@ -450,8 +524,12 @@ class Bridge:
         since = self.state.next_batch
         response: SyncResponse = await self.homeserver(
             "sync",
-            lambda: self.client.sync(timeout=self.config.sync_timeout_ms if since else 0,
-                                     sync_filter=self.filter, since=since, full_state=False),
+            lambda: self.client.sync(
+                timeout=self.config.sync_timeout_ms if since else 0,
+                sync_filter=self.filter,
+                since=since,
+                full_state=False,
+            ),
             interruptible=True,
         )
         if isinstance(response, ErrorResponse):
@@ -475,29 +553,40 @@ class Bridge:
                     events = await self.fetch_gap(room_id, room.timeline.prev_batch, since) + events
                 if not self.config.encryption:
                     await self.on_encrypted(room_id, events)
-                incoming = [m for m in core.messages_to_answer(room_id, events, self.config.user_id)
-                            if not self.state.is_handled(m.event_id)
-                            # without encryption, on_encrypted tells the room once instead
-                            and (self.config.encryption or not m.undecryptable)]
+                incoming = [
+                    m
+                    for m in core.messages_to_answer(room_id, events, self.config.user_id)
+                    if not self.state.is_handled(m.event_id)
+                    # without encryption, on_encrypted tells the room once instead
+                    and (self.config.encryption or not m.undecryptable)
+                ]
                 if incoming:
                     work[room_id] = incoming
-            results = await asyncio.gather(*(self.answer_room(room_id, messages) for room_id, messages in work.items()),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(self.answer_room(room_id, messages) for room_id, messages in work.items()), return_exceptions=True
+            )
             for result in results:
                 if isinstance(result, BaseException):
                     raise result
         self.state.set_next_batch(response.next_batch)
 
-    async def fetch_gap(self, room_id: str, prev_batch: str, since: str) -> List[Dict[str, Any]]:
+    async def fetch_gap(self, room_id: str, prev_batch: str, since: str) -> list[dict[str, Any]]:
         """The events a limited timeline left out, back to the last position."""
-        events: List[Dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         start = prev_batch
         message_filter = {"types": self.filter["room"]["timeline"]["types"]}
         while start:
             page = await self.homeserver(
-                "messages", lambda: self.client.room_messages(room_id, start=start, end=since,
-                                                              direction=MessageDirection.back, limit=100,
-                                                              message_filter=message_filter))
+                "messages",
+                lambda: self.client.room_messages(
+                    room_id,
+                    start=start,
+                    end=since,
+                    direction=MessageDirection.back,
+                    limit=100,
+                    message_filter=message_filter,
+                ),
+            )
             if isinstance(page, ErrorResponse) or not page.chunk:
                 break
             events.extend(_source(event) for event in page.chunk)
@@ -507,20 +596,24 @@ class Bridge:
         logger.info("%s: %d earlier event(s) fetched after a gap", room_id, len(events))
         return list(reversed(events))
 
-    async def fetch_arrival(self, room_id: str, prev_batch: str, events: List[Dict[str, Any]],
-                            encrypted: bool) -> List[Dict[str, Any]]:
+    async def fetch_arrival(
+        self, room_id: str, prev_batch: str, events: list[dict[str, Any]], encrypted: bool
+    ) -> list[dict[str, Any]]:
         """A room just joined: earlier events, page by page, back to the
         invitation that brought us in (what was written after it is answered)
         and, in an encrypted room, a few events before it (`core.history_wanted`)."""
         own = self.config.user_id
-        earlier: List[Dict[str, Any]] = []
-        start: Optional[str] = prev_batch
+        earlier: list[dict[str, Any]] = []
+        start: str | None = prev_batch
         message_filter = {"types": self.filter["room"]["timeline"]["types"]}
         for _ in range(INVITATION_PAGES):
             token = start
             page = await self.homeserver(
-                "messages", lambda: self.client.room_messages(room_id, start=token, direction=MessageDirection.back,
-                                                              limit=100, message_filter=message_filter))
+                "messages",
+                lambda: self.client.room_messages(
+                    room_id, start=token, direction=MessageDirection.back, limit=100, message_filter=message_filter
+                ),
+            )
             if isinstance(page, ErrorResponse) or not page.chunk:
                 break
             earlier = [_source(event) for event in reversed(page.chunk)] + earlier
@@ -532,7 +625,7 @@ class Bridge:
         logger.info("%s: %d earlier event(s) read back to the invitation", room_id, len(earlier))
         return earlier + events
 
-    async def on_invite(self, room_id: str, invite_state: List[Dict[str, Any]]) -> None:
+    async def on_invite(self, room_id: str, invite_state: list[dict[str, Any]]) -> None:
         if core.accept_invite(invite_state, self.config.user_id, self.config.accept_group_rooms):
             response = await self.homeserver("join", lambda: self.client.join(room_id))
             if isinstance(response, ErrorResponse):
@@ -543,18 +636,22 @@ class Bridge:
             await self.homeserver("leave", lambda: self.client.room_leave(room_id))
             logger.info("declined the invitation to %s (not a direct room)", room_id)
 
-    async def on_encrypted(self, room_id: str, events: List[Dict[str, Any]]) -> None:
+    async def on_encrypted(self, room_id: str, events: list[dict[str, Any]]) -> None:
         """With encryption off: an encrypted room is told once that its
         messages cannot be read."""
         if core.has_encrypted_messages(events, self.config.user_id) and not self.state.encrypted_room_told(room_id):
             logger.warning("%s is end-to-end encrypted: its messages cannot be read", room_id)
             content = core.matrix_message(core.ENCRYPTED_ROOM_NOTICE, self.config.msgtype)
-            await self.homeserver("send", lambda: self.client.room_send(
-                room_id, "m.room.message", content, tx_id=core.transaction_id(f"encrypted:{room_id}", 0)))
+            await self.homeserver(
+                "send",
+                lambda: self.client.room_send(
+                    room_id, "m.room.message", content, tx_id=core.transaction_id(f"encrypted:{room_id}", 0)
+                ),
+            )
             self.state.set_encrypted_room_told(room_id)
 
     # ------------------------------------------------------------------ answering
-    async def answer_room(self, room_id: str, messages: List[core.Incoming]) -> None:
+    async def answer_room(self, room_id: str, messages: list[core.Incoming]) -> None:
         """The room's new messages, in order, one at a time."""
         for message in messages:
             if self.stop_event.is_set():
@@ -565,8 +662,12 @@ class Bridge:
                 notice = core.matrix_message(core.UNDECRYPTABLE_NOTICE, self.config.msgtype)
                 contents = [notice] if message.notify else []
                 self.state.record_notice(message, contents)
-                logger.warning("%s: %s could not be decrypted (no key for it)%s", room_id, message.event_id,
-                               ": the clinician is asked to write it again" if contents else "")
+                logger.warning(
+                    "%s: %s could not be decrypted (no key for it)%s",
+                    room_id,
+                    message.event_id,
+                    ": the clinician is asked to write it again" if contents else "",
+                )
                 await self.send_all_pending(room_id)
                 continue
             text = self.state.options.resolve(room_id, message.text)
@@ -579,7 +680,7 @@ class Bridge:
             await self.send_all_pending(room_id)
             await self.typing(room_id, False)
 
-    async def send_all_pending(self, room_id: Optional[str] = None) -> None:
+    async def send_all_pending(self, room_id: str | None = None) -> None:
         for entry in self.state.pending(room_id):
             for index in range(entry["sent"], len(entry["contents"])):
                 content = entry["contents"][index]
@@ -601,7 +702,9 @@ class Bridge:
         except Exception as error:  # noqa: BLE001 - cosmetic, never blocks an answer
             logger.debug("typing notice failed: %s", error)
 
-    async def ask_rasa(self, room_id: str, text: str, event_id: str, redelivery: bool = False) -> List[Mapping[str, Any]]:
+    async def ask_rasa(
+        self, room_id: str, text: str, event_id: str, redelivery: bool = False
+    ) -> list[Mapping[str, Any]]:
         """Rasa's messages in answer to `text` in `room_id` (one conversation per
         room), retried while Rasa is unreachable or starting. A retry is marked
         as a redelivery: if Rasa did process the first attempt, it answers
@@ -623,8 +726,12 @@ class Bridge:
                     elif response.status >= 500:
                         server_errors += 1
                         if server_errors >= RASA_SERVER_ERROR_ATTEMPTS:
-                            logger.error("%s: Rasa failed %d times on one message (%s): left unanswered",
-                                         room_id, server_errors, body)
+                            logger.error(
+                                "%s: Rasa failed %d times on one message (%s): left unanswered",
+                                room_id,
+                                server_errors,
+                                body,
+                            )
                             return []
                         problem = f"HTTP {response.status}: {body}"
                     else:
@@ -643,7 +750,7 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-def _source(event: Any) -> Dict[str, Any]:
+def _source(event: Any) -> dict[str, Any]:
     """The raw event nio parsed. (nio keeps no content in the source of
     invitation state events: it is taken from the parsed event.)"""
     source = dict(getattr(event, "source", None) or {})

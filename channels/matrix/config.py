@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any
 
 SECTION = "channels.matrix.MatrixInput"
 _ENV = re.compile(r"\$\{([^}:]+)\}")
@@ -26,8 +27,8 @@ class ConfigError(ValueError):
 class MatrixConfig:
     homeserver: str
     user_id: str
-    access_token: Optional[str] = None
-    password: Optional[str] = None
+    access_token: str | None = None
+    password: str | None = None
     device_name: str = "Assistant chirurgie des métastases osseuses"
     # Sync position, login, unsent replies and the crypto store; relative to
     # the project root.
@@ -36,7 +37,7 @@ class MatrixConfig:
     encryption: bool = True
     # The secret that encrypts the crypto store and the cross-signing seeds
     # (normally "${MATRIX_STORE_KEY}"; else that variable is read).
-    store_key: Optional[str] = field(default=None, repr=False)
+    store_key: str | None = field(default=None, repr=False)
     # Calls to the homeserver: at most this many per second on average, with
     # a reserve of `rate_limit_burst` calls (Tchap asks bots for about one
     # call per second).
@@ -63,11 +64,15 @@ class MatrixConfig:
         if self.msgtype not in ("m.notice", "m.text"):
             raise ConfigError(f"{SECTION}.msgtype: m.notice or m.text")
         if not isinstance(self.rate_limit_per_second, (int, float)) or self.rate_limit_per_second <= 0:
-            raise ConfigError(f"{SECTION}.rate_limit_per_second: a positive number of calls per second is expected, "
-                              f"got {self.rate_limit_per_second!r}")
+            raise ConfigError(
+                f"{SECTION}.rate_limit_per_second: a positive number of calls per second is expected, "
+                f"got {self.rate_limit_per_second!r}"
+            )
         if not isinstance(self.rate_limit_burst, int) or self.rate_limit_burst < 1:
-            raise ConfigError(f"{SECTION}.rate_limit_burst: a whole number of calls, at least 1, is expected, "
-                              f"got {self.rate_limit_burst!r}")
+            raise ConfigError(
+                f"{SECTION}.rate_limit_burst: a whole number of calls, at least 1, is expected, "
+                f"got {self.rate_limit_burst!r}"
+            )
         if self.encryption:
             self.store_key = self.store_key or os.environ.get(STORE_KEY_VARIABLE) or None
             self._check_store_key()
@@ -75,17 +80,22 @@ class MatrixConfig:
         self.rasa_url = self.rasa_url.rstrip("/")
 
     def _check_store_key(self) -> None:
-        how = (f"generate one with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`, keep it with "
-               f"the other secrets, and give it as the environment variable {STORE_KEY_VARIABLE} "
-               f"(or store_key: \"${{SOME_VARIABLE}}\" in {SECTION}); see docs/matrix.md")
+        how = (
+            f"generate one with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`, keep it with "
+            f"the other secrets, and give it as the environment variable {STORE_KEY_VARIABLE} "
+            f'(or store_key: "${{SOME_VARIABLE}}" in {SECTION}); see docs/matrix.md'
+        )
         if not self.store_key:
             raise ConfigError(f"{SECTION}: encryption is on and no key protects the crypto store: {how}")
         if self.store_key == NIO_DEFAULT_KEY:
-            raise ConfigError(f"{SECTION}.store_key: {NIO_DEFAULT_KEY!r} is matrix-nio's public default, "
-                              f"not a secret: {how}")
+            raise ConfigError(
+                f"{SECTION}.store_key: {NIO_DEFAULT_KEY!r} is matrix-nio's public default, not a secret: {how}"
+            )
         if len(self.store_key) < MIN_STORE_KEY_CHARS:
-            raise ConfigError(f"{SECTION}.store_key: at least {MIN_STORE_KEY_CHARS} characters are expected "
-                              f"(got {len(self.store_key)}): {how}")
+            raise ConfigError(
+                f"{SECTION}.store_key: at least {MIN_STORE_KEY_CHARS} characters are expected "
+                f"(got {len(self.store_key)}): {how}"
+            )
 
     def state_path(self, root: Path) -> Path:
         return (root / self.state_dir).resolve()
@@ -95,7 +105,8 @@ def expand_env(value: Any) -> Any:
     """``${MATRIX_ACCESS_TOKEN}`` replaced by the variable's value, as Rasa does
     when it reads credentials.yml."""
     if isinstance(value, str):
-        def replace(match: "re.Match[str]") -> str:
+
+        def replace(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in os.environ:
                 raise ConfigError(f"{SECTION}: the environment variable {name} is not set")
@@ -112,7 +123,7 @@ def from_mapping(section: Mapping[str, Any], **overrides: Any) -> MatrixConfig:
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(f"{SECTION}: unknown setting(s) {', '.join(unknown)}")
-    values: Dict[str, Any] = dict(expand_env(dict(section)))
+    values: dict[str, Any] = dict(expand_env(dict(section)))
     values.update({key: value for key, value in overrides.items() if value is not None})
     try:
         return MatrixConfig(**values)

@@ -13,9 +13,10 @@ import os
 import random
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from ..buttonless import OptionsMemory, render_turn
 from ..formatting import chunks, matrix_html, plain_text
@@ -57,15 +58,17 @@ class Incoming:
     notify: bool = True
 
 
-def sync_filter(timeline_limit: int) -> Dict[str, Any]:
+def sync_filter(timeline_limit: int) -> dict[str, Any]:
     """Only what the bridge reads: room messages and memberships."""
     nothing = {"not_types": ["*"]}
     return {
         "presence": nothing,
         "account_data": nothing,
         "room": {
-            "timeline": {"limit": timeline_limit,
-                         "types": ["m.room.message", "m.room.member", "m.room.encrypted", "m.room.encryption"]},
+            "timeline": {
+                "limit": timeline_limit,
+                "types": ["m.room.message", "m.room.member", "m.room.encrypted", "m.room.encryption"],
+            },
             "state": {"lazy_load_members": True},
             "ephemeral": nothing,
             "account_data": nothing,
@@ -79,19 +82,22 @@ def accept_invite(invite_state: Iterable[Mapping[str, Any]], own_user_id: str, a
     if accept_group_rooms:
         return True
     for event in invite_state:
-        if (event.get("type") == "m.room.member" and event.get("state_key") == own_user_id
-                and (event.get("content") or {}).get("membership") == "invite"):
+        if (
+            event.get("type") == "m.room.member"
+            and event.get("state_key") == own_user_id
+            and (event.get("content") or {}).get("membership") == "invite"
+        ):
             return bool((event.get("content") or {}).get("is_direct"))
     return False
 
 
-def _own_membership(event: Mapping[str, Any], own_user_id: str) -> Optional[str]:
+def _own_membership(event: Mapping[str, Any], own_user_id: str) -> str | None:
     if event.get("type") == "m.room.member" and event.get("state_key") == own_user_id:
         return (event.get("content") or {}).get("membership")
     return None
 
 
-def _previous_membership(event: Mapping[str, Any]) -> Optional[str]:
+def _previous_membership(event: Mapping[str, Any]) -> str | None:
     previous = (event.get("unsigned") or {}).get("prev_content") or event.get("prev_content") or {}
     return previous.get("membership")
 
@@ -101,13 +107,14 @@ def _is_own_arrival(event: Mapping[str, Any], own_user_id: str) -> bool:
     return _own_membership(event, own_user_id) == "join" and _previous_membership(event) != "join"
 
 
-def _last_arrival(events: Sequence[Mapping[str, Any]], own_user_id: str) -> Optional[int]:
+def _last_arrival(events: Sequence[Mapping[str, Any]], own_user_id: str) -> int | None:
     arrivals = [index for index, event in enumerate(events) if _is_own_arrival(event, own_user_id)]
     return arrivals[-1] if arrivals else None
 
 
-def _membership_before(events: Sequence[Mapping[str, Any]], join: int,
-                       own_user_id: str) -> Tuple[Optional[int], Optional[str]]:
+def _membership_before(
+    events: Sequence[Mapping[str, Any]], join: int, own_user_id: str
+) -> tuple[int | None, str | None]:
     """Our membership event just before our join at `join`, if in `events`."""
     for index in range(join - 1, -1, -1):
         membership = _own_membership(events[index], own_user_id)
@@ -116,7 +123,7 @@ def _membership_before(events: Sequence[Mapping[str, Any]], join: int,
     return None, None
 
 
-def own_arrival(events: Sequence[Mapping[str, Any]], own_user_id: str) -> Tuple[Optional[int], Optional[int]]:
+def own_arrival(events: Sequence[Mapping[str, Any]], own_user_id: str) -> tuple[int | None, int | None]:
     """Indexes of our last arrival (join) in `events` and of the invitation
     that led to it (None for either if not there)."""
     join = _last_arrival(events, own_user_id)
@@ -152,7 +159,7 @@ def history_wanted(events: Sequence[Mapping[str, Any]], own_user_id: str, encryp
     return encrypted and invite is not None and invite < PRE_INVITATION_EVENTS
 
 
-def message_text(event: Mapping[str, Any]) -> Optional[str]:
+def message_text(event: Mapping[str, Any]) -> str | None:
     """The text a clinician typed, or None for anything else (notices from
     other bots, edits, images, reactions…)."""
     if event.get("type") != "m.room.message":
@@ -176,7 +183,7 @@ def _is_encrypted(event: Mapping[str, Any]) -> bool:
     return event.get("type") == "m.room.encrypted"
 
 
-def messages_to_answer(room_id: str, events: Sequence[Mapping[str, Any]], own_user_id: str) -> List[Incoming]:
+def messages_to_answer(room_id: str, events: Sequence[Mapping[str, Any]], own_user_id: str) -> list[Incoming]:
     """The clinician's messages among a room's new events, in order.
 
     Events before the invitation that brought us into the room are history
@@ -190,20 +197,26 @@ def messages_to_answer(room_id: str, events: Sequence[Mapping[str, Any]], own_us
     get one notice in all (the bridge never had their keys)."""
     join, invite = own_arrival(events, own_user_id)
     start = 0 if join is None else (invite if invite is not None else join) + 1
-    found: List[Incoming] = []
+    found: list[Incoming] = []
     if invite is not None:
         inviter = events[invite].get("sender")
-        lost = [event for event in events[:invite]
-                if _is_encrypted(event) and event.get("sender") == inviter and event.get("event_id")]
-        found.extend(Incoming(room_id, str(event["event_id"]), "", undecryptable=True, notify=index == 0)
-                     for index, event in enumerate(lost))
+        lost = [
+            event
+            for event in events[:invite]
+            if _is_encrypted(event) and event.get("sender") == inviter and event.get("event_id")
+        ]
+        found.extend(
+            Incoming(room_id, str(event["event_id"]), "", undecryptable=True, notify=index == 0)
+            for index, event in enumerate(lost)
+        )
     previous_undecryptable = False
     for event in events[start:]:
         if event.get("sender") == own_user_id or not event.get("event_id"):
             continue
         if _is_encrypted(event):
-            found.append(Incoming(room_id, str(event["event_id"]), "", undecryptable=True,
-                                  notify=not previous_undecryptable))
+            found.append(
+                Incoming(room_id, str(event["event_id"]), "", undecryptable=True, notify=not previous_undecryptable)
+            )
             previous_undecryptable = True
             continue
         text = message_text(event)
@@ -217,7 +230,7 @@ def has_encrypted_messages(events: Sequence[Mapping[str, Any]], own_user_id: str
     return any(_is_encrypted(event) and event.get("sender") != own_user_id for event in events)
 
 
-def matrix_message(markdown_text: str, msgtype: str = "m.notice") -> Dict[str, Any]:
+def matrix_message(markdown_text: str, msgtype: str = "m.notice") -> dict[str, Any]:
     """A Matrix message content: plain ``body`` and HTML ``formatted_body``."""
     return {
         "msgtype": msgtype,
@@ -227,7 +240,7 @@ def matrix_message(markdown_text: str, msgtype: str = "m.notice") -> Dict[str, A
     }
 
 
-def render_replies(replies: Sequence[Mapping[str, Any]], msgtype: str = "m.notice") -> List[Dict[str, Any]]:
+def render_replies(replies: Sequence[Mapping[str, Any]], msgtype: str = "m.notice") -> list[dict[str, Any]]:
     """Rasa's messages for one turn as Matrix message contents, buttons as
     numbered options."""
     contents = []
@@ -254,7 +267,7 @@ class Backoff:
         self.failures = 0
 
     def next_delay(self) -> float:
-        base = min(self.maximum, self.first * (2 ** self.failures))
+        base = min(self.maximum, self.first * (2**self.failures))
         self.failures += 1
         return base * random.uniform(1 - self.jitter, 1 + self.jitter)
 
@@ -301,8 +314,9 @@ NEW_DEVICE_STEPS = (
 )
 
 
-def crypto_store_problem(device_id: str, store_existed: bool, local_ed25519: str,
-                         server_ed25519: Optional[str]) -> Optional[str]:
+def crypto_store_problem(
+    device_id: str, store_existed: bool, local_ed25519: str, server_ed25519: str | None
+) -> str | None:
     """Why this crypto store cannot serve this device, or None if it can.
 
     `server_ed25519`: the device's signing key as the homeserver has it (None
@@ -310,21 +324,27 @@ def crypto_store_problem(device_id: str, store_existed: bool, local_ed25519: str
     if server_ed25519 is None or server_ed25519 == local_ed25519:
         return None
     if not store_existed:
-        what = (f"the crypto store of device {device_id} is missing (lost, deleted, or state_dir changed) "
-                f"while the homeserver holds this device's keys")
+        what = (
+            f"the crypto store of device {device_id} is missing (lost, deleted, or state_dir changed) "
+            f"while the homeserver holds this device's keys"
+        )
     else:
-        what = (f"the crypto store of device {device_id} does not hold the keys the homeserver has for it "
-                f"(a store from another installation, or restored from an older copy)")
+        what = (
+            f"the crypto store of device {device_id} does not hold the keys the homeserver has for it "
+            f"(a store from another installation, or restored from an older copy)"
+        )
     return f"{what}: this device can decrypt nothing. {NEW_DEVICE_STEPS}"
 
 
 def unreadable_store(path: Path, error: BaseException) -> str:
-    return (f"the crypto store {path} cannot be opened ({type(error).__name__}: {error}). Most likely the store "
-            f"key changed: give the key that created the store. If that key is lost, so is the store. "
-            f"{NEW_DEVICE_STEPS}")
+    return (
+        f"the crypto store {path} cannot be opened ({type(error).__name__}: {error}). Most likely the store "
+        f"key changed: give the key that created the store. If that key is lost, so is the store. "
+        f"{NEW_DEVICE_STEPS}"
+    )
 
 
-def make_private(directory: Path) -> List[Path]:
+def make_private(directory: Path) -> list[Path]:
     """`directory` 0700 and every file in it 0600; the files whose mode was
     wider (created before umask 077, or copied)."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -362,22 +382,33 @@ class BridgeState:
     def __init__(self, path: Path, user_id: str) -> None:
         self.path = Path(path)
         self.user_id = user_id
-        self.data: Dict[str, Any] = self._load()
+        self.data: dict[str, Any] = self._load()
         self.options = OptionsMemory(self.data["options"])
         # Handed to Rasa by the previous run, never answered.
         self.redeliveries = set(self.data["in_flight"])
 
-    def _empty(self) -> Dict[str, Any]:
-        return {"version": self.VERSION, "user_id": self.user_id, "next_batch": None, "login": None,
-                "handled": [], "in_flight": [], "pending": [], "options": {},
-                "encrypted_rooms_told": [], "device_id": None}
+    def _empty(self) -> dict[str, Any]:
+        return {
+            "version": self.VERSION,
+            "user_id": self.user_id,
+            "next_batch": None,
+            "login": None,
+            "handled": [],
+            "in_flight": [],
+            "pending": [],
+            "options": {},
+            "encrypted_rooms_told": [],
+            "device_id": None,
+        }
 
-    def _load(self) -> Dict[str, Any]:
+    def _load(self) -> dict[str, Any]:
         if not self.path.exists():
             return self._empty()
         data = json.loads(self.path.read_text(encoding="utf-8"))
         if data.get("user_id") != self.user_id or data.get("version") != self.VERSION:
-            logger.warning("state %s belongs to %s: starting afresh for %s", self.path, data.get("user_id"), self.user_id)
+            logger.warning(
+                "state %s belongs to %s: starting afresh for %s", self.path, data.get("user_id"), self.user_id
+            )
             return self._empty()
         empty = self._empty()
         empty.update(data)
@@ -400,7 +431,7 @@ class BridgeState:
 
     # -- sync position
     @property
-    def next_batch(self) -> Optional[str]:
+    def next_batch(self) -> str | None:
         return self.data["next_batch"]
 
     def set_next_batch(self, token: str) -> None:
@@ -409,10 +440,10 @@ class BridgeState:
 
     # -- login obtained with a password
     @property
-    def login(self) -> Optional[Dict[str, str]]:
+    def login(self) -> dict[str, str] | None:
         return self.data["login"]
 
-    def set_login(self, login: Optional[Dict[str, str]]) -> None:
+    def set_login(self, login: dict[str, str] | None) -> None:
         self.data["login"] = login
         self.save()
 
@@ -428,7 +459,9 @@ class BridgeState:
             self.save()
         return incoming.event_id in self.redeliveries
 
-    def record_answer(self, incoming: Incoming, contents: List[Dict[str, Any]], replies: Sequence[Mapping[str, Any]]) -> None:
+    def record_answer(
+        self, incoming: Incoming, contents: list[dict[str, Any]], replies: Sequence[Mapping[str, Any]]
+    ) -> None:
         """Rasa has answered `incoming`: remember that, the replies to send and
         the options shown, in one write."""
         handled = self.data["handled"]
@@ -438,12 +471,13 @@ class BridgeState:
             self.data["in_flight"].remove(incoming.event_id)
         self.redeliveries.discard(incoming.event_id)
         if contents:
-            self.data["pending"].append({"room_id": incoming.room_id, "event_id": incoming.event_id,
-                                         "contents": contents, "sent": 0})
+            self.data["pending"].append(
+                {"room_id": incoming.room_id, "event_id": incoming.event_id, "contents": contents, "sent": 0}
+            )
         self.options.remember_turn(incoming.room_id, replies)
         self.save()
 
-    def record_notice(self, incoming: Incoming, contents: List[Dict[str, Any]]) -> None:
+    def record_notice(self, incoming: Incoming, contents: list[dict[str, Any]]) -> None:
         """`incoming` (not for Rasa: a message that could not be decrypted)
         is dealt with by `contents` (a notice, or nothing); the numbered
         options shown stay valid."""
@@ -451,26 +485,27 @@ class BridgeState:
         handled.append(incoming.event_id)
         del handled[:-HANDLED_LIMIT]
         if contents:
-            self.data["pending"].append({"room_id": incoming.room_id, "event_id": incoming.event_id,
-                                         "contents": contents, "sent": 0})
+            self.data["pending"].append(
+                {"room_id": incoming.room_id, "event_id": incoming.event_id, "contents": contents, "sent": 0}
+            )
         self.save()
 
-    def pending(self, room_id: Optional[str] = None) -> List[Dict[str, Any]]:
+    def pending(self, room_id: str | None = None) -> list[dict[str, Any]]:
         return [p for p in self.data["pending"] if room_id is None or p["room_id"] == room_id]
 
-    def mark_sent(self, entry: Dict[str, Any], count: int) -> None:
+    def mark_sent(self, entry: dict[str, Any], count: int) -> None:
         entry["sent"] = count
         if count >= len(entry["contents"]):
             self.data["pending"].remove(entry)
         self.save()
 
-    def drop_pending(self, entry: Dict[str, Any]) -> None:
+    def drop_pending(self, entry: dict[str, Any]) -> None:
         self.data["pending"].remove(entry)
         self.save()
 
     # -- the device whose crypto store is used
     @property
-    def device_id(self) -> Optional[str]:
+    def device_id(self) -> str | None:
         return self.data["device_id"]
 
     def set_device_id(self, device_id: str) -> None:

@@ -30,9 +30,10 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any
 
 SEED_FILE = "cross-signing.json"
 _SEAL_INFO = b"clinibot matrix cross-signing seeds v1"
@@ -47,7 +48,7 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def signable(key_object: Mapping[str, Any]) -> Dict[str, Any]:
+def signable(key_object: Mapping[str, Any]) -> dict[str, Any]:
     """What a signature covers: the object without signatures and unsigned."""
     return {name: value for name, value in key_object.items() if name not in ("signatures", "unsigned")}
 
@@ -61,7 +62,7 @@ def unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4))
 
 
-def with_signature(key_object: Mapping[str, Any], user_id: str, key_id: str, signature: str) -> Dict[str, Any]:
+def with_signature(key_object: Mapping[str, Any], user_id: str, key_id: str, signature: str) -> dict[str, Any]:
     """A copy of `key_object` carrying one more signature."""
     signed = {name: value for name, value in key_object.items() if name != "unsigned"}
     signatures = {user: dict(keys) for user, keys in (key_object.get("signatures") or {}).items()}
@@ -70,7 +71,7 @@ def with_signature(key_object: Mapping[str, Any], user_id: str, key_id: str, sig
     return signed
 
 
-def key_of(cross_signing_key: Optional[Mapping[str, Any]]) -> Optional[str]:
+def key_of(cross_signing_key: Mapping[str, Any] | None) -> str | None:
     """The public Ed25519 key of a cross-signing key object, or None."""
     for key_id, value in ((cross_signing_key or {}).get("keys") or {}).items():
         if key_id.startswith("ed25519:"):
@@ -91,7 +92,7 @@ class SigningKey:
         self.public = b64(self._key.public_key().export_key(format="raw"))
 
     @classmethod
-    def generate(cls) -> "SigningKey":
+    def generate(cls) -> SigningKey:
         return cls(os.urandom(32))
 
     @property
@@ -111,40 +112,52 @@ class CrossSigningKeys:
     user_signing: SigningKey
 
     @classmethod
-    def generate(cls) -> "CrossSigningKeys":
+    def generate(cls) -> CrossSigningKeys:
         return cls(SigningKey.generate(), SigningKey.generate(), SigningKey.generate())
 
-    def key_object(self, user_id: str, usage: str) -> Dict[str, Any]:
+    def key_object(self, user_id: str, usage: str) -> dict[str, Any]:
         key = {"master": self.master, "self_signing": self.self_signing, "user_signing": self.user_signing}[usage]
         unsigned_object = {"user_id": user_id, "usage": [usage], "keys": {key.key_id: key.public}}
         if usage == "master":
             return unsigned_object
         return with_signature(unsigned_object, user_id, self.master.key_id, self.master.sign(unsigned_object))
 
-    def upload_body(self, user_id: str) -> Dict[str, Any]:
+    def upload_body(self, user_id: str) -> dict[str, Any]:
         """The body of ``POST /keys/device_signing/upload``."""
-        return {"master_key": self.key_object(user_id, "master"),
-                "self_signing_key": self.key_object(user_id, "self_signing"),
-                "user_signing_key": self.key_object(user_id, "user_signing")}
+        return {
+            "master_key": self.key_object(user_id, "master"),
+            "self_signing_key": self.key_object(user_id, "self_signing"),
+            "user_signing_key": self.key_object(user_id, "user_signing"),
+        }
 
-    def sign_device(self, user_id: str, device_keys: Mapping[str, Any]) -> Dict[str, Any]:
+    def sign_device(self, user_id: str, device_keys: Mapping[str, Any]) -> dict[str, Any]:
         """The device's key object (as the homeserver returned it) signed by
         the self-signing key, for ``POST /keys/signatures/upload``."""
         return with_signature(device_keys, user_id, self.self_signing.key_id, self.self_signing.sign(device_keys))
 
-    def matches(self, master: Optional[str], self_signing: Optional[str]) -> bool:
+    def matches(self, master: str | None, self_signing: str | None) -> bool:
         return master == self.master.public and self_signing == self.self_signing.public
 
     # -- the seed file
     def save(self, path: Path, user_id: str, secret: str) -> None:
         """Written whole (temporary file, then rename), mode 0600."""
-        seeds = {"master": b64(self.master.seed), "self_signing": b64(self.self_signing.seed),
-                 "user_signing": b64(self.user_signing.seed)}
+        seeds = {
+            "master": b64(self.master.seed),
+            "self_signing": b64(self.self_signing.seed),
+            "user_signing": b64(self.user_signing.seed),
+        }
         nonce, sealed = _seal(secret, user_id, canonical_json(seeds))
-        document = {"version": 1, "user_id": user_id,
-                    "public": {"master": self.master.public, "self_signing": self.self_signing.public,
-                               "user_signing": self.user_signing.public},
-                    "nonce": b64(nonce), "sealed_seeds": b64(sealed)}
+        document = {
+            "version": 1,
+            "user_id": user_id,
+            "public": {
+                "master": self.master.public,
+                "self_signing": self.self_signing.public,
+                "user_signing": self.user_signing.public,
+            },
+            "nonce": b64(nonce),
+            "sealed_seeds": b64(sealed),
+        }
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(prefix=".cross-signing-", dir=path.parent)
         try:
@@ -160,7 +173,7 @@ class CrossSigningKeys:
             raise
 
     @classmethod
-    def load(cls, path: Path, user_id: str, secret: str) -> Optional["CrossSigningKeys"]:
+    def load(cls, path: Path, user_id: str, secret: str) -> CrossSigningKeys | None:
         """The seeds kept in `path`, or None if there is no such file."""
         if not path.exists():
             return None
@@ -188,7 +201,7 @@ def _cipher_key(secret: str, user_id: str) -> bytes:
     return key
 
 
-def _seal(secret: str, user_id: str, plaintext: bytes) -> "tuple[bytes, bytes]":
+def _seal(secret: str, user_id: str, plaintext: bytes) -> tuple[bytes, bytes]:
     from Crypto.Cipher import AES
 
     nonce = os.urandom(12)
@@ -208,13 +221,13 @@ def _unseal(secret: str, user_id: str, nonce: bytes, sealed: bytes) -> bytes:
 
 # ---------------------------------------------------------------------- what to do at start
 
-UPLOAD = "upload"            # the account has no cross-signing keys: upload ours
+UPLOAD = "upload"  # the account has no cross-signing keys: upload ours
 SIGN_DEVICE = "sign-device"  # ours are the account's; this device is not signed yet
-DONE = "done"                # ours are the account's and this device is signed
-FOREIGN = "foreign"          # the account has keys we do not hold: only a reset helps
+DONE = "done"  # ours are the account's and this device is signed
+FOREIGN = "foreign"  # the account has keys we do not hold: only a reset helps
 
 
-def plan(query: Mapping[str, Any], user_id: str, device_id: str, local: Optional[CrossSigningKeys]) -> str:
+def plan(query: Mapping[str, Any], user_id: str, device_id: str, local: CrossSigningKeys | None) -> str:
     """What to do, from the homeserver's answer to ``POST /keys/query`` for
     our own user, and the keys we hold (None if none)."""
     master = key_of((query.get("master_keys") or {}).get(user_id))

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
-
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +38,10 @@ class WholeMessages(CollectingOutputChannel):
     """The bot's messages of one turn, each text whole."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "matrix"
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._persist_message(self._message(recipient_id, text=text))
 
 
@@ -51,11 +51,11 @@ class MatrixInput(InputChannel):
     holds the Matrix account; only the bridge reads it."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "matrix"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -78,8 +78,9 @@ class MatrixInput(InputChannel):
                     return response.json(earlier)
             collector = WholeMessages()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 message_id=message_id))
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=self.name(), message_id=message_id)
+                )
             except CancelledError:
                 logger.error("matrix: message %s timed out", message_id)
             except Exception:  # as the REST channel: the messages collected so far are returned
@@ -89,14 +90,14 @@ class MatrixInput(InputChannel):
         return webhook
 
 
-async def earlier_answer(request: Request, sender: str, message_id: str) -> Optional[List[Dict[str, Any]]]:
+async def earlier_answer(request: Request, sender: str, message_id: str) -> list[dict[str, Any]] | None:
     """The bot's messages that followed the user message `message_id`, or None
     if the conversation has no such message."""
     agent = request.app.ctx.agent
     tracker = await agent.tracker_store.retrieve(sender)
     if tracker is None:
         return None
-    answer: Optional[List[Dict[str, Any]]] = None
+    answer: list[dict[str, Any]] | None = None
     for event in tracker.events:
         if isinstance(event, UserUttered):
             if answer is not None:
@@ -104,7 +105,7 @@ async def earlier_answer(request: Request, sender: str, message_id: str) -> Opti
             if event.message_id == message_id:
                 answer = []
         elif isinstance(event, BotUttered) and answer is not None:
-            message: Dict[str, Any] = {"recipient_id": sender}
+            message: dict[str, Any] = {"recipient_id": sender}
             if event.text:
                 message["text"] = event.text
             message.update({key: event.data[key] for key in _BOT_DATA if (event.data or {}).get(key)})

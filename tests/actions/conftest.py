@@ -2,18 +2,18 @@
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from pathlib import Path
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
 
 def make_tracker(slots=None, text="", intent="inform", entities=None, active_loop=None, events=None, message_id=None):
-    all_slots = {name: None for name in DOMAIN["slots"]}
+    all_slots = dict.fromkeys(DOMAIN["slots"])
     all_slots["requested_slot"] = None
     all_slots.update(slots or {})
     latest = {
@@ -22,16 +22,18 @@ def make_tracker(slots=None, text="", intent="inform", entities=None, active_loo
         "entities": entities or [],
         "message_id": message_id or uuid.uuid4().hex,
     }
-    return Tracker.from_dict({
-        "sender_id": "test",
-        "slots": all_slots,
-        "latest_message": latest,
-        "events": events if events is not None else [{"event": "user", "text": text, "parse_data": latest}],
-        "paused": False,
-        "followup_action": None,
-        "active_loop": {"name": active_loop} if active_loop else {},
-        "latest_action_name": "action_listen",
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": "test",
+            "slots": all_slots,
+            "latest_message": latest,
+            "events": events if events is not None else [{"event": "user", "text": text, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "latest_action_name": "action_listen",
+        }
+    )
 
 
 @pytest.fixture
@@ -40,6 +42,7 @@ def run_action():
         dispatcher = CollectingDispatcher()
         events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
         return dispatcher.messages, events
+
     return run
 
 

@@ -4,7 +4,6 @@ from actions.action_ask_field import AskForField, AskForLifeExpectancy, AskForSi
 from actions.action_change_answer import ActionChangeAnswer
 from actions.action_explain_dont_know import ActionExplainDontKnow
 from actions.action_explain_why import ActionExplainWhy
-from actions.action_validate_slot_mappings import ExtractCaseFacts
 from actions.action_new_consultation import ActionNewConsultation
 from actions.action_not_understood import ActionNotUnderstood
 from actions.action_recommend import ActionRecommend
@@ -12,14 +11,23 @@ from actions.action_session_start import ActionSessionStart
 from actions.action_show_details import ActionShowDetails
 from actions.action_show_reference import ActionShowReference
 from actions.action_show_summary import ActionShowSummary
+from actions.action_validate_slot_mappings import ExtractCaseFacts
 from actions.validate_consultation_form import ValidateConsultationForm
 from decision import FIELDS, recommend
-from decision.contract import UNKNOWN_ALLOWED, allowed_values
+from decision.contract import UNKNOWN_ALLOWED
 
 from .conftest import DOMAIN, make_tracker, slot_events
 
-FEMUR_NECK = {"situation": "pathological_fracture", "bone": "femur", "site": "neck", "life_expectancy": "6_to_12_months",
-              "fit_for_surgery": True, "prior_radiotherapy": False, "suspected_hypervascular": False, "diagnostic_uncertainty": False}
+FEMUR_NECK = {
+    "situation": "pathological_fracture",
+    "bone": "femur",
+    "site": "neck",
+    "life_expectancy": "6_to_12_months",
+    "fit_for_surgery": True,
+    "prior_radiotherapy": False,
+    "suspected_hypervascular": False,
+    "diagnostic_uncertainty": False,
+}
 
 
 def entity(name, value):
@@ -46,10 +54,15 @@ def test_every_ask_action_exists_for_the_form():
 
 
 def test_extract_sets_valid_entities_and_infers_the_bone(run_action):
-    tracker = make_tracker(text="fracture pertrochantérienne", entities=[entity("situation", "pathological_fracture"), entity("site", "trochanteric")])
+    tracker = make_tracker(
+        text="fracture pertrochantérienne",
+        entities=[entity("situation", "pathological_fracture"), entity("site", "trochanteric")],
+    )
     messages, events = run_action(ExtractCaseFacts(), tracker)
     slots = slot_events(events)
-    assert slots["situation"] == "pathological_fracture" and slots["site"] == "trochanteric" and slots["bone"] == "femur"
+    assert (
+        slots["situation"] == "pathological_fracture" and slots["site"] == "trochanteric" and slots["bone"] == "femur"
+    )
     assert messages[0]["text"].startswith("Noté : ")
 
 
@@ -70,50 +83,79 @@ def test_every_question_accepts_i_dont_know_as_unknown(run_action):
     """« Je ne sais pas » is an answer for every question that offers it: by its
     button, or typed (the classifier's dont_know when the reader found nothing)."""
     for name in sorted(ASKED & UNKNOWN_ALLOWED):
-        button = make_tracker(slots={"requested_slot": name}, text=f'/inform{{"{name}": "unknown"}}',
-                              entities=[entity(name, "unknown")], active_loop="consultation_form")
+        button = make_tracker(
+            slots={"requested_slot": name},
+            text=f'/inform{{"{name}": "unknown"}}',
+            entities=[entity(name, "unknown")],
+            active_loop="consultation_form",
+        )
         assert slot_events(run_action(ExtractCaseFacts(), button)[1])[name] == "unknown", name
-        typed = make_tracker(slots={"requested_slot": name}, text="aucune idée pour l'instant", intent="dont_know",
-                             active_loop="consultation_form")
+        typed = make_tracker(
+            slots={"requested_slot": name},
+            text="aucune idée pour l'instant",
+            intent="dont_know",
+            active_loop="consultation_form",
+        )
         assert slot_events(run_action(ExtractCaseFacts(), typed)[1])[name] == "unknown", name
     for name in ("situation", "bone"):  # always known when a case is discussed
-        tracker = make_tracker(slots={"requested_slot": name}, text="aucune idée", intent="dont_know", active_loop="consultation_form")
+        tracker = make_tracker(
+            slots={"requested_slot": name}, text="aucune idée", intent="dont_know", active_loop="consultation_form"
+        )
         assert name not in slot_events(run_action(ExtractCaseFacts(), tracker)[1])
 
 
 def test_extract_reads_a_yes_as_the_answer_to_the_pending_boolean_question(run_action):
-    tracker = make_tracker(slots={"requested_slot": "fit_for_surgery"}, text="oui", intent="affirm", active_loop="consultation_form")
+    tracker = make_tracker(
+        slots={"requested_slot": "fit_for_surgery"}, text="oui", intent="affirm", active_loop="consultation_form"
+    )
     _, events = run_action(ExtractCaseFacts(), tracker)
     assert slot_events(events)["fit_for_surgery"] is True
 
 
 def test_extract_reads_dont_know_as_unknown_life_expectancy(run_action):
-    tracker = make_tracker(slots={"requested_slot": "life_expectancy"}, text="je ne sais pas", intent="dont_know", active_loop="consultation_form")
+    tracker = make_tracker(
+        slots={"requested_slot": "life_expectancy"},
+        text="je ne sais pas",
+        intent="dont_know",
+        active_loop="consultation_form",
+    )
     _, events = run_action(ExtractCaseFacts(), tracker)
     assert slot_events(events)["life_expectancy"] == "unknown"
 
 
 def test_extract_reports_a_correction(run_action):
-    tracker = make_tracker(slots={"bone": "femur", "site": "diaphysis"}, text="en fait c'est le col", entities=[entity("site", "neck")])
+    tracker = make_tracker(
+        slots={"bone": "femur", "site": "diaphysis"}, text="en fait c'est le col", entities=[entity("site", "neck")]
+    )
     messages, events = run_action(ExtractCaseFacts(), tracker)
     assert slot_events(events)["site"] == "neck"
     assert messages[-1]["text"] == "Correction notée : localisation sur l'os : Col fémoral (au lieu de Diaphyse)."
 
 
 def test_extract_clears_a_site_that_does_not_exist_on_the_new_bone(run_action):
-    tracker = make_tracker(slots={"bone": "femur", "site": "neck"}, text="c'est l'humérus", entities=[entity("bone", "humerus")])
+    tracker = make_tracker(
+        slots={"bone": "femur", "site": "neck"}, text="c'est l'humérus", entities=[entity("bone", "humerus")]
+    )
     messages, events = run_action(ExtractCaseFacts(), tracker)
-    assert slot_events(events) == {"bone": "humerus", "site": None, "parsed_message_id": tracker.latest_message["message_id"]}
+    assert slot_events(events) == {
+        "bone": "humerus",
+        "site": None,
+        "parsed_message_id": tracker.latest_message["message_id"],
+    }
     assert any("n'existe pas" in m["text"] for m in messages)
 
 
 def test_extract_reads_each_message_once(run_action):
-    tracker = make_tracker(slots={"parsed_message_id": "m1"}, text="fémur", entities=[entity("bone", "femur")], message_id="m1")
+    tracker = make_tracker(
+        slots={"parsed_message_id": "m1"}, text="fémur", entities=[entity("bone", "femur")], message_id="m1"
+    )
     assert run_action(ExtractCaseFacts(), tracker) == ([], [])
 
 
 def test_form_asks_what_the_decision_module_still_needs(run_action):
-    tracker = make_tracker(slots={"situation": "impending_fracture", "bone": "humerus"}, active_loop="consultation_form")
+    tracker = make_tracker(
+        slots={"situation": "impending_fracture", "bone": "humerus"}, active_loop="consultation_form"
+    )
     _, events = run_action(ValidateConsultationForm(), tracker)
     assert slot_events(events) == {"requested_slot": "site"}
     complete = make_tracker(slots=FEMUR_NECK, active_loop="consultation_form")
@@ -121,11 +163,18 @@ def test_form_asks_what_the_decision_module_still_needs(run_action):
 
 
 def test_ask_action_numbers_questions_and_shows_only_the_sites_of_the_bone(run_action):
-    tracker = make_tracker(slots={"situation": "pathological_fracture", "bone": "humerus", "asked_fields": ["situation", "bone"]})
+    tracker = make_tracker(
+        slots={"situation": "pathological_fracture", "bone": "humerus", "asked_fields": ["situation", "bone"]}
+    )
     messages, events = run_action(AskForSite(), tracker)
     assert messages[0]["text"].startswith("*Question 3* — **Où siège la lésion sur cet os ?**")
     assert slot_events(events)["asked_fields"] == ["situation", "bone", "site"]
-    assert [b["title"] for b in messages[0]["buttons"]] == ["Extrémité proximale", "Diaphyse", "Extrémité distale", "Je ne sais pas"]
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Extrémité proximale",
+        "Diaphyse",
+        "Extrémité distale",
+        "Je ne sais pas",
+    ]
     messages, _ = run_action(AskForLifeExpectancy(), make_tracker())
     assert messages[0]["buttons"][-1]["title"] == "Je ne sais pas"
 
@@ -138,6 +187,7 @@ def test_a_question_asked_again_keeps_its_number_so_the_count_never_runs_backwar
 
 def test_fitness_question_recalls_the_performance_status_stated(run_action):
     from actions.action_ask_field import AskForFitForSurgery
+
     messages, _ = run_action(AskForFitForSurgery(), make_tracker(slots={"performance_status": "3"}))
     assert messages[0]["text"].startswith("Indice de performance noté : OMS 3.")
     assert [b["title"] for b in messages[0]["buttons"]] == ["Oui", "Non", "Je ne sais pas"]
@@ -159,16 +209,18 @@ def test_recommend_sends_summary_and_a_short_answer_and_keeps_the_json(run_actio
 
 def test_recommend_says_when_nothing_changed_instead_of_repeating_the_answer(run_action):
     given = recommend(FEMUR_NECK).to_dict()
-    messages, events = run_action(ActionRecommend(), make_tracker(slots={**FEMUR_NECK, "recommendation": given},
-                                                                   text="ah oui d'accord bof"))
+    messages, events = run_action(
+        ActionRecommend(), make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="ah oui d'accord bof")
+    )
     assert events == [] and messages[0]["text"].startswith("Je n'ai pas compris. Le cas n'a pas changé")
 
 
 def test_recommend_after_a_refining_answer_says_what_it_added(run_action):
     essential = {key: value for key, value in FEMUR_NECK.items() if key != "suspected_hypervascular"}
     given = recommend(essential).to_dict()
-    messages, _ = run_action(ActionRecommend(), make_tracker(slots={**essential, "suspected_hypervascular": True,
-                                                                     "recommendation": given}))
+    messages, _ = run_action(
+        ActionRecommend(), make_tracker(slots={**essential, "suspected_hypervascular": True, "recommendation": given})
+    )
     assert messages[0]["text"].startswith("Recommandation mise à jour :")
     assert "Ajouté : Angioscanner ou artériographie" in messages[0]["text"]
     quiet = make_tracker(slots={**essential, "suspected_hypervascular": False, "recommendation": given})
@@ -178,24 +230,40 @@ def test_recommend_after_a_refining_answer_says_what_it_added(run_action):
 def test_form_gives_the_answer_as_soon_as_indication_and_options_are_settled(run_action):
     """Prior irradiation and hypervascularity change neither the indication nor the
     technique: the answer comes first, those questions after."""
-    essential = {key: value for key, value in FEMUR_NECK.items() if key not in ("prior_radiotherapy", "suspected_hypervascular")}
-    messages, events = run_action(ValidateConsultationForm(), make_tracker(slots=essential, active_loop="consultation_form"))
+    essential = {
+        key: value for key, value in FEMUR_NECK.items() if key not in ("prior_radiotherapy", "suspected_hypervascular")
+    }
+    messages, events = run_action(
+        ValidateConsultationForm(), make_tracker(slots=essential, active_loop="consultation_form")
+    )
     assert slot_events(events)["requested_slot"] == "prior_radiotherapy"
     assert any(m["text"].startswith("**Chirurgie indiquée**") for m in messages)
     assert slot_events(events)["recommendation"]["surgery"] == "indicated"
     given = slot_events(events)["recommendation"]
-    again, events = run_action(ValidateConsultationForm(), make_tracker(
-        slots={**essential, "prior_radiotherapy": False, "recommendation": given}, active_loop="consultation_form"))
+    again, events = run_action(
+        ValidateConsultationForm(),
+        make_tracker(
+            slots={**essential, "prior_radiotherapy": False, "recommendation": given}, active_loop="consultation_form"
+        ),
+    )
     assert again == [] and slot_events(events) == {"requested_slot": "suspected_hypervascular"}
 
 
 def test_details_on_demand(run_action):
     given = recommend(FEMUR_NECK).to_dict()
-    messages, _ = run_action(ActionShowDetails(), make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="bilan"))
+    messages, _ = run_action(
+        ActionShowDetails(), make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="bilan")
+    )
     assert len(messages) == 1 and messages[0]["text"].startswith("**Bilan avant la décision**")
-    messages, _ = run_action(ActionShowDetails(), make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="détails"))
-    assert [m["text"].split("**")[1] for m in messages] == ["Bilan avant la décision", "Après l'intervention",
-                                                            "Points d'attention", "Références"]
+    messages, _ = run_action(
+        ActionShowDetails(), make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="détails")
+    )
+    assert [m["text"].split("**")[1] for m in messages] == [
+        "Bilan avant la décision",
+        "Après l'intervention",
+        "Points d'attention",
+        "Références",
+    ]
     assert "décrivez d'abord le cas" in run_action(ActionShowDetails(), make_tracker(text="bilan"))[0][0]["text"]
 
 
@@ -203,16 +271,28 @@ def test_why_not_a_technique_names_the_answer_that_would_bring_it(run_action):
     """[2.4] « La chirurgie ne sera envisagée qu'après échec de ces traitements dans le
     cadre d'un patient en assez bon état général pour supporter une intervention
     chirurgicale lourde »: no THA for a patient who cannot be operated on."""
-    case = {"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "6_to_12_months",
-            "fit_for_surgery": False, "acetabular_stability_compromised": True, "percutaneous_treatment_failed": False}
-    tracker = make_tracker(slots={**case, "recommendation": recommend(case).to_dict()},
-                           text="et pourquoi pas une PTH avec armature ?", intent="ask_why")
+    case = {
+        "situation": "refractory_pain",
+        "bone": "acetabulum",
+        "life_expectancy": "6_to_12_months",
+        "fit_for_surgery": False,
+        "acetabular_stability_compromised": True,
+        "percutaneous_treatment_failed": False,
+    }
+    tracker = make_tracker(
+        slots={**case, "recommendation": recommend(case).to_dict()},
+        text="et pourquoi pas une PTH avec armature ?",
+        intent="ask_why",
+    )
     messages, _ = run_action(ActionExplainWhy(), tracker)
     assert "n'est pas proposé" in messages[0]["text"]
     assert "si intervention et anesthésie possibles = oui" in messages[0]["text"]
     assert "le traitement le plus indiqué (144)" in messages[1]["text"]
-    proposed = make_tracker(slots={**FEMUR_NECK, "recommendation": recommend(FEMUR_NECK).to_dict()},
-                            text="pourquoi une prothèse ?", intent="ask_why")
+    proposed = make_tracker(
+        slots={**FEMUR_NECK, "recommendation": recommend(FEMUR_NECK).to_dict()},
+        text="pourquoi une prothèse ?",
+        intent="ask_why",
+    )
     assert "est proposé" in run_action(ActionExplainWhy(), proposed)[0][0]["text"]
 
 
@@ -225,7 +305,9 @@ def test_why_explains_the_pending_question_or_the_recommendation(run_action):
 
 
 def test_reference_by_number(run_action):
-    messages, _ = run_action(ActionShowReference(), make_tracker(text="référence 144", entities=[entity("reference_number", "144")]))
+    messages, _ = run_action(
+        ActionShowReference(), make_tracker(text="référence 144", entities=[entity("reference_number", "144")])
+    )
     assert messages[0]["text"].startswith("**Référence 144.** Wegrzyn J")
     messages, _ = run_action(ActionShowReference(), make_tracker(text="réf 999"))
     assert "1 à 150" in messages[0]["text"]  # the count, read from references.json
@@ -239,15 +321,21 @@ def test_summary(run_action):
 
 
 def test_new_consultation_clears_everything_and_repeats_the_disclaimer(run_action):
-    messages, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="nouveau cas", intent="start_consultation"))
+    messages, events = run_action(
+        ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="nouveau cas", intent="start_consultation")
+    )
     assert all(value is None for value in slot_events(events).values())
     assert set(FIELDS) <= set(slot_events(events))
     assert "RCP" in messages[-1]["text"] and "identifiante" in messages[-1]["text"]
 
 
 def test_change_answer_forgets_the_named_field(run_action):
-    tracker = make_tracker(slots=FEMUR_NECK, text="modifier l'espérance de vie", intent="change_answer",
-                           entities=[entity("field", "life_expectancy")])
+    tracker = make_tracker(
+        slots=FEMUR_NECK,
+        text="modifier l'espérance de vie",
+        intent="change_answer",
+        entities=[entity("field", "life_expectancy")],
+    )
     messages, events = run_action(ActionChangeAnswer(), tracker)
     assert slot_events(events) == {"recommendation": None, "life_expectancy": None}
     assert messages[0]["text"] == "D'accord, reprenons : espérance de vie."
@@ -289,9 +377,13 @@ def test_random_letters_the_classifier_reads_as_new_case_keep_the_case(run_actio
 
 def test_a_stray_slash_is_not_a_new_case_button(run_action):
     for text in ("/", "//", "/start_consultation_now"):
-        messages, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text=text, intent="start_consultation"))
+        messages, events = run_action(
+            ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text=text, intent="start_consultation")
+        )
         assert events == [], text
-    _, events = run_action(ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="/start_consultation", intent="start_consultation"))
+    _, events = run_action(
+        ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="/start_consultation", intent="start_consultation")
+    )
     assert events
 
 
@@ -310,16 +402,24 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
     typed = make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="rapport", intent="ask_report")
     chat = run_action(ActionReport(), typed)[0]
     assert chat[0]["text"].startswith("Voici la fiche pour la RCP") and "python -m" not in chat[0]["text"]
-    button = make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text='/ask_report{"delivery": "file"}',
-                          intent="ask_report", entities=[entity("delivery", "file")])
+    button = make_tracker(
+        slots={**FEMUR_NECK, "recommendation": given},
+        text='/ask_report{"delivery": "file"}',
+        intent="ask_report",
+        entities=[entity("delivery", "file")],
+    )
     [filed] = run_action(ActionReport(), button)[0]
     report = filed["custom"]["data"]["rcp_report"]
     assert report["markdown"] == chat[1]["text"]
     assert report["filename"].startswith("recapitulatif-rcp-") and report["filename"].endswith(".md")
     pdf = PdfReader(io.BytesIO(report_pdf(report["markdown"])))
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
-    for expected in ("Fiche d'aide à la décision pour la RCP", "Chirurgie indiquée", "Arthroplastie de hanche cimentée",
-                     "137. Swanson KC"):
+    for expected in (
+        "Fiche d'aide à la décision pour la RCP",
+        "Chirurgie indiquée",
+        "Arthroplastie de hanche cimentée",
+        "137. Swanson KC",
+    ):
         assert expected in text, expected
 
 
@@ -327,15 +427,24 @@ def test_a_correction_after_the_answer_gives_the_new_answer_before_the_question_
     """A percutaneous treatment that failed, said after the answer: the THA is
     proposed at once; the diagnostic question it opens comes after, and is not
     labelled as a refinement."""
-    case = {"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "6_to_12_months",
-            "fit_for_surgery": True, "acetabular_stability_compromised": True, "percutaneous_treatment_failed": False}
+    case = {
+        "situation": "refractory_pain",
+        "bone": "acetabulum",
+        "life_expectancy": "6_to_12_months",
+        "fit_for_surgery": True,
+        "acetabular_stability_compromised": True,
+        "percutaneous_treatment_failed": False,
+    }
     given = recommend(case).to_dict()
     corrected = {**case, "percutaneous_treatment_failed": True}
-    messages, events = run_action(ValidateConsultationForm(), make_tracker(
-        slots={**corrected, "recommendation": given}, active_loop="consultation_form"))
+    messages, events = run_action(
+        ValidateConsultationForm(),
+        make_tracker(slots={**corrected, "recommendation": given}, active_loop="consultation_form"),
+    )
     assert slot_events(events)["requested_slot"] == "diagnostic_uncertainty"
     assert messages[0]["text"] == "Recommandation mise à jour :"
     assert slot_events(events)["recommendation"]["techniques"][0]["code"] == "tha_acetabular_reinforcement"
     from actions.action_ask_field import AskForDiagnosticUncertainty
+
     asked = run_action(AskForDiagnosticUncertainty(), make_tracker(slots={**corrected, "recommendation": given}))[0]
     assert "Pour affiner" not in asked[0]["text"]

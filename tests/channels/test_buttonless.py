@@ -5,8 +5,16 @@ import asyncio
 
 import pytest
 
-from channels.buttonless import (ANSWER_HINT, OptionsMemory, normalise, numbered, options_from_buttons, render_turn,
-                                 resolve, translating)
+from channels.buttonless import (
+    ANSWER_HINT,
+    OptionsMemory,
+    normalise,
+    numbered,
+    options_from_buttons,
+    render_turn,
+    resolve,
+    translating,
+)
 from consultation.render import question
 
 BONE = options_from_buttons(question("bone", 2)["buttons"])
@@ -33,14 +41,17 @@ def test_the_number_of_an_option_is_its_payload(answer):
     assert resolve(answer, BONE) == '/inform{"bone": "humerus"}'
 
 
-@pytest.mark.parametrize("answer, payload", [
-    ("fémur", '/inform{"bone": "femur"}'),
-    ("FEMUR", '/inform{"bone": "femur"}'),
-    ("Fémur !", '/inform{"bone": "femur"}'),
-    ("ulna", '/inform{"bone": "ulna"}'),
-    ("cubitus", '/inform{"bone": "ulna"}'),
-    ("Ulna (cubitus)", '/inform{"bone": "ulna"}'),
-])
+@pytest.mark.parametrize(
+    "answer, payload",
+    [
+        ("fémur", '/inform{"bone": "femur"}'),
+        ("FEMUR", '/inform{"bone": "femur"}'),
+        ("Fémur !", '/inform{"bone": "femur"}'),
+        ("ulna", '/inform{"bone": "ulna"}'),
+        ("cubitus", '/inform{"bone": "ulna"}'),
+        ("Ulna (cubitus)", '/inform{"bone": "ulna"}'),
+    ],
+)
 def test_the_words_of_an_option_are_its_payload_whatever_the_case_accents_or_punctuation(answer, payload):
     assert resolve(answer, BONE) == payload
     assert resolve("je ne sais pas", YES_NO) == '/inform{"prior_radiotherapy": "unknown"}'
@@ -52,14 +63,20 @@ def test_oui_and_non_answer_a_closed_question():
     assert resolve("risque fracturaire", SITUATION) == '/inform{"situation": "impending_fracture"}'
 
 
-@pytest.mark.parametrize("answer", [
-    "le col du fémur",            # a sentence: the NLU reads it
-    "non, jamais irradié",
-    "4 mois",                     # a duration, not an option number
-    "11", "0",                    # outside the options
-    "", "   ", "?",
-    "pourquoi ?",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "le col du fémur",  # a sentence: the NLU reads it
+        "non, jamais irradié",
+        "4 mois",  # a duration, not an option number
+        "11",
+        "0",  # outside the options
+        "",
+        "   ",
+        "?",
+        "pourquoi ?",
+    ],
+)
 def test_anything_else_goes_to_the_nlu_unchanged(answer):
     assert resolve(answer, BONE) == answer
     assert resolve(answer, YES_NO) == answer
@@ -116,10 +133,19 @@ def test_memory_lives_in_the_mapping_it_is_given_so_it_can_be_saved():
 
 
 def test_render_turn_numbers_the_options_of_each_message():
-    rendered = render_turn([{"text": "Bonjour."}, {"text": "Q ?", "buttons": [{"title": "Oui", "payload": "/y"}]},
-                            {"image": "https://example.org/x.png"}, {"custom": {"x": 1}}])
+    rendered = render_turn(
+        [
+            {"text": "Bonjour."},
+            {"text": "Q ?", "buttons": [{"title": "Oui", "payload": "/y"}]},
+            {"image": "https://example.org/x.png"},
+            {"custom": {"x": 1}},
+        ]
+    )
     assert [message["text"] for message in rendered] == [
-        "Bonjour.", "Q ?\n\n1. Oui\n\n*" + ANSWER_HINT + "*", "https://example.org/x.png"]
+        "Bonjour.",
+        "Q ?\n\n1. Oui\n\n*" + ANSWER_HINT + "*",
+        "https://example.org/x.png",
+    ]
     assert rendered[1]["options"] == [("Oui", "/y")]
 
 

@@ -3,13 +3,20 @@
 from channels.formatting import chunks, matrix_html, plain_text, slack_mrkdwn, telegram_html
 from consultation.render import question, references_message
 
-REFERENCES = references_message([
-    {"number": 137, "reference": "Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur."},
-    {"number": 142, "reference": "Scolaro JA, Lackman RD. Surgical management."},
-])
-ANSWER = ("**Chirurgie indiquée** (à visée symptomatique) — Texte *(§ 2.2 ; réf. 137, 142)*\n\n"
-          "**Technique(s)**\n\n- Arthroplastie cimentée, en première intention *(§ 4.2 ; réf. 137)*\n\n"
-          "> « Citation du chapitre » (§ 1)")
+REFERENCES = references_message(
+    [
+        {
+            "number": 137,
+            "reference": "Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur.",
+        },
+        {"number": 142, "reference": "Scolaro JA, Lackman RD. Surgical management."},
+    ]
+)
+ANSWER = (
+    "**Chirurgie indiquée** (à visée symptomatique) — Texte *(§ 2.2 ; réf. 137, 142)*\n\n"
+    "**Technique(s)**\n\n- Arthroplastie cimentée, en première intention *(§ 4.2 ; réf. 137)*\n\n"
+    "> « Citation du chapitre » (§ 1)"
+)
 
 
 def test_matrix_html_keeps_bold_italic_lists_and_quotes():

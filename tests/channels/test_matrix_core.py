@@ -21,8 +21,13 @@ ROOM = "!room:example.org"
 
 
 def member(user, membership, previous=None, sender=None, **content):
-    event = {"type": "m.room.member", "state_key": user, "sender": sender or user,
-             "event_id": f"$m-{user}-{membership}", "content": {"membership": membership, **content}}
+    event = {
+        "type": "m.room.member",
+        "state_key": user,
+        "sender": sender or user,
+        "event_id": f"$m-{user}-{membership}",
+        "content": {"membership": membership, **content},
+    }
     if previous:
         event["unsigned"] = {"prev_content": {"membership": previous}}
     return event
@@ -30,13 +35,21 @@ def member(user, membership, previous=None, sender=None, **content):
 
 def encrypted(event_id, sender=DOCTOR):
     """An event the bridge could not decrypt (nio leaves it as it came)."""
-    return {"type": "m.room.encrypted", "sender": sender, "event_id": event_id,
-            "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "…", "session_id": "s"}}
+    return {
+        "type": "m.room.encrypted",
+        "sender": sender,
+        "event_id": event_id,
+        "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "…", "session_id": "s"},
+    }
 
 
 def text(body, sender=DOCTOR, event_id=None, msgtype="m.text", **content):
-    return {"type": "m.room.message", "sender": sender, "event_id": event_id or f"$t-{body}",
-            "content": {"msgtype": msgtype, "body": body, **content}}
+    return {
+        "type": "m.room.message",
+        "sender": sender,
+        "event_id": event_id or f"$t-{body}",
+        "content": {"msgtype": msgtype, "body": body, **content},
+    }
 
 
 # ------------------------------------------------------------------ events
@@ -45,15 +58,21 @@ def text(body, sender=DOCTOR, event_id=None, msgtype="m.text", **content):
 def test_messages_after_our_join_are_answered_in_order_and_history_is_not():
     events = [text("écrit avant l'arrivée"), member(BOT, "join"), text("Bonjour"), text("fémur")]
     assert [(m.room_id, m.text) for m in core.messages_to_answer(ROOM, events, BOT)] == [
-        (ROOM, "Bonjour"), (ROOM, "fémur")]
+        (ROOM, "Bonjour"),
+        (ROOM, "fémur"),
+    ]
 
 
 def test_the_first_message_of_a_direct_chat_written_while_we_are_only_invited_is_answered():
     # Element creates the room with the invitation, then sends the first
     # message at once: the assistant joins after it.
-    events = [member(DOCTOR, "join"), text("écrit avant l'invitation"),
-              member(BOT, "invite", sender=DOCTOR, is_direct=True), text("Bonjour"),
-              member(BOT, "join", previous="invite")]
+    events = [
+        member(DOCTOR, "join"),
+        text("écrit avant l'invitation"),
+        member(BOT, "invite", sender=DOCTOR, is_direct=True),
+        text("Bonjour"),
+        member(BOT, "join", previous="invite"),
+    ]
     assert [m.text for m in core.messages_to_answer(ROOM, events, BOT)] == ["Bonjour"]
     assert not core.needs_invitation(events, BOT)
 
@@ -67,8 +86,11 @@ def test_a_room_joined_without_its_invitation_in_the_batch_needs_it_fetched():
 
 
 def test_in_an_encrypted_room_a_few_events_before_the_invitation_are_read_too():
-    invited = [member(BOT, "invite", sender=DOCTOR, is_direct=True), text("Bonjour"),
-               member(BOT, "join", previous="invite")]
+    invited = [
+        member(BOT, "invite", sender=DOCTOR, is_direct=True),
+        text("Bonjour"),
+        member(BOT, "join", previous="invite"),
+    ]
     # Unencrypted: the invitation is enough.
     assert not core.history_wanted(invited, BOT, encrypted=False)
     # Encrypted: what came before it, to notice messages encrypted without us.
@@ -92,21 +114,41 @@ def test_a_join_after_an_earlier_stay_without_invitation_needs_no_search():
 
 
 def test_undecryptable_messages_after_the_invitation_get_one_notice_per_run():
-    events = [member(BOT, "invite", sender=DOCTOR, is_direct=True), member(BOT, "join", previous="invite"),
-              encrypted("$e1"), encrypted("$e2"), text("oui"), encrypted("$e3"), encrypted("$mine", sender=BOT)]
+    events = [
+        member(BOT, "invite", sender=DOCTOR, is_direct=True),
+        member(BOT, "join", previous="invite"),
+        encrypted("$e1"),
+        encrypted("$e2"),
+        text("oui"),
+        encrypted("$e3"),
+        encrypted("$mine", sender=BOT),
+    ]
     found = core.messages_to_answer(ROOM, events, BOT)
     assert [(m.event_id, m.undecryptable, m.notify) for m in found] == [
-        ("$e1", True, True), ("$e2", True, False), ("$t-oui", False, True), ("$e3", True, True)]
+        ("$e1", True, True),
+        ("$e2", True, False),
+        ("$t-oui", False, True),
+        ("$e3", True, True),
+    ]
 
 
 def test_messages_encrypted_before_the_invitation_get_one_notice_in_all():
     # Written before the assistant was invited: the keys were never sent to it.
-    events = [encrypted("$old1"), encrypted("$other", sender="@autre:example.org"), text("clair"), encrypted("$old2"),
-              member(BOT, "invite", sender=DOCTOR, is_direct=True), member(BOT, "join", previous="invite"),
-              text("Bonjour")]
+    events = [
+        encrypted("$old1"),
+        encrypted("$other", sender="@autre:example.org"),
+        text("clair"),
+        encrypted("$old2"),
+        member(BOT, "invite", sender=DOCTOR, is_direct=True),
+        member(BOT, "join", previous="invite"),
+        text("Bonjour"),
+    ]
     found = core.messages_to_answer(ROOM, events, BOT)
     assert [(m.event_id, m.undecryptable, m.notify) for m in found] == [
-        ("$old1", True, True), ("$old2", True, False), ("$t-Bonjour", False, True)]
+        ("$old1", True, True),
+        ("$old2", True, False),
+        ("$t-Bonjour", False, True),
+    ]
 
 
 def test_the_undecryptable_notice_is_polite_french_asking_to_write_again():
@@ -123,7 +165,12 @@ def test_our_own_messages_other_bots_notices_edits_and_non_text_are_ignored():
         text("question", sender=BOT),
         text("autre bot", msgtype="m.notice"),
         text("* corrigé", **{"m.relates_to": {"rel_type": "m.replace", "event_id": "$x"}}),
-        {"type": "m.room.message", "sender": DOCTOR, "event_id": "$img", "content": {"msgtype": "m.image", "body": "x.png"}},
+        {
+            "type": "m.room.message",
+            "sender": DOCTOR,
+            "event_id": "$img",
+            "content": {"msgtype": "m.image", "body": "x.png"},
+        },
         {"type": "m.reaction", "sender": DOCTOR, "event_id": "$r", "content": {}},
         text("   "),
         {"type": "m.room.message", "sender": DOCTOR, "content": {"msgtype": "m.text", "body": "sans id"}},
@@ -133,7 +180,9 @@ def test_our_own_messages_other_bots_notices_edits_and_non_text_are_ignored():
 
 
 def test_a_reply_is_read_without_the_quoted_message():
-    reply = text("> <@assistant:example.org> Quel os ?\n\nle fémur", **{"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}})
+    reply = text(
+        "> <@assistant:example.org> Quel os ?\n\nle fémur", **{"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}
+    )
     assert core.message_text(reply) == "le fémur"
 
 
@@ -368,13 +417,25 @@ class Keys:
 
 
 def keys_query(master=None, self_signing=None, device_signed_by=()):
-    query = {"device_keys": {USER: {DEVICE: {"user_id": USER, "device_id": DEVICE, "signatures": {
-        USER: {f"ed25519:{DEVICE}": "self", **{f"ed25519:{k}": "sig" for k in device_signed_by}}}}}}}
+    query = {
+        "device_keys": {
+            USER: {
+                DEVICE: {
+                    "user_id": USER,
+                    "device_id": DEVICE,
+                    "signatures": {
+                        USER: {f"ed25519:{DEVICE}": "self", **{f"ed25519:{k}": "sig" for k in device_signed_by}}
+                    },
+                }
+            }
+        }
+    }
     if master:
         query["master_keys"] = {USER: {"user_id": USER, "usage": ["master"], "keys": {f"ed25519:{master}": master}}}
     if self_signing:
-        query["self_signing_keys"] = {USER: {"user_id": USER, "usage": ["self_signing"],
-                                             "keys": {f"ed25519:{self_signing}": self_signing}}}
+        query["self_signing_keys"] = {
+            USER: {"user_id": USER, "usage": ["self_signing"], "keys": {f"ed25519:{self_signing}": self_signing}}
+        }
     return query
 
 
@@ -394,11 +455,20 @@ def test_cross_signing_keys_we_do_not_hold_are_reported_not_overwritten():
 
 
 def test_signatures_cover_the_canonical_json_without_signatures_and_unsigned():
-    device = {"user_id": USER, "device_id": DEVICE, "keys": {"ed25519:D": "é"}, "algorithms": ["b", "a"],
-              "signatures": {USER: {"ed25519:D": "x"}}, "unsigned": {"device_display_name": "n"}}
-    assert crosssigning.canonical_json(crosssigning.signable(device)) == (
-        '{"algorithms":["b","a"],"device_id":"BOTDEVICE","keys":{"ed25519:D":"é"},'
-        '"user_id":"@assistant:example.org"}').encode("utf-8")
+    device = {
+        "user_id": USER,
+        "device_id": DEVICE,
+        "keys": {"ed25519:D": "é"},
+        "algorithms": ["b", "a"],
+        "signatures": {USER: {"ed25519:D": "x"}},
+        "unsigned": {"device_display_name": "n"},
+    }
+    assert (
+        crosssigning.canonical_json(crosssigning.signable(device))
+        == (
+            '{"algorithms":["b","a"],"device_id":"BOTDEVICE","keys":{"ed25519:D":"é"},"user_id":"@assistant:example.org"}'
+        ).encode()
+    )
     signed = crosssigning.with_signature(device, USER, "ed25519:S", "sig")
     assert signed["signatures"] == {USER: {"ed25519:D": "x", "ed25519:S": "sig"}} and "unsigned" not in signed
     assert device["signatures"] == {USER: {"ed25519:D": "x"}}  # the original is left alone
@@ -410,10 +480,16 @@ def test_signatures_cover_the_canonical_json_without_signatures_and_unsigned():
 def test_the_bridge_pins_nio_with_vodozemac_and_no_lock_file_has_libolm():
     bridge = (ROOT / "channels" / "matrix" / "requirements.txt").read_text().lower()
     assert "matrix-nio[e2e]==0.26." in bridge and "\nvodozemac==" in bridge
-    for lock in [ROOT / "requirements.in", ROOT / "requirements.lock",
-                 *sorted((ROOT / "channels").rglob("*requirements*.txt"))]:
-        pins = [line.split("==")[0].split("[")[0].strip() for line in lock.read_text().lower().splitlines()
-                if line.strip() and not line.startswith("#")]
+    for lock in [
+        ROOT / "requirements.in",
+        ROOT / "requirements.lock",
+        *sorted((ROOT / "channels").rglob("*requirements*.txt")),
+    ]:
+        pins = [
+            line.split("==")[0].split("[")[0].strip()
+            for line in lock.read_text().lower().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
         assert not {"python-olm", "olm", "libolm"} & set(pins), lock
         assert not any("[olm]" in line or "[encryption]" in line for line in lock.read_text().lower().splitlines())
     # The web widget's npm lock: no olm (libolm's JavaScript build) either.
@@ -461,11 +537,14 @@ def test_the_store_key_may_come_from_the_environment_alone(monkeypatch):
     assert from_mapping({"homeserver": "https://m", "user_id": BOT, "password": "x"}).store_key == A_STORE_KEY
 
 
-@pytest.mark.parametrize("store_key, problem", [
-    (None, "encryption is on and no key protects the crypto store"),
-    ("DEFAULT_KEY", "matrix-nio's public default"),
-    ("court", "at least 16 characters"),
-])
+@pytest.mark.parametrize(
+    "store_key, problem",
+    [
+        (None, "encryption is on and no key protects the crypto store"),
+        ("DEFAULT_KEY", "matrix-nio's public default"),
+        ("court", "at least 16 characters"),
+    ],
+)
 def test_encryption_refuses_to_start_without_a_real_store_key(store_key, problem):
     section = {"homeserver": "https://m", "user_id": BOT, "password": "x"}
     if store_key:
@@ -480,17 +559,23 @@ def test_without_encryption_no_store_key_is_needed():
     assert config.encryption is False and config.store_key is None
 
 
-@pytest.mark.parametrize("section, problem", [
-    ({"homeserver": "matrix.org", "user_id": BOT, "password": "x"}, "homeserver"),
-    ({"homeserver": "https://m", "user_id": "assistant", "password": "x"}, "user_id"),
-    ({"homeserver": "https://m", "user_id": BOT}, "access_token or password"),
-    ({"homeserver": "https://m", "user_id": BOT, "password": "x", "msgtype": "m.emote"}, "msgtype"),
-    ({"homeserver": "https://m", "user_id": BOT, "password": "x", "tokn": "x"}, "unknown setting(s) tokn"),
-    ({"user_id": BOT, "password": "x"}, "homeserver"),
-    ({"homeserver": "https://m", "user_id": BOT, "password": "${NOT_SET_ANYWHERE_42}"}, "NOT_SET_ANYWHERE_42"),
-    ({"homeserver": "https://m", "user_id": BOT, "password": "x", "rate_limit_per_second": 0}, "rate_limit_per_second"),
-    ({"homeserver": "https://m", "user_id": BOT, "password": "x", "rate_limit_burst": 0}, "rate_limit_burst"),
-])
+@pytest.mark.parametrize(
+    "section, problem",
+    [
+        ({"homeserver": "matrix.org", "user_id": BOT, "password": "x"}, "homeserver"),
+        ({"homeserver": "https://m", "user_id": "assistant", "password": "x"}, "user_id"),
+        ({"homeserver": "https://m", "user_id": BOT}, "access_token or password"),
+        ({"homeserver": "https://m", "user_id": BOT, "password": "x", "msgtype": "m.emote"}, "msgtype"),
+        ({"homeserver": "https://m", "user_id": BOT, "password": "x", "tokn": "x"}, "unknown setting(s) tokn"),
+        ({"user_id": BOT, "password": "x"}, "homeserver"),
+        ({"homeserver": "https://m", "user_id": BOT, "password": "${NOT_SET_ANYWHERE_42}"}, "NOT_SET_ANYWHERE_42"),
+        (
+            {"homeserver": "https://m", "user_id": BOT, "password": "x", "rate_limit_per_second": 0},
+            "rate_limit_per_second",
+        ),
+        ({"homeserver": "https://m", "user_id": BOT, "password": "x", "rate_limit_burst": 0}, "rate_limit_burst"),
+    ],
+)
 def test_configuration_errors_say_what_is_wrong(section, problem):
     with pytest.raises(ConfigError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         from_mapping(section)

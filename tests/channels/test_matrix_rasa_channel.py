@@ -31,15 +31,20 @@ def request(body, store=None):
 
 def store_with_a_turn():
     store = InMemoryTrackerStore(Domain.empty())
-    tracker = DialogueStateTracker.from_events(ROOM, [
-        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-        UserUttered("fracture du fémur", message_id="$ev1"),
-        BotUttered("Noté : fracture pathologique, fémur."),
-        BotUttered(QUESTION["text"], data={"buttons": QUESTION["buttons"]}),
-        ActionExecuted("action_listen"),
-        UserUttered("col", message_id="$ev2"),
-        BotUttered("Question suivante"),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        ROOM,
+        [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("fracture du fémur", message_id="$ev1"),
+            BotUttered("Noté : fracture pathologique, fémur."),
+            BotUttered(QUESTION["text"], data={"buttons": QUESTION["buttons"]}),
+            ActionExecuted("action_listen"),
+            UserUttered("col", message_id="$ev2"),
+            BotUttered("Question suivante"),
+        ],
+    )
     asyncio.run(store.save(tracker))
     return store
 
@@ -74,8 +79,11 @@ def test_a_redelivered_message_already_processed_is_answered_from_the_tracker_no
 
     receive = route(MatrixInput().blueprint(on_new_message), "/webhook")
     store = store_with_a_turn()
-    response = asyncio.run(receive(request(
-        {"sender": ROOM, "message": "fracture du fémur", "message_id": "$ev1", "redelivery": True}, store)))
+    response = asyncio.run(
+        receive(
+            request({"sender": ROOM, "message": "fracture du fémur", "message_id": "$ev1", "redelivery": True}, store)
+        )
+    )
     replies = json.loads(response.body)
     assert seen == []
     assert [r.get("text") for r in replies] == ["Noté : fracture pathologique, fémur.", QUESTION["text"]]

@@ -63,14 +63,26 @@ def telegram(monkeypatch):
 
 
 def telegram_update(text, chat_id=42):
-    return {"update_id": 1, "message": {"message_id": 7, "date": 0, "text": text,
-                                        "chat": {"id": chat_id, "type": "private"},
-                                        "from": {"id": chat_id, "is_bot": False, "first_name": "Dr"}}}
+    return {
+        "update_id": 1,
+        "message": {
+            "message_id": 7,
+            "date": 0,
+            "text": text,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Dr"},
+        },
+    }
 
 
 def test_telegram_question_as_numbered_options_and_the_number_back_as_payload(telegram):
-    channel = TelegramInput.from_credentials({"access_token": "123456:ABC-DEF", "verify": "assistant_rcp_bot",
-                                              "webhook_url": "https://example.org/webhooks/telegram/webhook"})
+    channel = TelegramInput.from_credentials(
+        {
+            "access_token": "123456:ABC-DEF",
+            "verify": "assistant_rcp_bot",
+            "webhook_url": "https://example.org/webhooks/telegram/webhook",
+        }
+    )
     assert isinstance(channel, TelegramInput)
     seen = []
     replies = [BONE_QUESTION]
@@ -130,14 +142,34 @@ def slack(monkeypatch):
 
 
 def slack_request(text, user="U123", channel="D456"):
-    body = json.dumps({"type": "event_callback", "authorizations": [{"user_id": "UBOT"}],
-                       "event": {"type": "message", "channel_type": "im", "text": text, "user": user,
-                                 "channel": channel, "ts": "1.0"}}).encode()
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "authorizations": [{"user_id": "UBOT"}],
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "text": text,
+                "user": user,
+                "channel": channel,
+                "ts": "1.0",
+            },
+        }
+    ).encode()
     timestamp = str(int(time.time()))
-    signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return SimpleNamespace(method="POST", body=body, json=json.loads(body),
-                           headers={"content-type": "application/json", "X-Slack-Signature": signature,
-                                    "X-Slack-Request-Timestamp": timestamp})
+    signature = (
+        "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    )
+    return SimpleNamespace(
+        method="POST",
+        body=body,
+        json=json.loads(body),
+        headers={
+            "content-type": "application/json",
+            "X-Slack-Signature": signature,
+            "X-Slack-Request-Timestamp": timestamp,
+        },
+    )
 
 
 def test_slack_question_with_ten_options_is_numbered_not_dropped(slack):
@@ -187,5 +219,7 @@ def test_the_assistant_s_custom_payloads_post_nothing_to_slack(slack):
     SlackBot would post them to the Slack API as message fields."""
     output = SlackInput("xoxb-test", slack_signing_secret=SIGNING_SECRET).get_output_channel("D456", None)
     asyncio.run(output.send_custom_json("D456", {"data": {"recommendation_ready": True}}))
-    asyncio.run(output.send_response("D456", {"text": "Bonjour.", "custom": {"data": {"rcp_report": {"markdown": "x"}}}}))
+    asyncio.run(
+        output.send_response("D456", {"text": "Bonjour.", "custom": {"data": {"rcp_report": {"markdown": "x"}}}})
+    )
     assert [message["text"] for message in slack] == ["Bonjour."]

@@ -13,8 +13,16 @@ from consultation.render import (
 )
 from decision import knowledge, recommend
 
-CASE = {"situation": "pathological_fracture", "bone": "femur", "site": "neck", "life_expectancy": "6_to_12_months",
-        "fit_for_surgery": True, "prior_radiotherapy": True, "suspected_hypervascular": False, "diagnostic_uncertainty": True}
+CASE = {
+    "situation": "pathological_fracture",
+    "bone": "femur",
+    "site": "neck",
+    "life_expectancy": "6_to_12_months",
+    "fit_for_surgery": True,
+    "prior_radiotherapy": True,
+    "suspected_hypervascular": False,
+    "diagnostic_uncertainty": True,
+}
 
 
 def test_question_has_its_number_hint_and_buttons_setting_the_slot():
@@ -34,8 +42,11 @@ def test_life_expectancy_question_offers_unknown_once():
 
 def test_boolean_question_buttons_are_json_booleans_and_unknown():
     payloads = [b["payload"] for b in question("fit_for_surgery", 4)["buttons"]]
-    assert payloads == ['/inform{"fit_for_surgery": true}', '/inform{"fit_for_surgery": false}',
-                        '/inform{"fit_for_surgery": "unknown"}']
+    assert payloads == [
+        '/inform{"fit_for_surgery": true}',
+        '/inform{"fit_for_surgery": false}',
+        '/inform{"fit_for_surgery": "unknown"}',
+    ]
 
 
 def test_refining_question_says_so():
@@ -63,7 +74,9 @@ def test_short_answer_gives_indication_options_and_warnings_that_matter():
     answer, follow_up = recommendation_messages(rec)
     assert answer.startswith("**Chirurgie indiquée** (à visée symptomatique)")
     assert "- Arthroplastie de hanche cimentée, en première intention *(§ 4.2 ; réf. 137, 142)*" in answer
-    assert "Site déjà irradié." in answer and "Doute diagnostique" not in answer  # no nail here: no dissemination warning
+    assert (
+        "Site déjà irradié." in answer and "Doute diagnostique" not in answer
+    )  # no nail here: no dissemination warning
     assert "Biopsie" not in answer and "**Bilan" not in answer  # the work-up is on demand
     assert "« bilan »" in follow_up and "« références »" in follow_up
 
@@ -96,26 +109,70 @@ def test_undetermined_recommendation_says_what_each_answer_leads_to():
     rec = recommend({**CASE, "life_expectancy": "unknown"}).to_dict()
     answer = short_answer(rec)
     assert "**Selon la réponse**" in answer
-    assert "- si espérance de vie = moins de 6 semaines : chirurgie non indiquée (pas de chirurgie : antalgie efficace, radiothérapie éventuelle)" in answer
-    open_case = recommend({"situation": "impending_fracture", "bone": "femur", "site": "diaphysis", "life_expectancy": "6_to_12_months",
-                           "fit_for_surgery": True}).to_dict()
+    assert (
+        "- si espérance de vie = moins de 6 semaines : chirurgie non indiquée (pas de chirurgie : antalgie efficace, radiothérapie éventuelle)"
+        in answer
+    )
+    open_case = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "femur",
+            "site": "diaphysis",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+        }
+    ).to_dict()
     text = short_answer(open_case)
-    assert "- si douleur (score de Mirels) = fonctionnelle : chirurgie indiquée ou chirurgie à discuter en RCP selon les autres réponses" in text
-    assert "Questions en attente : douleur (score de Mirels), aspect radiologique (score de Mirels), taille de la lésion (score de Mirels)." in text
+    assert (
+        "- si douleur (score de Mirels) = fonctionnelle : chirurgie indiquée ou chirurgie à discuter en RCP selon les autres réponses"
+        in text
+    )
+    assert (
+        "Questions en attente : douleur (score de Mirels), aspect radiologique (score de Mirels), taille de la lésion (score de Mirels)."
+        in text
+    )
 
 
 def test_mirels_score_is_shown_with_its_items():
-    rec = recommend({"situation": "impending_fracture", "bone": "humerus", "site": "diaphysis", "life_expectancy": "6_to_12_months",
-                     "fit_for_surgery": True, "pain": "functional", "lesion_type": "lytic", "lesion_size": "gt_two_thirds"}).to_dict()
+    rec = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "humerus",
+            "site": "diaphysis",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+            "pain": "functional",
+            "lesion_type": "lytic",
+            "lesion_size": "gt_two_thirds",
+        }
+    ).to_dict()
     assert "**Score de Mirels : 10/12 (site 1, douleur 3, aspect 3, taille 3).**" in short_answer(rec)
-    partial = recommend({"situation": "impending_fracture", "bone": "femur", "site": "trochanteric", "life_expectancy": "6_to_12_months",
-                         "fit_for_surgery": True, "pain": "functional", "lesion_type": "lytic", "lesion_size": "unknown"}).to_dict()
+    partial = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "femur",
+            "site": "trochanteric",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+            "pain": "functional",
+            "lesion_type": "lytic",
+            "lesion_size": "unknown",
+        }
+    ).to_dict()
     assert "**Score de Mirels : 10 à 12/12 (site 3, douleur 3, aspect 3, taille ?).**" in short_answer(partial)
 
 
 def test_percutaneous_plan_is_not_headed_surgery_not_indicated():
-    rec = recommend({"situation": "impending_fracture", "bone": "acetabulum", "life_expectancy": "6_weeks_to_6_months",
-                     "fit_for_surgery": True, "acetabular_fracture_risk": True, "percutaneous_treatment_failed": False}).to_dict()
+    rec = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "acetabulum",
+            "life_expectancy": "6_weeks_to_6_months",
+            "fit_for_surgery": True,
+            "acetabular_fracture_risk": True,
+            "percutaneous_treatment_failed": False,
+        }
+    ).to_dict()
     assert short_answer(rec).startswith("**Pas de chirurgie ouverte : traitement percutané indiqué**")
 
 
@@ -125,7 +182,10 @@ def test_why_gives_rationale_section_and_verbatim_quote():
     assert "**Technique(s) — Arthroplastie de hanche cimentée**" in why
     assert "Section 4.2 (« Arthroplasties ») ; réf. 137, 142." in why
     assert "> « L'atteinte cotyloïdienne doit également être prise en compte" in why  # every sentence it rests on
-    assert "> « Les localisations préférentielles pour l'arthroplastie sont les lésions de la tête et du col du fémur. » (§ 4.2)" in why
+    assert (
+        "> « Les localisations préférentielles pour l'arthroplastie sont les lésions de la tête et du col du fémur. » (§ 4.2)"
+        in why
+    )
 
 
 def test_reference_shows_full_text_and_duplicates():

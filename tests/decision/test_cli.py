@@ -70,9 +70,21 @@ def test_usage_errors():
 
 
 def test_module_runs_as_a_script():
-    completed = subprocess.run([sys.executable, "-m", "decision", "-"], input='{"bone": "femur"}',
-                               capture_output=True, text=True, cwd=ROOT, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "decision", "-"],
+        input='{"bone": "femur"}',
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert completed.returncode == 0 and json.loads(completed.stdout)["missing"][0] == "situation"
-    failed = subprocess.run([sys.executable, "-m", "decision", "-"], input='{"bone": "os"}',
-                            capture_output=True, text=True, cwd=ROOT, check=False)
+    failed = subprocess.run(
+        [sys.executable, "-m", "decision", "-"],
+        input='{"bone": "os"}',
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert failed.returncode == 2 and failed.stdout == "" and "bone" in failed.stderr

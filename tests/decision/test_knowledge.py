@@ -44,8 +44,11 @@ def spec():
 def changelog_table(heading):
     """Rows of a table of docs/contract-changelog.md, as lists of cells."""
     block = CHANGELOG.split(heading, 1)[1].split("\n#", 1)[0]
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in block.splitlines()
-            if line.startswith("| ") and not line.startswith("| kind") and not line.startswith("| field")]
+    return [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in block.splitlines()
+        if line.startswith("| ") and not line.startswith("| kind") and not line.startswith("| field")
+    ]
 
 
 def squeeze(text):
@@ -53,7 +56,9 @@ def squeeze(text):
 
 
 def test_references_data_file_matches_the_bibliography_exactly(source_text):
-    assert knowledge.references() == {record["number"]: record for record in build_records(parse_references(source_text))}
+    assert knowledge.references() == {
+        record["number"]: record for record in build_records(parse_references(source_text))
+    }
 
 
 def test_bibliography_has_150_references_numbered_without_gap():
@@ -76,7 +81,7 @@ def test_known_duplicates_are_linked_both_ways():
 
 def test_reference_144_is_printed_as_in_the_bibliography(source_text):
     line = next(line for line in source_text.splitlines() if line.startswith("144. "))
-    assert knowledge.reference(144)["reference"] == line[len("144. "):]
+    assert knowledge.reference(144)["reference"] == line[len("144. ") :]
 
 
 def test_every_quote_is_verbatim_in_the_chapter(source_text):
@@ -128,8 +133,12 @@ def test_item_codes_are_the_contract_codes_plus_the_changelog(spec):
     added = {}
     for kind, code, *_ in changelog_table("### Codes added"):
         added.setdefault(kind, set()).add(code.strip("`"))
-    for kind, heading in (("techniques", "Technique codes"), ("workup", "Work-up codes"),
-                          ("postoperative", "Post-operative codes"), ("warnings", "Warning codes")):
+    for kind, heading in (
+        ("techniques", "Technique codes"),
+        ("workup", "Work-up codes"),
+        ("postoperative", "Post-operative codes"),
+        ("warnings", "Warning codes"),
+    ):
         block = spec.split(f"### {heading}")[1].split("###")[0]
         published = set(re.findall(r"`([a-z0-9_]+)`", block))
         assert not published & added.get(kind, set()), kind
@@ -140,8 +149,9 @@ def test_contract_fields_and_values_are_the_specification_plus_the_changelog(spe
     table = spec.split("## Case facts (input)")[1].split("The Mirels site item")[0]
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     published = [re.match(r"\| `(\w+)`", row).group(1) for row in rows]
-    new_fields = [re.match(r"`(\w+)` \(new\)", cells[0]).group(1) for cells in changelog_table("### Input")
-                  if "(new)" in cells[0]]
+    new_fields = [
+        re.match(r"`(\w+)` \(new\)", cells[0]).group(1) for cells in changelog_table("### Input") if "(new)" in cells[0]
+    ]
     assert published + new_fields == list(FIELDS)
     for row in rows:
         name = re.match(r"\| `(\w+)`", row).group(1)
@@ -149,7 +159,7 @@ def test_contract_fields_and_values_are_the_specification_plus_the_changelog(spe
         expected = ["true" if v is True else "false" if v is False else v for v in FIELDS[name]]
         assert sorted(set(values)) == sorted(set(expected)), name
     assert "every field except `primary_tumor`, `situation`, `bone`" in CHANGELOG
-    assert UNKNOWN_ALLOWED == set(FIELDS) - {"primary_tumor", "situation", "bone"}
+    assert set(FIELDS) - {"primary_tumor", "situation", "bone"} == UNKNOWN_ALLOWED
 
 
 def test_data_files_are_valid_utf8_json_and_yaml():

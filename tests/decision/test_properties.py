@@ -11,8 +11,11 @@ from decision.contract import SITES_BY_BONE, UNKNOWN_ALLOWED, allowed_values
 from decision.rules import SURGICAL_TECHNIQUES
 
 RANK = {"not_indicated": 0, "discuss": 1, "indicated": 2}
-MIRELS = {"pain": ("mild", "moderate", "functional"), "lesion_type": ("blastic", "mixed", "lytic"),
-          "lesion_size": ("lt_one_third", "one_to_two_thirds", "gt_two_thirds")}
+MIRELS = {
+    "pain": ("mild", "moderate", "functional"),
+    "lesion_type": ("blastic", "mixed", "lytic"),
+    "lesion_size": ("lt_one_third", "one_to_two_thirds", "gt_two_thirds"),
+}
 LONG_BONE_SITES = [(bone, site) for bone in ("femur", "humerus", "tibia") for site in SITES_BY_BONE[bone]]
 OTHER_BONES = [(bone, None) for bone in ("radius", "ulna", "fibula", "metacarpal", "metatarsal")]
 REFINING = ("major_bone_loss", "prior_radiotherapy", "suspected_hypervascular")
@@ -44,8 +47,11 @@ def cases(draw, unknown=True):
 def surgical_contexts(draw):
     """A fit patient with a known prognosis of 6 weeks or more, on a limb bone."""
     bone, site = draw(st.sampled_from(LONG_BONE_SITES + OTHER_BONES))
-    case = {"bone": bone, "fit_for_surgery": True,
-            "life_expectancy": draw(st.sampled_from(("6_weeks_to_6_months", "6_to_12_months", "gt_12_months")))}
+    case = {
+        "bone": bone,
+        "fit_for_surgery": True,
+        "life_expectancy": draw(st.sampled_from(("6_weeks_to_6_months", "6_to_12_months", "gt_12_months"))),
+    }
     if site:
         case["site"] = site
     return case
@@ -85,13 +91,24 @@ def test_under_6_weeks_or_unfit_is_never_surgery(case, excluded):
 
 
 @settings(max_examples=examples(600), deadline=None)
-@given(surgical_contexts(), st.sampled_from(MIRELS["pain"]), st.sampled_from(MIRELS["lesion_type"]),
-       st.sampled_from(MIRELS["lesion_size"]))
+@given(
+    surgical_contexts(),
+    st.sampled_from(MIRELS["pain"]),
+    st.sampled_from(MIRELS["lesion_type"]),
+    st.sampled_from(MIRELS["lesion_size"]),
+)
 def test_mirels_9_or_more_is_never_not_indicated(context, pain, lesion_type, lesion_size):
     """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
     supérieur à 9. »"""
-    result = recommend({**context, "situation": "impending_fracture", "pain": pain,
-                        "lesion_type": lesion_type, "lesion_size": lesion_size})
+    result = recommend(
+        {
+            **context,
+            "situation": "impending_fracture",
+            "pain": pain,
+            "lesion_type": lesion_type,
+            "lesion_size": lesion_size,
+        }
+    )
     if result.mirels.score >= 9:
         assert result.surgery in ("indicated", "discuss")
         assert result.indication.code == "mirels_indicated"
@@ -102,8 +119,14 @@ def test_mirels_9_or_more_is_never_not_indicated(context, pain, lesion_type, les
 def test_a_higher_mirels_item_never_lowers_the_indication(context, raised, data):
     """[2.1] The score is a sum and the threshold a minimum: raising one item never
     makes the indication weaker."""
-    case = {**context, "situation": "impending_fracture",
-            **{name: data.draw(st.sampled_from(values[:-1] if name == raised else values)) for name, values in MIRELS.items()}}
+    case = {
+        **context,
+        "situation": "impending_fracture",
+        **{
+            name: data.draw(st.sampled_from(values[:-1] if name == raised else values))
+            for name, values in MIRELS.items()
+        },
+    }
     higher = {**case, raised: MIRELS[raised][MIRELS[raised].index(case[raised]) + 1]}
     assert RANK[recommend(higher).surgery] >= RANK[recommend(case).surgery]
 
@@ -149,7 +172,11 @@ def test_chapter_boundaries_hold_for_every_case(case):
         assert "cemented_arthroplasty" not in codes and "tha_acetabular_reinforcement" not in codes
         assert "proximal_femoral_resection_megaprosthesis" not in codes
     assert codes.get("resection_reconstruction") in (None, "alternative")
-    if case.get("bone") == "tibia" and case.get("site") in ("proximal", "distal") and result.surgery in ("indicated", "discuss"):
+    if (
+        case.get("bone") == "tibia"
+        and case.get("site") in ("proximal", "distal")
+        and result.surgery in ("indicated", "discuss")
+    ):
         assert "guideline_silent" in result.warning_codes()
     missing = set(result.missing)
     if case.get("situation") != "impending_fracture" or case.get("bone") == "acetabulum":
@@ -182,6 +209,14 @@ def test_answering_the_missing_questions_in_order_always_reaches_a_decision(case
 
 
 def test_recommend_is_deterministic():
-    case = {"situation": "impending_fracture", "bone": "femur", "site": "neck", "pain": "functional",
-            "lesion_type": "lytic", "lesion_size": "gt_two_thirds", "life_expectancy": "gt_12_months", "fit_for_surgery": True}
+    case = {
+        "situation": "impending_fracture",
+        "bone": "femur",
+        "site": "neck",
+        "pain": "functional",
+        "lesion_type": "lytic",
+        "lesion_size": "gt_two_thirds",
+        "life_expectancy": "gt_12_months",
+        "fit_for_surgery": True,
+    }
     assert recommend(case).to_dict() == recommend(dict(case)).to_dict()

@@ -36,6 +36,7 @@ def test_python_example_gives_the_values_shown_in_its_comments():
 
 def test_command_line_examples_run():
     for args, stdin in ((["examples/femoral_neck_fracture.json"], None), (["-"], '{"bone": "acetabulum"}')):
-        done = subprocess.run([sys.executable, "-m", "decision", *args], input=stdin, capture_output=True,
-                              text=True, cwd=ROOT, check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "decision", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, check=True
+        )
         assert json.loads(done.stdout)["guideline"]["chapter"] == "Chirurgie des métastases osseuses des membres"

@@ -17,22 +17,52 @@ CASES = Path(__file__).with_name("review_cases")
 # must be there)
 EXPECTED = {
     # F01: 2.4 percutaneous first, 4.2 THA « le plus indiqué »: both, conflict flagged, CT.
-    "F01_acetabulum_fit_long_unstable": ("discuss", ["percutaneous_cementoplasty"], ["tha_acetabular_reinforcement"],
-                                         [], ["guideline_silent"], ["ct_bone_window"]),
+    "F01_acetabulum_fit_long_unstable": (
+        "discuss",
+        ["percutaneous_cementoplasty"],
+        ["tha_acetabular_reinforcement"],
+        [],
+        ["guideline_silent"],
+        ["ct_bone_window"],
+    ),
     # F02: nailing first-line for a humeral shaft; resection-reconstruction to weigh; tension named.
-    "F02_humerus_diaphysis_fracture_gt12": ("indicated", ["intramedullary_nailing"], ["resection_reconstruction"],
-                                            [], ["guideline_silent"], []),
-    "F02b_impending_humerus_gt12": ("indicated", ["intramedullary_nailing"], ["resection_reconstruction"],
-                                    [], ["guideline_silent", "mirels_limited_accuracy"], []),
+    "F02_humerus_diaphysis_fracture_gt12": (
+        "indicated",
+        ["intramedullary_nailing"],
+        ["resection_reconstruction"],
+        [],
+        ["guideline_silent"],
+        [],
+    ),
+    "F02b_impending_humerus_gt12": (
+        "indicated",
+        ["intramedullary_nailing"],
+        ["resection_reconstruction"],
+        [],
+        ["guideline_silent", "mirels_limited_accuracy"],
+        [],
+    ),
     # F03: proximal tibia, over a year: the silence stays, resection is not the sole answer.
     "F03_tibia_proximal_gt12": ("discuss", [], [], [], ["guideline_silent"], []),
     "F03b_tibia_proximal_6to12": ("discuss", [], [], [], ["guideline_silent"], []),
     # F04: non-urgent doubt: biopsy before any implant, dissemination warned.
-    "F04_diagnostic_uncertainty": ("indicated", ["intramedullary_nailing"], [], [], ["nailing_dissemination"],
-                                   ["biopsy_or_minimal_workup"]),
+    "F04_diagnostic_uncertainty": (
+        "indicated",
+        ["intramedullary_nailing"],
+        [],
+        [],
+        ["nailing_dissemination"],
+        ["biopsy_or_minimal_workup"],
+    ),
     # F05: a frail patient is not offered again the percutaneous treatment that failed.
-    "F05_acetabulum_unfit_percut_failed": ("not_indicated", ["supportive_care"], [], ["percutaneous_cementoplasty"],
-                                           ["guideline_silent"], []),
+    "F05_acetabulum_unfit_percut_failed": (
+        "not_indicated",
+        ["supportive_care"],
+        [],
+        ["percutaneous_cementoplasty"],
+        ["guideline_silent"],
+        [],
+    ),
     # F06: never « indiquée » with an empty plan.
     "F06_femoral_neck_short": ("discuss", [], [], ["cemented_arthroplasty"], ["guideline_silent"], []),
     # F07: fibula not weight-bearing; Mirels flagged on a metatarsal; small bones: plate or RT, to discuss.
@@ -48,8 +78,14 @@ EXPECTED = {
     # F11 (file F13): no ankle arthroplasty as the only option.
     "F13_distal_tibia_articular": ("discuss", [], [], ["cemented_arthroplasty"], ["guideline_silent"], []),
     # F12/F14: percutaneous for instability; ablation (pain) not as an equal alternative.
-    "F14_acetabulum_percut": ("not_indicated", ["percutaneous_cementoplasty"], [], ["percutaneous_ablation"], [],
-                              ["ct_bone_window"]),
+    "F14_acetabulum_percut": (
+        "not_indicated",
+        ["percutaneous_cementoplasty"],
+        [],
+        ["percutaneous_ablation"],
+        [],
+        ["ct_bone_window"],
+    ),
     # Mirels: 6 functional (humerus, not weight-bearing) to discuss; 7 mild no; 8 discuss; 9 and 12 indicated.
     "M06_humerus_functional": ("discuss", ["intramedullary_nailing"], [], [], ["mirels_limited_accuracy"], []),
     "M07_functional": ("discuss", ["intramedullary_nailing"], [], [], [], []),
@@ -63,15 +99,39 @@ EXPECTED = {
     "P_acet_lt6w": ("not_indicated", ["percutaneous_cementoplasty"], ["supportive_care"], [], [], []),
     "P_acet_short_failed": ("discuss", [], [], [], ["guideline_silent"], []),
     "P_acet_surgery": ("discuss", ["tha_acetabular_reinforcement"], [], [], [], []),
-    "P_hypervascular_prior_rt": ("indicated", ["locked_plate"], ["curettage_cementation"], [], ["irradiated_field"],
-                                 ["angio_ct_or_arteriography", "preoperative_embolization"]),
+    "P_hypervascular_prior_rt": (
+        "indicated",
+        ["locked_plate"],
+        ["curettage_cementation"],
+        [],
+        ["irradiated_field"],
+        ["angio_ct_or_arteriography", "preoperative_embolization"],
+    ),
     "P_metacarpal_fracture_gt12": ("discuss", ["plate_or_radiotherapy"], [], ["resection_reconstruction"], [], []),
-    "P_neck_troch_ext": ("indicated", ["proximal_femoral_resection_megaprosthesis"], [], [], ["guideline_silent"],
-                         ["acetabular_assessment"]),
-    "P_other_primary_hypervasc": ("indicated", ["intramedullary_nailing"], [], [], ["non_lung_primary"],
-                                  ["angio_ct_or_arteriography"]),
-    "P_refractory_pain": ("indicated", ["intramedullary_nailing"], ["curettage_cementation", "cemented_arthroplasty"],
-                          [], [], []),
+    "P_neck_troch_ext": (
+        "indicated",
+        ["proximal_femoral_resection_megaprosthesis"],
+        [],
+        [],
+        ["guideline_silent"],
+        ["acetabular_assessment"],
+    ),
+    "P_other_primary_hypervasc": (
+        "indicated",
+        ["intramedullary_nailing"],
+        [],
+        [],
+        ["non_lung_primary"],
+        ["angio_ct_or_arteriography"],
+    ),
+    "P_refractory_pain": (
+        "indicated",
+        ["intramedullary_nailing"],
+        ["curettage_cementation", "cemented_arthroplasty"],
+        [],
+        [],
+        [],
+    ),
     "P_unfit": ("not_indicated", ["supportive_care"], [], ["cemented_arthroplasty"], [], []),
     "P_unknown_life": ("undetermined", [], [], [], ["life_expectancy_unknown"], []),
 }

@@ -21,8 +21,14 @@ FRACTURE_FEMUR_DIAPHYSIS = {
     "suspected_hypervascular": False,
     "diagnostic_uncertainty": False,
 }
-SURGICAL_CODES = {"intramedullary_nailing", "locked_plate", "cemented_arthroplasty", "resection_reconstruction",
-                  "tha_acetabular_reinforcement", "proximal_femoral_resection_megaprosthesis"}
+SURGICAL_CODES = {
+    "intramedullary_nailing",
+    "locked_plate",
+    "cemented_arthroplasty",
+    "resection_reconstruction",
+    "tha_acetabular_reinforcement",
+    "proximal_femoral_resection_megaprosthesis",
+}
 
 
 def case(**changes):
@@ -91,7 +97,12 @@ def test_long_survival_keeps_osteosynthesis_first_and_weighs_resection_reconstru
     l'humérus. » [1] « Le pronostic péjoratif du cancer broncho-pulmonaire oriente parfois
     vers un traitement chirurgical le plus simple possible, à visée antalgique, avec
     récupération fonctionnelle post-opératoire rapide. »"""
-    for bone, site in (("femur", "diaphysis"), ("humerus", "diaphysis"), ("humerus", "proximal"), ("tibia", "diaphysis")):
+    for bone, site in (
+        ("femur", "diaphysis"),
+        ("humerus", "diaphysis"),
+        ("humerus", "proximal"),
+        ("tibia", "diaphysis"),
+    ):
         result = case(bone=bone, site=site, life_expectancy="gt_12_months", articular_involvement=False)
         assert codes(result.techniques, "primary") == ["intramedullary_nailing"], (bone, site)
         assert codes(result.techniques, "alternative") == ["resection_reconstruction"], (bone, site)
@@ -185,7 +196,9 @@ def test_surgery_in_an_irradiated_field_is_harder_but_possible():
     assert result.surgery == "indicated"
     assert "irradiated_field" in result.warning_codes()
     assert "irradiated_field" not in case(prior_radiotherapy=False).warning_codes()
-    radiotherapy = next(item for item in case(prior_radiotherapy=False).postoperative if item.code == "radiotherapy_whole_bone")
+    radiotherapy = next(
+        item for item in case(prior_radiotherapy=False).postoperative if item.code == "radiotherapy_whole_bone"
+    )
     assert "pas encore été irradié" in radiotherapy.rationale_fr
 
 
@@ -194,7 +207,10 @@ def test_postoperative_radiotherapy_of_the_whole_bone():
     osseuse est recommandée. »"""
     item = next(item for item in case().postoperative if item.code == "radiotherapy_whole_bone")
     assert item.section == "1"
-    assert "En revanche une radiothérapie post-opératoire sur l'ensemble de la pièce osseuse est recommandée." in quoted(item)
+    assert (
+        "En revanche une radiothérapie post-opératoire sur l'ensemble de la pièce osseuse est recommandée."
+        in quoted(item)
+    )
 
 
 def test_non_lung_primary_is_flagged():
@@ -209,9 +225,18 @@ def test_non_lung_primary_is_flagged():
 # ------------------------------------------------------ 2.1 Preventive surgery
 
 
-def impending(bone="femur", site="diaphysis", pain="moderate", lesion_type="lytic", lesion_size="one_to_two_thirds", **more):
-    return case(situation="impending_fracture", bone=bone, site=site, pain=pain, lesion_type=lesion_type,
-                lesion_size=lesion_size, **more)
+def impending(
+    bone="femur", site="diaphysis", pain="moderate", lesion_type="lytic", lesion_size="one_to_two_thirds", **more
+):
+    return case(
+        situation="impending_fracture",
+        bone=bone,
+        site=site,
+        pain=pain,
+        lesion_type=lesion_type,
+        lesion_size=lesion_size,
+        **more,
+    )
 
 
 def test_mirels_score_of_9_or_more_indicates_prophylactic_surgery():
@@ -240,7 +265,9 @@ def test_functional_pain_on_a_weight_bearing_bone_may_justify_prophylactic_surge
     limitante, notamment pour des lésions localisées en zone portante. » [2.1] « Les
     métastases de primitifs pulmonaires sont à prédominance lytique, avec une érosion
     corticale précoce. Le risque fracturaire est donc élevé. »"""
-    result = impending(bone="tibia", site="diaphysis", pain="functional", lesion_type="blastic", lesion_size="lt_one_third")
+    result = impending(
+        bone="tibia", site="diaphysis", pain="functional", lesion_type="blastic", lesion_size="lt_one_third"
+    )
     assert result.mirels.score == 7  # 2+3+1+1
     assert result.surgery == "discuss"
     assert result.indication.code == "functional_pain_weight_bearing"
@@ -274,16 +301,32 @@ def test_mirels_site_item_is_derived_from_bone_and_site():
     """Contract: upper limb 1; femoral head, neck, trochanteric and subtrochanteric 3;
     any other lower-limb site 2."""
     assert [mirels_site_item(bone, None) for bone in ("humerus", "radius", "ulna", "metacarpal")] == [1, 1, 1, 1]
-    assert [mirels_site_item("femur", site) for site in ("head", "neck", "neck_trochanteric_extension", "trochanteric", "subtrochanteric")] == [3] * 5
-    assert [mirels_site_item("femur", "diaphysis"), mirels_site_item("femur", "distal"), mirels_site_item("tibia", "proximal")] == [2, 2, 2]
+    assert [
+        mirels_site_item("femur", site)
+        for site in ("head", "neck", "neck_trochanteric_extension", "trochanteric", "subtrochanteric")
+    ] == [3] * 5
+    assert [
+        mirels_site_item("femur", "diaphysis"),
+        mirels_site_item("femur", "distal"),
+        mirels_site_item("tibia", "proximal"),
+    ] == [2, 2, 2]
     assert [mirels_site_item(bone, None) for bone in ("fibula", "metatarsal")] == [2, 2]
 
 
 def test_mirels_score_does_not_apply_to_the_acetabulum():
     """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »
     Contract: « Mirels does not apply to the acetabulum. »"""
-    result = recommend({"situation": "impending_fracture", "bone": "acetabulum", "life_expectancy": "gt_12_months",
-                        "fit_for_surgery": True, "pain": "functional", "lesion_type": "lytic", "lesion_size": "gt_two_thirds"})
+    result = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "acetabulum",
+            "life_expectancy": "gt_12_months",
+            "fit_for_surgery": True,
+            "pain": "functional",
+            "lesion_type": "lytic",
+            "lesion_size": "gt_two_thirds",
+        }
+    )
     assert result.mirels is None
     assert not {"pain", "lesion_type", "lesion_size"} & set(result.missing)
 
@@ -322,15 +365,25 @@ def test_mirels_unknown_item_decides_when_every_value_agrees():
     open_case = impending(pain="moderate", lesion_type="mixed", lesion_size="unknown")  # 2+2+2+?
     assert open_case.surgery == "undetermined"
     assert {b.value: b.surgery for b in open_case.branches} == {
-        "lt_one_third": "not_indicated", "one_to_two_thirds": "discuss", "gt_two_thirds": "indicated"}
+        "lt_one_third": "not_indicated",
+        "one_to_two_thirds": "discuss",
+        "gt_two_thirds": "indicated",
+    }
 
 
 def test_impending_fracture_asks_the_mirels_items_and_shows_which_answers_change_the_decision():
     """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
     supérieur à 9. » While the items are pending, the branches say what each answer
     allows: functional pain on a femoral shaft can reach the threshold, mild pain cannot."""
-    result = recommend({"situation": "impending_fracture", "bone": "femur", "site": "diaphysis",
-                        "life_expectancy": "6_to_12_months", "fit_for_surgery": True})
+    result = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "femur",
+            "site": "diaphysis",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+        }
+    )
     assert result.missing[:3] == ["pain", "lesion_type", "lesion_size"]
     assert result.surgery == "undetermined"
     outcomes = {branch.value: set(branch.possible) for branch in result.branches}
@@ -381,7 +434,9 @@ def test_unknown_fitness_leaves_the_decision_open_with_an_anaesthetic_assessment
     result = case(fit_for_surgery="unknown")
     assert result.surgery == "undetermined"
     assert {b.value: (b.surgery, b.techniques) for b in result.branches} == {
-        True: ("indicated", ["intramedullary_nailing"]), False: ("not_indicated", ["supportive_care"])}
+        True: ("indicated", ["intramedullary_nailing"]),
+        False: ("not_indicated", ["supportive_care"]),
+    }
     assert "fitness_assessment" in codes(result.workup)
     assert "fitness_assessment" not in codes(case().workup)
 
@@ -404,14 +459,24 @@ def test_refractory_pain_surgery_is_adapted_to_condition_and_prognosis():
     neck = {"situation": "refractory_pain", "site": "neck"}
     assert codes(case(**neck, life_expectancy="6_to_12_months").techniques, "primary") == ["cemented_arthroplasty"]
     assert case(**neck, life_expectancy="6_weeks_to_6_months").techniques == []
-    assert codes(case(situation="refractory_pain", life_expectancy="6_weeks_to_6_months").techniques, "primary") == ["intramedullary_nailing"]
+    assert codes(case(situation="refractory_pain", life_expectancy="6_weeks_to_6_months").techniques, "primary") == [
+        "intramedullary_nailing"
+    ]
     assert case(situation="refractory_pain", fit_for_surgery=False).surgery == "not_indicated"
-    assert "En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) sera à adapter à l'état général du patient et à son pronostic." in quoted(case(situation="refractory_pain").indication)
+    assert (
+        "En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) sera à adapter à l'état général du patient et à son pronostic."
+        in quoted(case(situation="refractory_pain").indication)
+    )
 
 
 # ------------------------------------------------------------- 2.4 Acetabulum
 
-ACETABULUM = {"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "gt_12_months", "fit_for_surgery": True}
+ACETABULUM = {
+    "situation": "refractory_pain",
+    "bone": "acetabulum",
+    "life_expectancy": "gt_12_months",
+    "fit_for_surgery": True,
+}
 
 
 def acetabulum(**changes):
@@ -423,7 +488,9 @@ def test_stable_acetabular_lesion_without_fracture_risk_is_treated_medically_or_
     du cotyle (atteinte étendue du toit, de la colonne postérieure ou du mur médial) et
     qui n'ont pas un risque imminent de fracture doivent avoir une prise en charge
     médicale ou par radiothérapie. »"""
-    result = acetabulum(acetabular_stability_compromised=False, acetabular_fracture_risk=False, conservative_treatment_failed=False)
+    result = acetabulum(
+        acetabular_stability_compromised=False, acetabular_fracture_risk=False, conservative_treatment_failed=False
+    )
     assert result.surgery == "not_indicated"
     assert codes(result.techniques) == ["medical_or_radiotherapy"]
     assert result.missing == []
@@ -436,13 +503,19 @@ def test_acetabular_failure_fracture_risk_or_instability_calls_for_percutaneous_
     indiqué, parfois en association avec une radiothérapie pour optimiser les chances de
     consolidation osseuse. » Radiofrequency and cryotherapy treat pain; they are offered
     when the lesion is treated for pain, not for instability alone."""
-    painful = acetabulum(conservative_treatment_failed=True, acetabular_stability_compromised=False,
-                         acetabular_fracture_risk=False, percutaneous_treatment_failed=False)
+    painful = acetabulum(
+        conservative_treatment_failed=True,
+        acetabular_stability_compromised=False,
+        acetabular_fracture_risk=False,
+        percutaneous_treatment_failed=False,
+    )
     assert painful.surgery == "not_indicated"
     assert codes(painful.techniques, "primary") == ["percutaneous_cementoplasty"]
     assert codes(painful.techniques, "alternative") == ["percutaneous_ablation"]
     short = {"life_expectancy": "6_weeks_to_6_months"}
-    mechanical = acetabulum(situation="impending_fracture", acetabular_fracture_risk=True, percutaneous_treatment_failed=False, **short)
+    mechanical = acetabulum(
+        situation="impending_fracture", acetabular_fracture_risk=True, percutaneous_treatment_failed=False, **short
+    )
     assert mechanical.surgery == "not_indicated"
     assert codes(mechanical.techniques) == ["percutaneous_cementoplasty"]
 
@@ -468,8 +541,12 @@ def test_fit_patient_long_prognosis_unstable_cotyle_shows_both_percutaneous_and_
     par cimentoplastie sous contrôle scannographique parfois combiné à un vissage pour
     renforcer le montage. »"""
     for situation in ("impending_fracture", "refractory_pain"):
-        result = acetabulum(situation=situation, acetabular_stability_compromised=True, acetabular_fracture_risk=True,
-                            percutaneous_treatment_failed=False)
+        result = acetabulum(
+            situation=situation,
+            acetabular_stability_compromised=True,
+            acetabular_fracture_risk=True,
+            percutaneous_treatment_failed=False,
+        )
         assert result.surgery == "discuss"
         assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"]
         assert "tha_acetabular_reinforcement" in codes(result.techniques, "alternative")
@@ -480,8 +557,13 @@ def test_fit_patient_long_prognosis_unstable_cotyle_shows_both_percutaneous_and_
         assert any("qu'après échec de ces traitements" in text for text in texts)
         assert "ct_bone_window" in codes(result.workup)
     # Frail, or a short prognosis: the percutaneous treatment alone.
-    assert "tha_acetabular_reinforcement" not in codes(acetabulum(acetabular_stability_compromised=True,
-        percutaneous_treatment_failed=False, life_expectancy="6_weeks_to_6_months").techniques)
+    assert "tha_acetabular_reinforcement" not in codes(
+        acetabulum(
+            acetabular_stability_compromised=True,
+            percutaneous_treatment_failed=False,
+            life_expectancy="6_weeks_to_6_months",
+        ).techniques
+    )
 
 
 def test_total_hip_arthroplasty_with_acetabular_reinforcement():
@@ -503,8 +585,12 @@ def test_fragile_patient_with_short_prognosis_and_acetabular_lesion_gets_cemento
     préférence par cimentoplastie sous contrôle scannographique parfois combiné à un
     vissage pour renforcer le montage. »"""
     for life in ("lt_6_weeks", "6_weeks_to_6_months"):
-        result = acetabulum(fit_for_surgery=False, life_expectancy=life, acetabular_fracture_risk=True,
-                            percutaneous_treatment_failed=False)
+        result = acetabulum(
+            fit_for_surgery=False,
+            life_expectancy=life,
+            acetabular_fracture_risk=True,
+            percutaneous_treatment_failed=False,
+        )
         assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"], life
         assert result.techniques[0].section == "4.2"
         assert result.indication.code == "acetabulum_fragile"
@@ -526,8 +612,12 @@ def test_failed_percutaneous_treatment_is_not_offered_again_to_a_patient_who_can
     a failed percutaneous treatment when surgery is excluded."""
     asked = acetabulum(fit_for_surgery=False, acetabular_stability_compromised=True)
     assert asked.missing == ["percutaneous_treatment_failed"]
-    result = acetabulum(fit_for_surgery=False, acetabular_stability_compromised=True, percutaneous_treatment_failed=True,
-                        life_expectancy="6_weeks_to_6_months")
+    result = acetabulum(
+        fit_for_surgery=False,
+        acetabular_stability_compromised=True,
+        percutaneous_treatment_failed=True,
+        life_expectancy="6_weeks_to_6_months",
+    )
     assert result.surgery == "not_indicated"
     assert "percutaneous_cementoplasty" not in codes(result.techniques)
     assert codes(result.techniques) == ["supportive_care"]
@@ -537,7 +627,9 @@ def test_failed_percutaneous_treatment_is_not_offered_again_to_a_patient_who_can
 def test_acetabular_arthroplasty_needs_a_prognosis_over_6_months_otherwise_guideline_silent():
     """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties.
     Elles sont indiquées chez des patients ayant un pronostic vital supérieur à 6 mois-1 an. »"""
-    result = acetabulum(life_expectancy="6_weeks_to_6_months", acetabular_stability_compromised=True, percutaneous_treatment_failed=True)
+    result = acetabulum(
+        life_expectancy="6_weeks_to_6_months", acetabular_stability_compromised=True, percutaneous_treatment_failed=True
+    )
     assert result.techniques == [] and "guideline_silent" in result.warning_codes()
     assert result.surgery == "discuss"
 
@@ -545,7 +637,14 @@ def test_acetabular_arthroplasty_needs_a_prognosis_over_6_months_otherwise_guide
 def test_established_acetabular_fracture_is_not_settled_by_the_chapter_nor_sent_to_medical_treatment():
     """[2.4] « Les lésions acétabulaires ont des indications spécifiques. » The chapter
     speaks of instability and fracture risk, not of an established acetabular fracture."""
-    for flags in ({}, {"acetabular_stability_compromised": False, "acetabular_fracture_risk": False, "conservative_treatment_failed": False}):
+    for flags in (
+        {},
+        {
+            "acetabular_stability_compromised": False,
+            "acetabular_fracture_risk": False,
+            "conservative_treatment_failed": False,
+        },
+    ):
         result = acetabulum(situation="pathological_fracture", life_expectancy="6_to_12_months", **flags)
         assert result.surgery == "discuss" and result.indication.code == "acetabular_fracture"
         assert "medical_or_radiotherapy" not in codes(result.techniques)
@@ -557,7 +656,10 @@ def test_acetabular_questions_only_for_the_acetabulum():
     """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »"""
     assert not any(name.startswith("acetabular") for name in case().missing)
     assert acetabulum().missing[:2] == ["acetabular_stability_compromised", "acetabular_fracture_risk"]
-    assert acetabulum(acetabular_stability_compromised=False, acetabular_fracture_risk=False).missing[0] == "conservative_treatment_failed"
+    assert (
+        acetabulum(acetabular_stability_compromised=False, acetabular_fracture_risk=False).missing[0]
+        == "conservative_treatment_failed"
+    )
     assert acetabulum(acetabular_stability_compromised=True).missing[0] == "percutaneous_treatment_failed"
 
 
@@ -574,8 +676,14 @@ def test_workup_whole_bone_radiographs_and_bone_window_ct():
     est indispensable. »"""
     assert codes(case().workup)[:2] == ["xray_whole_bone", "ct_bone_window"]
     assert all(item.section == "3" for item in case().workup[:2])
-    for flags in ({"acetabular_stability_compromised": True, "percutaneous_treatment_failed": False},
-                  {"acetabular_stability_compromised": False, "acetabular_fracture_risk": False, "conservative_treatment_failed": False}):
+    for flags in (
+        {"acetabular_stability_compromised": True, "percutaneous_treatment_failed": False},
+        {
+            "acetabular_stability_compromised": False,
+            "acetabular_fracture_risk": False,
+            "conservative_treatment_failed": False,
+        },
+    ):
         assert "ct_bone_window" in codes(acetabulum(**flags).workup)  # the cotyle's stability is judged on it
 
 
@@ -595,7 +703,11 @@ def test_embolisation_is_rarely_needed_for_lung_cancer():
     """[5] « Les métastases osseuses secondaires au cancer broncho-pulmonaire sont rarement
     hypervascularisées et habituellement ne nécessitent pas d'embolisation préopératoire. »"""
     lung = next(i for i in case(suspected_hypervascular=True).workup if i.code == "preoperative_embolization")
-    other = next(i for i in case(suspected_hypervascular=True, primary_tumor="other").workup if i.code == "preoperative_embolization")
+    other = next(
+        i
+        for i in case(suspected_hypervascular=True, primary_tumor="other").workup
+        if i.code == "preoperative_embolization"
+    )
     assert "broncho-pulmonaire" in lung.rationale_fr
     assert "habituellement inutile" not in other.rationale_fr
 
@@ -623,13 +735,21 @@ def test_diagnostic_doubt_outside_an_urgent_indication_puts_the_biopsy_before_an
     préopératoire peut être indiquée en cas de doute sur le diagnostic étiologique
     (métastases révélatrices vs tumeur primitive osseuse). » [4.1] « Il présente
     l'inconvénient de disséminer les cellules tumorales dans la diaphyse »"""
-    result = impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds", diagnostic_uncertainty=True,
-                       life_expectancy="6_to_12_months")
+    result = impending(
+        pain="functional",
+        lesion_type="lytic",
+        lesion_size="gt_two_thirds",
+        diagnostic_uncertainty=True,
+        life_expectancy="6_to_12_months",
+    )
     biopsy = next(item for item in result.workup if item.code == "biopsy_or_minimal_workup")
     assert "chirurgie première" not in biopsy.label_fr and biopsy.label_fr.startswith("Biopsie avant")
     warning = next(item for item in result.warnings if item.code == "nailing_dissemination")
     assert "disséminer les cellules tumorales" in warning.quote_fr and warning.section == "4.1"
-    assert "nailing_dissemination" not in impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds").warning_codes()
+    assert (
+        "nailing_dissemination"
+        not in impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds").warning_codes()
+    )
 
 
 def test_diagnostic_doubt_is_asked_before_the_answer_other_work_up_facts_after():
@@ -638,9 +758,19 @@ def test_diagnostic_doubt_is_asked_before_the_answer_other_work_up_facts_after()
     définitif de la métastase osseuse sans avoir à réaliser ensuite de fenêtre
     thérapeutique des traitements anti-cancéreux. » The doubt changes the sequence of
     care; hypervascularity, prior irradiation and bone loss only add items."""
-    result = recommend({key: value for key, value in FRACTURE_FEMUR_DIAPHYSIS.items()
-                        if key not in ("major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty")})
-    assert result.missing == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty"]
+    result = recommend(
+        {
+            key: value
+            for key, value in FRACTURE_FEMUR_DIAPHYSIS.items()
+            if key not in ("major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty")
+        }
+    )
+    assert result.missing == [
+        "major_bone_loss",
+        "prior_radiotherapy",
+        "suspected_hypervascular",
+        "diagnostic_uncertainty",
+    ]
     assert result.refinements == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular"]
 
 
@@ -667,8 +797,14 @@ def test_intramedullary_nailing_for_diaphyseal_trochanteric_and_proximal_humeral
     """[4.1] « L'enclouage centromédullaire constitue le moyen d'ostéosynthèse le plus
     utilisé pour les lésions diaphysaires et les lésions du massif trochantérien ou de
     l'extrémité proximale de l'humérus. »"""
-    for bone, site in (("femur", "diaphysis"), ("femur", "trochanteric"), ("femur", "subtrochanteric"),
-                       ("humerus", "proximal"), ("humerus", "diaphysis"), ("tibia", "diaphysis")):
+    for bone, site in (
+        ("femur", "diaphysis"),
+        ("femur", "trochanteric"),
+        ("femur", "subtrochanteric"),
+        ("humerus", "proximal"),
+        ("humerus", "diaphysis"),
+        ("tibia", "diaphysis"),
+    ):
         assert codes(case(bone=bone, site=site).techniques, "primary") == ["intramedullary_nailing"], (bone, site)
 
 
@@ -729,9 +865,15 @@ def test_curettage_cementation_with_plate_when_bone_is_poor_or_irradiated():
     assert "curettage_cementation" in codes(case(**distal, prior_radiotherapy=True).techniques, "adjunct")
     assert "curettage_cementation" in codes(case(**distal, major_bone_loss=True).techniques, "adjunct")
     assert "curettage_cementation" not in codes(case(**distal).techniques)
-    both = next(i for i in case(**distal, prior_radiotherapy="unknown", major_bone_loss="unknown").techniques
-                if i.code == "curettage_cementation")
-    assert both.condition_fr == "si la perte osseuse est importante ou l'os de mauvaise qualité ou si le site a déjà été irradié"
+    both = next(
+        i
+        for i in case(**distal, prior_radiotherapy="unknown", major_bone_loss="unknown").techniques
+        if i.code == "curettage_cementation"
+    )
+    assert (
+        both.condition_fr
+        == "si la perte osseuse est importante ou l'os de mauvaise qualité ou si le site a déjà été irradié"
+    )
 
 
 def test_plate_or_radiotherapy_for_the_distal_small_bones_is_a_choice_for_the_rcp():
@@ -744,8 +886,10 @@ def test_plate_or_radiotherapy_for_the_distal_small_bones_is_a_choice_for_the_rc
         assert result.surgery == "discuss", bone  # one of the two options is not an operation
         assert "site" not in result.missing
         assert all(item.condition_fr == "si une plaque est posée" for item in result.postoperative)
-        assert not any("pangonométrie" in (item.label_fr or "") and bone in ("radius", "ulna", "metacarpal") and False
-                       for item in result.workup)
+        assert not any(
+            "pangonométrie" in (item.label_fr or "") and bone in ("radius", "ulna", "metacarpal") and False
+            for item in result.workup
+        )
 
 
 def test_proximal_or_distal_tibia_implant_is_not_named_by_the_chapter_at_any_prognosis():
@@ -765,8 +909,18 @@ def test_no_ankle_arthroplasty_is_proposed_for_the_distal_tibia():
     The chapter's general sentence does not make an ankle prosthesis a standard answer."""
     result = case(bone="tibia", site="distal", articular_involvement=True, life_expectancy="6_to_12_months")
     assert "cemented_arthroplasty" not in codes(result.techniques)
-    assert "articular_involvement" not in recommend({"situation": "pathological_fracture", "bone": "tibia", "site": "distal",
-                                                     "life_expectancy": "6_to_12_months", "fit_for_surgery": True}).missing
+    assert (
+        "articular_involvement"
+        not in recommend(
+            {
+                "situation": "pathological_fracture",
+                "bone": "tibia",
+                "site": "distal",
+                "life_expectancy": "6_to_12_months",
+                "fit_for_surgery": True,
+            }
+        ).missing
+    )
 
 
 # --------------------------------------------------------------- 4.2 Arthroplasty
@@ -902,7 +1056,13 @@ def test_missing_lists_what_is_needed_in_the_order_a_clinician_is_asked():
 
 def test_an_unknown_answer_is_never_asked_again():
     """Contract extension: « je ne sais pas » is recorded as `unknown`."""
-    for name in ("major_bone_loss", "prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty", "fit_for_surgery"):
+    for name in (
+        "major_bone_loss",
+        "prior_radiotherapy",
+        "suspected_hypervascular",
+        "diagnostic_uncertainty",
+        "fit_for_surgery",
+    ):
         result = case(**{name: "unknown"})
         assert name not in result.missing, name
 
@@ -910,7 +1070,14 @@ def test_an_unknown_answer_is_never_asked_again():
 def test_undetermined_case_lists_each_answer_of_the_next_question():
     """Contract: « `undetermined` means a fact the decision hinges on is missing or
     `unknown`; the recommendation then says what each answer would lead to. »"""
-    result = recommend({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis", "life_expectancy": "6_to_12_months"})
+    result = recommend(
+        {
+            "situation": "pathological_fracture",
+            "bone": "femur",
+            "site": "diaphysis",
+            "life_expectancy": "6_to_12_months",
+        }
+    )
     assert result.surgery == "undetermined" and result.missing[0] == "fit_for_surgery"
     assert {branch.value: branch.surgery for branch in result.branches} == {True: "indicated", False: "not_indicated"}
 
@@ -936,7 +1103,11 @@ def test_frail_patient_with_a_stable_acetabulum_keeps_the_medical_treatment():
     du cotyle (atteinte étendue du toit, de la colonne postérieure ou du mur médial) et
     qui n'ont pas un risque imminent de fracture doivent avoir une prise en charge
     médicale ou par radiothérapie. »"""
-    stable = {"acetabular_stability_compromised": False, "acetabular_fracture_risk": False, "conservative_treatment_failed": False}
+    stable = {
+        "acetabular_stability_compromised": False,
+        "acetabular_fracture_risk": False,
+        "conservative_treatment_failed": False,
+    }
     for excluded in ({"fit_for_surgery": False}, {"life_expectancy": "lt_6_weeks"}):
         result = acetabulum(**stable, **excluded)
         assert result.surgery == "not_indicated" and result.indication.code == "acetabulum_conservative"
@@ -972,11 +1143,17 @@ def test_unknown_acetabular_stability_in_a_frail_patient_keeps_medical_treatment
     cimentoplastie (+/- associée à un vissage) ou radiofréquence ou cryothérapie est
     indiqué, parfois en association avec une radiothérapie pour optimiser les chances de
     consolidation osseuse. »"""
-    result = acetabulum(fit_for_surgery=False, acetabular_stability_compromised="unknown", acetabular_fracture_risk=False,
-                        conservative_treatment_failed=False)
+    result = acetabulum(
+        fit_for_surgery=False,
+        acetabular_stability_compromised="unknown",
+        acetabular_fracture_risk=False,
+        conservative_treatment_failed=False,
+    )
     assert result.surgery == "not_indicated" and result.indication.code == "unfit"
-    assert [(t.code, t.role) for t in result.techniques] == [("medical_or_radiotherapy", "primary"),
-                                                            ("percutaneous_cementoplasty", "alternative")]
+    assert [(t.code, t.role) for t in result.techniques] == [
+        ("medical_or_radiotherapy", "primary"),
+        ("percutaneous_cementoplasty", "alternative"),
+    ]
     assert result.techniques[1].condition_fr == "si la stabilité du cotyle est compromise"
     assert "chirurgie étant exclue" in result.techniques[1].rationale_fr
     assert "ct_bone_window" in codes(result.workup)
@@ -986,15 +1163,18 @@ def test_unknown_acetabular_facts_of_a_fit_patient_leave_the_decision_open():
     """[2.4] « La chirurgie ne sera envisagée qu'après échec de ces traitements dans le cadre
     d'un patient en assez bon état général pour supporter une intervention chirurgicale
     lourde avec un risque de complications élevé. »"""
-    open_escalation = acetabulum(acetabular_stability_compromised="unknown", acetabular_fracture_risk=False,
-                                 conservative_treatment_failed=False)
+    open_escalation = acetabulum(
+        acetabular_stability_compromised="unknown", acetabular_fracture_risk=False, conservative_treatment_failed=False
+    )
     assert open_escalation.surgery == "undetermined"
     assert {b.value for b in open_escalation.branches} == {True, False}
     failed_unknown = acetabulum(acetabular_stability_compromised=True, percutaneous_treatment_failed="unknown")
     assert failed_unknown.surgery == "undetermined"
     assert {b.value: b.surgery for b in failed_unknown.branches} == {True: "discuss", False: "discuss"}
     assert {b.value: b.techniques for b in failed_unknown.branches} == {
-        True: ["tha_acetabular_reinforcement"], False: ["percutaneous_cementoplasty"]}
+        True: ["tha_acetabular_reinforcement"],
+        False: ["percutaneous_cementoplasty"],
+    }
     stability_only = acetabulum(acetabular_stability_compromised=False)
     assert stability_only.missing == ["acetabular_fracture_risk"]  # the failed treatment is asked after both
 
@@ -1007,8 +1187,13 @@ def test_radiofrequency_and_cryotherapy_are_offered_for_pain():
     short = {"life_expectancy": "6_weeks_to_6_months", "percutaneous_treatment_failed": False}
     rebel = acetabulum(situation="refractory_pain", acetabular_stability_compromised=True, **short)
     assert "percutaneous_ablation" in codes(rebel.techniques, "alternative")
-    failed = acetabulum(situation="impending_fracture", acetabular_stability_compromised=False, acetabular_fracture_risk=False,
-                        conservative_treatment_failed=True, **short)
+    failed = acetabulum(
+        situation="impending_fracture",
+        acetabular_stability_compromised=False,
+        acetabular_fracture_risk=False,
+        conservative_treatment_failed=True,
+        **short,
+    )
     assert "percutaneous_ablation" in codes(failed.techniques, "alternative")
     for flags in ({"acetabular_stability_compromised": True}, {"acetabular_fracture_risk": True}):
         mechanical = acetabulum(situation="impending_fracture", **flags, **short)
@@ -1019,13 +1204,19 @@ def test_either_instability_or_fracture_risk_opens_the_arthroplasty_option_for_a
     """[4.2] « L'atteinte cotyloïdienne doit également être prise en compte et parfois
     traitée notamment lorsqu'il existe un risque fracturaire d'une métastase en zone
     portante ou un risque de protrusion endo-pelvienne de la tête fémorale. »"""
-    for flags in ({"acetabular_stability_compromised": True},
-                  {"acetabular_stability_compromised": False, "acetabular_fracture_risk": True}):
+    for flags in (
+        {"acetabular_stability_compromised": True},
+        {"acetabular_stability_compromised": False, "acetabular_fracture_risk": True},
+    ):
         result = acetabulum(percutaneous_treatment_failed=False, **flags)
         tha = next(t for t in result.techniques if t.code == "tha_acetabular_reinforcement")
         assert tha.role == "alternative" and "§ 2.4" in tha.rationale_fr, flags
-    pain_only = acetabulum(acetabular_stability_compromised=False, acetabular_fracture_risk=False,
-                           conservative_treatment_failed=True, percutaneous_treatment_failed=False)
+    pain_only = acetabulum(
+        acetabular_stability_compromised=False,
+        acetabular_fracture_risk=False,
+        conservative_treatment_failed=True,
+        percutaneous_treatment_failed=False,
+    )
     assert "tha_acetabular_reinforcement" not in codes(pain_only.techniques)
     assert pain_only.surgery == "not_indicated"
 
@@ -1045,9 +1236,13 @@ def test_variants_say_what_their_case_is():
     assert "sous-trochantérienne" in sub.rationale_fr
     diaphysis = next(t for t in case().techniques if t.code == "intramedullary_nailing")
     assert "sous-trochantérienne" not in diaphysis.rationale_fr
-    impending_resection = next(t for t in impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds",
-                                                    life_expectancy="gt_12_months").techniques
-                               if t.code == "resection_reconstruction")
+    impending_resection = next(
+        t
+        for t in impending(
+            pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds", life_expectancy="gt_12_months"
+        ).techniques
+        if t.code == "resection_reconstruction"
+    )
     assert "fracture" not in impending_resection.rationale_fr
     articular = case(bone="femur", site="distal", articular_involvement=True, life_expectancy="6_to_12_months")
     assert "atteinte articulaire" in next(t for t in articular.techniques if t.code == "cemented_arthroplasty").label_fr
@@ -1064,7 +1259,10 @@ def test_unknown_site_is_asked_of_the_imaging_and_each_site_is_weighed():
     result = case(bone="humerus", site="unknown")
     assert result.surgery == "undetermined"
     assert {b.value: b.techniques for b in result.branches} == {
-        "proximal": ["intramedullary_nailing"], "diaphysis": ["intramedullary_nailing"], "distal": ["locked_plate"]}
+        "proximal": ["intramedullary_nailing"],
+        "diaphysis": ["intramedullary_nailing"],
+        "distal": ["locked_plate"],
+    }
     assert "ct_bone_window" in codes(result.workup)
 
 
@@ -1079,7 +1277,9 @@ def test_mirels_open_between_two_readings_and_settled_by_the_reason_that_always_
     """[2.1] « Une chirurgie stabilisatrice prophylactique peut être indiquée en cas de
     douleur d'horaire mécanique, ou augmentant à la charge, ou fonctionnellement
     limitante, notamment pour des lésions localisées en zone portante. »"""
-    two = impending(bone="tibia", site="diaphysis", pain="functional", lesion_type="mixed", lesion_size="unknown")  # 8 to 10
+    two = impending(
+        bone="tibia", site="diaphysis", pain="functional", lesion_type="mixed", lesion_size="unknown"
+    )  # 8 to 10
     assert two.surgery == "undetermined"
     upper = impending(bone="humerus", pain="functional", lesion_type="unknown", lesion_size="lt_one_third")  # 6 to 8
     assert upper.surgery == "discuss" and upper.indication.code == "functional_pain"
@@ -1100,6 +1300,7 @@ def test_mirels_readings_are_worded_by_score():
 def test_mirels_does_not_score_the_acetabulum_nor_a_femur_without_its_site():
     """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »"""
     from decision import mirels
+
     items = {"pain": "functional", "lesion_type": "lytic", "lesion_size": "gt_two_thirds"}
     assert mirels.assess({"bone": "acetabulum", **items}) is None
     assert mirels.assess({"bone": "femur", **items}) is None
@@ -1108,8 +1309,14 @@ def test_mirels_does_not_score_the_acetabulum_nor_a_femur_without_its_site():
 
 def test_impending_acetabular_lesion_is_not_asked_the_mirels_items():
     """[2.4] « Les lésions acétabulaires ont des indications spécifiques. »"""
-    result = recommend({"situation": "impending_fracture", "bone": "acetabulum", "life_expectancy": "gt_12_months",
-                        "fit_for_surgery": True})
+    result = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "acetabulum",
+            "life_expectancy": "gt_12_months",
+            "fit_for_surgery": True,
+        }
+    )
     assert result.missing == ["acetabular_stability_compromised", "acetabular_fracture_risk"]
 
 
@@ -1117,7 +1324,14 @@ def test_unknown_life_expectancy_keeps_the_surgical_work_up_and_asks_refinements
     """[1] « L'estimation de l'espérance de vie est ainsi un élément capital de la prise
     en charge chirurgicale. Il s'agit cependant d'un exercice difficile » Surgery remains
     possible: its work-up is shown while the prognosis is being estimated."""
-    result = recommend({"situation": "pathological_fracture", "bone": "femur", "site": "diaphysis",
-                        "life_expectancy": "unknown", "fit_for_surgery": True})
+    result = recommend(
+        {
+            "situation": "pathological_fracture",
+            "bone": "femur",
+            "site": "diaphysis",
+            "life_expectancy": "unknown",
+            "fit_for_surgery": True,
+        }
+    )
     assert {"xray_whole_bone", "ct_bone_window"} <= set(codes(result.workup))
     assert result.refinements == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular"]

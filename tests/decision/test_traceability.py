@@ -20,8 +20,15 @@ def test_the_matrix_covers_every_section_of_the_chapter():
 def test_a_statement_without_test_rule_or_example_is_reported(monkeypatch):
     """Negative control: the checks can fail."""
     rows = trace.statements()
-    orphan = trace.Statement("9.9", "ct_purpose", ("decision.rules.no_such_rule",), ("workup.acetabular_assessment",),
-                             ({},), "interpretation", None)
+    orphan = trace.Statement(
+        "9.9",
+        "ct_purpose",
+        ("decision.rules.no_such_rule",),
+        ("workup.acetabular_assessment",),
+        ({},),
+        "interpretation",
+        None,
+    )
     monkeypatch.setattr(trace, "statements", lambda: (*rows, orphan))
     found = "\n".join(trace.problems())
     assert "9.9: no test of tests/decision quotes" in found

@@ -36,14 +36,28 @@ def test_training_data_and_domain_are_valid():
 def evaluation():
     """`rasa test` once: test stories with --fail-on-prediction-errors, and NLU on the held-out set."""
     out = RESULTS / "rasa-test"
-    done = rasa("test", "--model", str(MODEL), "--stories", "tests/stories", "--nlu", "tests/nlu/heldout.yml",
-                "--out", str(out), "--fail-on-prediction-errors")
+    done = rasa(
+        "test",
+        "--model",
+        str(MODEL),
+        "--stories",
+        "tests/stories",
+        "--nlu",
+        "tests/nlu/heldout.yml",
+        "--out",
+        str(out),
+        "--fail-on-prediction-errors",
+    )
     return done, out
 
 
 def test_every_test_story_is_predicted_without_error(evaluation):
     done, out = evaluation
-    failed = (out / "failed_test_stories.yml").read_text(encoding="utf-8") if (out / "failed_test_stories.yml").exists() else ""
+    failed = (
+        (out / "failed_test_stories.yml").read_text(encoding="utf-8")
+        if (out / "failed_test_stories.yml").exists()
+        else ""
+    )
     assert done.returncode == 0, failed[-4000:] or (done.stdout[-3000:] + done.stderr[-3000:])
     report = json.loads((out / "story_report.json").read_text(encoding="utf-8"))
     assert report["accuracy"] == 1.0
@@ -55,11 +69,17 @@ def test_nlu_on_the_held_out_french_set(evaluation, capsys):
     entities = json.loads((out / "CaseFactExtractor_report.json").read_text(encoding="utf-8"))
     intent_f1 = intents["weighted avg"]["f1-score"]
     entity_f1 = entities["micro avg"]["f1-score"]
-    summary = {"intent_weighted_f1": round(intent_f1, 3), "intent_accuracy": round(intents["accuracy"], 3),
-               "entity_micro_f1": round(entity_f1, 3), "examples": intents["weighted avg"]["support"]}
+    summary = {
+        "intent_weighted_f1": round(intent_f1, 3),
+        "intent_accuracy": round(intents["accuracy"], 3),
+        "entity_micro_f1": round(entity_f1, 3),
+        "examples": intents["weighted avg"]["support"],
+    }
     (RESULTS / "nlu_heldout.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     with capsys.disabled():
-        print(f"\nNLU held-out set: intent F1 {summary['intent_weighted_f1']} (accuracy {summary['intent_accuracy']}), "
-              f"entity F1 {summary['entity_micro_f1']}, {summary['examples']} examples")
+        print(
+            f"\nNLU held-out set: intent F1 {summary['intent_weighted_f1']} (accuracy {summary['intent_accuracy']}), "
+            f"entity F1 {summary['entity_micro_f1']}, {summary['examples']} examples"
+        )
     assert intent_f1 >= MIN_INTENT_F1
     assert entity_f1 >= MIN_ENTITY_F1

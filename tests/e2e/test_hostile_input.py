@@ -11,7 +11,22 @@ from decision import FIELDS, validate_case
 
 pytestmark = pytest.mark.e2e
 
-FRENCH_MARKERS = ("é", "è", "à", "ç", "Question", "Je ", "Vous", "Noté", "Correction", "Le ", "La ", "Aide", "Bonjour", "chapitre")
+FRENCH_MARKERS = (
+    "é",
+    "è",
+    "à",
+    "ç",
+    "Question",
+    "Je ",
+    "Vous",
+    "Noté",
+    "Correction",
+    "Le ",
+    "La ",
+    "Aide",
+    "Bonjour",
+    "chapitre",
+)
 
 
 def hostile_messages(rng, count):
@@ -25,11 +40,15 @@ def hostile_messages(rng, count):
         lambda: "".join(chr(rng.randint(0, 31)) for _ in range(rng.randint(1, 40))),
         lambda: "".join(rng.choice("🦴💀🔥😀👍🏽🩻🧬") for _ in range(rng.randint(1, 30))),
         lambda: "كسر في عظم الفخذ " + "עצם הירך" * rng.randint(1, 5),
-        lambda: rng.choice(["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<b>fémur</b>", "</div><iframe>"]),
-        lambda: rng.choice(["'; DROP TABLE events; --", "1 OR 1=1", "\" OR \"\"=\"", "UNION SELECT * FROM events"]),
+        lambda: rng.choice(
+            ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<b>fémur</b>", "</div><iframe>"]
+        ),
+        lambda: rng.choice(["'; DROP TABLE events; --", "1 OR 1=1", '" OR ""="', "UNION SELECT * FROM events"]),
         lambda: f'/inform{{"{rng.choice(fields)}":"{rng.choice(["spine", "crâne", "42", "", "null", "true", "🦴"])}"}}',
         lambda: f'/inform{{"{rng.choice(fields)}": {rng.choice(["1", "[]", "{}", "null", "true", "-3.5"])}}}',
-        lambda: rng.choice(["/foo", "/restart_now", "/inform{", "/inform{}}", "/affirm{\"nom\": \"Dupont\"}", "/", "//", "/nlu_fallback"]),
+        lambda: rng.choice(
+            ["/foo", "/restart_now", "/inform{", "/inform{}}", '/affirm{"nom": "Dupont"}', "/", "//", "/nlu_fallback"]
+        ),
         lambda: f'/inform{{"nom": "Dupont", "date_of_birth": "1950-03-12", "bone": "{rng.choice(FIELDS["bone"])}"}}',
         lambda: "".join(chr(rng.randint(0x20, 0x2FFF)) for _ in range(rng.randint(1, 200))),
         lambda: "9" * rng.randint(1, 400),
@@ -58,4 +77,6 @@ def test_one_thousand_hostile_messages(bot):
         tracker = bot.tracker(sender)
         contract_slots_are_valid(tracker["slots"])
         assert tracker["slots"]["situation"] == "pathological_fracture"
-        assert (tracker.get("active_loop") or {}).get("name") == "consultation_form", json.dumps(tracker.get("active_loop"))
+        assert (tracker.get("active_loop") or {}).get("name") == "consultation_form", json.dumps(
+            tracker.get("active_loop")
+        )

@@ -11,8 +11,18 @@ import urllib.request
 
 import pytest
 
-from tests.support.servers import (MODEL, RASA_SERVER, ROOT, Bot, endpoints_yaml, free_port, start, start_actions,
-                                   stop, wait_for)
+from tests.support.servers import (
+    MODEL,
+    RASA_SERVER,
+    ROOT,
+    Bot,
+    endpoints_yaml,
+    free_port,
+    start,
+    start_actions,
+    stop,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 TOKEN = "jeton-de-test"
@@ -37,13 +47,32 @@ def stack(tmp_path):
 
         def start_actions(self):
             self.processes["actions"] = start_actions(actions_port, tmp_path / "actions.log", env)
-            wait_for(f"http://127.0.0.1:{actions_port}/health", 120, self.processes["actions"], tmp_path / "actions.log")
+            wait_for(
+                f"http://127.0.0.1:{actions_port}/health", 120, self.processes["actions"], tmp_path / "actions.log"
+            )
 
         def start_rasa(self):
-            self.processes["rasa"] = start([*RASA_SERVER, "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-                                            "--port", str(rasa_port),
-                                            "--enable-api", "--auth-token", TOKEN, "--endpoints", str(endpoints),
-                                            "--credentials", str(ROOT / "credentials.yml")], tmp_path / "rasa.log", env)
+            self.processes["rasa"] = start(
+                [
+                    *RASA_SERVER,
+                    "run",
+                    "--model",
+                    str(MODEL),
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(rasa_port),
+                    "--enable-api",
+                    "--auth-token",
+                    TOKEN,
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                ],
+                tmp_path / "rasa.log",
+                env,
+            )
             wait_for(f"http://127.0.0.1:{rasa_port}/", 240, self.processes["rasa"], tmp_path / "rasa.log")
 
         def kill_rasa(self):
@@ -100,8 +129,11 @@ def test_user_is_told_in_french_when_the_action_server_is_down_and_the_consultat
 
 def test_identifying_data_is_masked_in_the_store_and_the_user_is_told_why(stack):
     bot = stack.bot
-    replies = bot.send("pii", "Patient M. Dupont né le 12/03/1950, NIR 1 50 03 75 123 456 78, tel 06 12 34 56 78, "
-                              "IPP 4589231 : fracture du col fémoral")
+    replies = bot.send(
+        "pii",
+        "Patient M. Dupont né le 12/03/1950, NIR 1 50 03 75 123 456 78, tel 06 12 34 56 78, "
+        "IPP 4589231 : fracture du col fémoral",
+    )
     assert "données identifiantes" in texts(replies)
     assert slots(bot, "pii")["site"] == "neck"
     with sqlite3.connect(stack.database) as connection:
@@ -121,8 +153,23 @@ def test_report_in_the_chat_and_from_the_command_line(stack, tmp_path):
     assert "python -m records" not in texts(replies)  # no shell command for a clinician
     endpoints = tmp_path / "records-endpoints.yml"
     endpoints.write_text(f"tracker_store:\n  dialect: sqlite\n  db: {stack.database}\n")
-    done = subprocess.run([sys.executable, "-m", "records", "--endpoints", str(endpoints), "report", "rcp",
-                           "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "records",
+            "--endpoints",
+            str(endpoints),
+            "report",
+            "rcp",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     markdown = (tmp_path / "out" / "rapport-rcp-rcp.md").read_text(encoding="utf-8")
     assert "Arthroplastie de hanche cimentée" in markdown and "\n77. " not in markdown and "137. Swanson KC" in markdown
     assert (tmp_path / "out" / "rapport-rcp-rcp.pdf").read_bytes().startswith(b"%PDF")

@@ -60,11 +60,21 @@ def test_consultation_from_greeting_to_recommendation_in_free_text(bot):
 
 
 def test_first_message_fills_every_slot_it_mentions_and_nothing_is_asked_twice(bot):
-    sender, replies = play(bot, [
-        ("fracture du col fémoral, espérance de vie 4 mois",
-         {"situation": "pathological_fracture", "bone": "femur", "site": "neck",
-          "life_expectancy": "6_weeks_to_6_months", "requested_slot": "fit_for_surgery"}),
-    ])
+    sender, replies = play(
+        bot,
+        [
+            (
+                "fracture du col fémoral, espérance de vie 4 mois",
+                {
+                    "situation": "pathological_fracture",
+                    "bone": "femur",
+                    "site": "neck",
+                    "life_expectancy": "6_weeks_to_6_months",
+                    "requested_slot": "fit_for_surgery",
+                },
+            ),
+        ],
+    )
     assert "Noté : " in texts(replies)
     _, replies = play_more(bot, sender, [("état général trop altéré, inopérable", {"fit_for_surgery": False})])
     recommendation = slots(bot, sender)["recommendation"]
@@ -73,31 +83,49 @@ def test_first_message_fills_every_slot_it_mentions_and_nothing_is_asked_twice(b
 
 
 def test_impending_fracture_computes_mirels_from_free_text(bot):
-    sender, _ = play(bot, [
-        ("lésion lytique de la diaphyse humérale à risque fracturaire",
-         {"situation": "impending_fracture", "bone": "humerus", "site": "diaphysis", "lesion_type": "lytic"}),
-        ("plus d'un an", {"life_expectancy": "gt_12_months"}),
-        ("oui", {"fit_for_surgery": True, "requested_slot": "pain"}),
-        ("douleur mécanique à la mise en charge", {"pain": "functional", "requested_slot": "lesion_size"}),
-        ("plus des deux tiers du diamètre", {"lesion_size": "gt_two_thirds", "requested_slot": "diagnostic_uncertainty"}),
-        ("non", {"diagnostic_uncertainty": False, "requested_slot": "major_bone_loss"}),
-        ("non", {"major_bone_loss": False}),
-        ("non", {"prior_radiotherapy": False}),
-        ("non", {"suspected_hypervascular": False}),
-    ])
+    sender, _ = play(
+        bot,
+        [
+            (
+                "lésion lytique de la diaphyse humérale à risque fracturaire",
+                {"situation": "impending_fracture", "bone": "humerus", "site": "diaphysis", "lesion_type": "lytic"},
+            ),
+            ("plus d'un an", {"life_expectancy": "gt_12_months"}),
+            ("oui", {"fit_for_surgery": True, "requested_slot": "pain"}),
+            ("douleur mécanique à la mise en charge", {"pain": "functional", "requested_slot": "lesion_size"}),
+            (
+                "plus des deux tiers du diamètre",
+                {"lesion_size": "gt_two_thirds", "requested_slot": "diagnostic_uncertainty"},
+            ),
+            ("non", {"diagnostic_uncertainty": False, "requested_slot": "major_bone_loss"}),
+            ("non", {"major_bone_loss": False}),
+            ("non", {"prior_radiotherapy": False}),
+            ("non", {"suspected_hypervascular": False}),
+        ],
+    )
     recommendation = slots(bot, sender)["recommendation"]
     assert recommendation["mirels"]["score"] == 10 and recommendation["intent"] == "preventive"
     # The humeral shaft is nailed first-line; resection-reconstruction is weighed (1 vs 4.1).
     assert [(t["code"], t["role"]) for t in recommendation["techniques"]] == [
-        ("intramedullary_nailing", "primary"), ("resection_reconstruction", "alternative")]
+        ("intramedullary_nailing", "primary"),
+        ("resection_reconstruction", "alternative"),
+    ]
 
 
 def test_correction_after_the_answer_recomputes_it(bot):
-    sender, _ = play(bot, [
-        ("fracture pathologique de la diaphyse fémorale, espérance de vie 3 mois, opérable",
-         {"site": "diaphysis", "fit_for_surgery": True, "requested_slot": "diagnostic_uncertainty"}),
-        ("non", {"diagnostic_uncertainty": False}), ("non", {}), ("non", {}), ("non", {"suspected_hypervascular": False}),
-    ])
+    sender, _ = play(
+        bot,
+        [
+            (
+                "fracture pathologique de la diaphyse fémorale, espérance de vie 3 mois, opérable",
+                {"site": "diaphysis", "fit_for_surgery": True, "requested_slot": "diagnostic_uncertainty"},
+            ),
+            ("non", {"diagnostic_uncertainty": False}),
+            ("non", {}),
+            ("non", {}),
+            ("non", {"suspected_hypervascular": False}),
+        ],
+    )
     assert slots(bot, sender)["recommendation"]["techniques"][0]["code"] == "intramedullary_nailing"
     replies = bot.send(sender, "en fait c'est le col, pas la diaphyse")
     assert "Correction notée" in texts(replies)
@@ -149,9 +177,17 @@ def test_every_question_answered_i_dont_know_still_reaches_a_recommendation(bot)
 def test_a_fact_stated_after_the_answer_is_never_ignored(bot):
     """The c3 consultation of the UX review: a percutaneous treatment that failed,
     said after the answer, must change it."""
-    answers = {"situation": "refractory_pain", "bone": "acetabulum", "life_expectancy": "6_weeks_to_6_months",
-               "fit_for_surgery": True, "acetabular_stability_compromised": True, "percutaneous_treatment_failed": False,
-               "diagnostic_uncertainty": False, "prior_radiotherapy": True, "suspected_hypervascular": False}
+    answers = {
+        "situation": "refractory_pain",
+        "bone": "acetabulum",
+        "life_expectancy": "6_weeks_to_6_months",
+        "fit_for_surgery": True,
+        "acetabular_stability_compromised": True,
+        "percutaneous_treatment_failed": False,
+        "diagnostic_uncertainty": False,
+        "prior_radiotherapy": True,
+        "suspected_hypervascular": False,
+    }
     sender = f"fact-{next(_ids)}"
     bot.send(sender, "bonjour")
     for _ in range(len(answers)):

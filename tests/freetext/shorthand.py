@@ -113,8 +113,7 @@ class Score:
     def summary(self, name: str = "shorthand dev set") -> str:
         right = sum(o.right for o in self.outcomes)
         parts = ", ".join(f"{c} {r}/{t}" for c, (r, t) in self.by_category().items())
-        return (f"slot-fill accuracy on the {name}: {self.accuracy:.1%} "
-                f"({right}/{len(self.outcomes)} messages; {parts})")
+        return f"slot-fill accuracy on the {name}: {self.accuracy:.1%} ({right}/{len(self.outcomes)} messages; {parts})"
 
 
 def load(path: Path = DEV_SET) -> list[dict[str, Any]]:

@@ -54,12 +54,35 @@ def test_a_button_label_typed_as_text_gives_its_value(field: str, label: str, va
         assert interpret_answer(typed, field) == value, typed
 
 
-DONT_KNOW = ["je ne sais pas", "Je sais pas", "jsp", "je sais pas trop", "aucune idée", "nsp", "chais pas",
-             "je ne sais pas, il a mal surtout", "pas encore fait le scanner", "à voir", "pas évalué",
-             "à voir avec l'oncologue", "pas mesuré", "pas vu les images", "je n'en sais rien",
-             "en attente du scanner", "impossible à dire", "pas d'information", "inconnu", "non renseigné",
-             "on ne sait pas encore", "impossible de savoir", "l'IRM n'est pas faite", "en cours d'évaluation",
-             "scanner pas encore fait", "pas d'imagerie", "à revoir"]
+DONT_KNOW = [
+    "je ne sais pas",
+    "Je sais pas",
+    "jsp",
+    "je sais pas trop",
+    "aucune idée",
+    "nsp",
+    "chais pas",
+    "je ne sais pas, il a mal surtout",
+    "pas encore fait le scanner",
+    "à voir",
+    "pas évalué",
+    "à voir avec l'oncologue",
+    "pas mesuré",
+    "pas vu les images",
+    "je n'en sais rien",
+    "en attente du scanner",
+    "impossible à dire",
+    "pas d'information",
+    "inconnu",
+    "non renseigné",
+    "on ne sait pas encore",
+    "impossible de savoir",
+    "l'IRM n'est pas faite",
+    "en cours d'évaluation",
+    "scanner pas encore fait",
+    "pas d'imagerie",
+    "à revoir",
+]
 
 
 @pytest.mark.parametrize("text", DONT_KNOW)

@@ -32,12 +32,12 @@ def test_two_equally_close_targets_leave_the_word_as_typed() -> None:
 def test_short_protected_and_number_words_are_never_corrected() -> None:
     s = speller(["fracture", "trente"], protected=("facture",))
     assert s.key("fractre") == "fracture"
-    assert s.key("frctr") == "frctr"          # too far
-    assert s.key("fract") == "fract"          # five letters, but not close enough
-    assert s.key("frac") == "frac"            # under five letters
-    assert s.key("facture") == "facture"      # a French word
-    assert s.key("trentes") == "trente"       # plural only
-    assert s.key("quarante") == "quarante"    # a number word stays a number
+    assert s.key("frctr") == "frctr"  # too far
+    assert s.key("fract") == "fract"  # five letters, but not close enough
+    assert s.key("frac") == "frac"  # under five letters
+    assert s.key("facture") == "facture"  # a French word
+    assert s.key("trentes") == "trente"  # plural only
+    assert s.key("quarante") == "quarante"  # a number word stays a number
 
 
 def test_an_abbreviation_reads_as_its_full_word() -> None:
@@ -54,5 +54,5 @@ def test_the_tuning_block_must_name_every_number() -> None:
 def test_the_lexicon_corrects_typos_of_its_own_words_only() -> None:
     lex = load_lexicon()
     assert lex.speller.key("diaphise") == "diaphyse"
-    assert lex.speller.key("couleur") == "couleur"   # protected: never « douleur »
-    assert lex.speller.key("fortuitement") == "fortuitement"   # « découverte fortuitement », not « fortement »
+    assert lex.speller.key("couleur") == "couleur"  # protected: never « douleur »
+    assert lex.speller.key("fortuitement") == "fortuitement"  # « découverte fortuitement », not « fortement »

@@ -11,9 +11,9 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, Optional
 
 import pytest
 import yaml
@@ -34,15 +34,30 @@ class BridgeProcess:
     """`python -m channels.matrix`, as scripts/serve.sh starts it."""
 
     def __init__(self, credentials: Path, rasa_url: str, state_dir: Path, log: Path) -> None:
-        self.args = [str(bridge_python()), "-m", "channels.matrix", "--credentials", str(credentials),
-                     "--rasa-url", rasa_url, "--state-dir", str(state_dir)]
+        self.args = [
+            str(bridge_python()),
+            "-m",
+            "channels.matrix",
+            "--credentials",
+            str(credentials),
+            "--rasa-url",
+            rasa_url,
+            "--state-dir",
+            str(state_dir),
+        ]
         self.log = log
-        self.process: Optional[subprocess.Popen] = None
+        self.process: subprocess.Popen | None = None
 
     def start(self, *extra_args: str) -> None:
         handle = open(self.log, "a")
-        self.process = subprocess.Popen([*self.args, *extra_args], cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
-                                        start_new_session=True, env={**os.environ, "MATRIX_BRIDGE_LOG_LEVEL": "DEBUG"})
+        self.process = subprocess.Popen(
+            [*self.args, *extra_args],
+            cwd=ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "MATRIX_BRIDGE_LOG_LEVEL": "DEBUG"},
+        )
 
     def wait(self, timeout: float = 120) -> int:
         """The exit code of a bridge that stops by itself (a configuration error)."""
@@ -91,13 +106,19 @@ class MatrixSetup:
     clinician: Clinician
     workdir: Path
     state_dir: Path
-    timings: Dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def credentials_yaml(homeserver: str, bot_user: str) -> str:
-    section = {"homeserver": homeserver, "user_id": bot_user, "password": "${CLINIBOT_TEST_MATRIX_PASSWORD}",
-               "store_key": "${CLINIBOT_TEST_MATRIX_STORE_KEY}",
-               "reconnect_max_delay": 2, "timeline_limit": TIMELINE_LIMIT, "sync_timeout_ms": 10000}
+    section = {
+        "homeserver": homeserver,
+        "user_id": bot_user,
+        "password": "${CLINIBOT_TEST_MATRIX_PASSWORD}",
+        "store_key": "${CLINIBOT_TEST_MATRIX_STORE_KEY}",
+        "reconnect_max_delay": 2,
+        "timeline_limit": TIMELINE_LIMIT,
+        "sync_timeout_ms": 10000,
+    }
     # The secrets come from the environment, as docs/matrix.md advises.
     return yaml.safe_dump({"rest": None, "channels.matrix.MatrixInput": section}, allow_unicode=True, sort_keys=False)
 

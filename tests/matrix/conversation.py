@@ -7,7 +7,8 @@ import json
 import time
 import urllib.parse
 import urllib.request
-from typing import Any, Callable, Dict, List
+from collections.abc import Callable
+from typing import Any
 
 from channels.buttonless import numbered, options_from_buttons
 from consultation.texts import field_text
@@ -15,23 +16,23 @@ from consultation.texts import field_text
 SWANSON = "137. Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur."
 
 
-def tracker(setup, room_id: str) -> Dict[str, Any]:
+def tracker(setup, room_id: str) -> dict[str, Any]:
     # Rasa (Sanic) does not unquote the conversation id: « ! » and « : » as is.
     url = f"{setup.rasa.url}/conversations/{urllib.parse.quote(room_id, safe='!:')}/tracker"
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
-def slots(setup, room_id: str) -> Dict[str, Any]:
+def slots(setup, room_id: str) -> dict[str, Any]:
     return {name: value for name, value in tracker(setup, room_id)["slots"].items() if value is not None}
 
 
-def user_texts(setup, room_id: str) -> List[str]:
+def user_texts(setup, room_id: str) -> list[str]:
     """What Rasa received from the room, in order."""
     return [event["text"] for event in tracker(setup, room_id)["events"] if event["event"] == "user"]
 
 
-def bot_texts(setup, room_id: str) -> List[str]:
+def bot_texts(setup, room_id: str) -> list[str]:
     """The bot's messages of the conversation as the bridge renders them
     (numbered options), in order."""
     shown = []
@@ -47,12 +48,18 @@ def question(slot: str) -> str:
     return str(field_text(slot)["question"])
 
 
-def wait_for_bot(clinician: Any, room_id: str, after_event: str, bot: str,
-                 done: Callable[[List[Dict[str, Any]]], bool], timeout: float = 120) -> List[Dict[str, Any]]:
+def wait_for_bot(
+    clinician: Any,
+    room_id: str,
+    after_event: str,
+    bot: str,
+    done: Callable[[list[dict[str, Any]]], bool],
+    timeout: float = 120,
+) -> list[dict[str, Any]]:
     """The bot's messages after `after_event`, once `done(messages)` holds
     (polled: the clinician's client reads the room again)."""
     deadline = time.monotonic() + timeout
-    messages: List[Dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         messages = clinician.bot_messages_after(room_id, after_event, bot)
         if done(messages):
@@ -61,6 +68,6 @@ def wait_for_bot(clinician: Any, room_id: str, after_event: str, bot: str,
     raise AssertionError(f"no expected reply after {after_event}; got {[m['content'].get('body') for m in messages]}")
 
 
-def says(*fragments: str) -> Callable[[List[Dict[str, Any]]], bool]:
+def says(*fragments: str) -> Callable[[list[dict[str, Any]]], bool]:
     """The last message so far contains every fragment (its plain body)."""
     return lambda messages: bool(messages) and all(f in (messages[-1]["content"].get("body") or "") for f in fragments)

@@ -10,7 +10,7 @@ import queue
 import subprocess
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from tests.matrix.homeserver import Synapse, bridge_python
 
@@ -20,18 +20,29 @@ HELPER = Path(__file__).with_name("e2ee_clinician.py")
 class EncryptedClinician:
     """One device of a clinician (a Matrix login with its own crypto store)."""
 
-    def __init__(self, server: Synapse, user_id: str, password: str, store: Path, device_name: str,
-                 log: Path) -> None:
+    def __init__(self, server: Synapse, user_id: str, password: str, store: Path, device_name: str, log: Path) -> None:
         store.mkdir(parents=True, exist_ok=True)
         self.user_id = user_id
         self._log = open(log, "a")
-        self.process = subprocess.Popen([str(bridge_python()), str(HELPER)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1,
-                                        start_new_session=True)
-        self._lines: "queue.Queue[Optional[str]]" = queue.Queue()
+        self.process = subprocess.Popen(
+            [str(bridge_python()), str(HELPER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        )
+        self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        self.device_id = self.call("start", homeserver=server.url, user_id=user_id, password=password,
-                                   store=str(store), device_name=device_name)["device_id"]
+        self.device_id = self.call(
+            "start",
+            homeserver=server.url,
+            user_id=user_id,
+            password=password,
+            store=str(store),
+            device_name=device_name,
+        )["device_id"]
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -55,7 +66,7 @@ class EncryptedClinician:
         return answer["ok"]
 
     # -- the same verbs as homeserver.Clinician
-    def create_direct_room(self, invite: Optional[str] = None, encrypted: bool = True) -> str:
+    def create_direct_room(self, invite: str | None = None, encrypted: bool = True) -> str:
         return self.call("create_room", invite=[invite] if invite else [], encrypted=encrypted)["room_id"]
 
     def invite(self, room_id: str, user_id: str) -> None:
@@ -64,25 +75,26 @@ class EncryptedClinician:
     def send(self, room_id: str, text: str) -> str:
         return self.call("send", room_id=room_id, text=text)["event_id"]
 
-    def timeline(self, room_id: str) -> List[Dict[str, Any]]:
+    def timeline(self, room_id: str) -> list[dict[str, Any]]:
         """Messages and memberships, oldest first, as this device reads them."""
         return list(self.call("history", room_id=room_id)["events"])
 
-    def history(self, room_id: str) -> List[Dict[str, Any]]:
+    def history(self, room_id: str) -> list[dict[str, Any]]:
         """Every message of the room, oldest first (decrypted where possible)."""
         return [event for event in self.timeline(room_id) if event["type"] != "m.room.member"]
 
-    def bot_messages_after(self, room_id: str, event_id: str, bot: str) -> List[Dict[str, Any]]:
+    def bot_messages_after(self, room_id: str, event_id: str, bot: str) -> list[dict[str, Any]]:
         history = self.history(room_id)
         index = next(i for i, event in enumerate(history) if event["event_id"] == event_id)
-        return [event for event in history[index + 1:] if event["sender"] == bot]
+        return [event for event in history[index + 1 :] if event["sender"] == bot]
 
-    def cross_signing(self, user_id: str) -> Dict[str, Any]:
+    def cross_signing(self, user_id: str) -> dict[str, Any]:
         return dict(self.call("cross_signing", user_id=user_id))
 
-    def store_opens(self, store: Path, user_id: str, device_id: str, key: str) -> Dict[str, Any]:
-        return dict(self.call("store_opens", store_path=str(store), user_id=user_id, device_id=device_id,
-                              pickle_key=key))
+    def store_opens(self, store: Path, user_id: str, device_id: str, key: str) -> dict[str, Any]:
+        return dict(
+            self.call("store_opens", store_path=str(store), user_id=user_id, device_id=device_id, pickle_key=key)
+        )
 
     def close(self) -> None:
         if self.process.poll() is None:

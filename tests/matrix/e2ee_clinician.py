@@ -18,11 +18,10 @@ import asyncio
 import json
 import logging
 import sys
-from typing import Any, Dict, List, Optional
-
-import vodozemac
+from typing import Any
 from urllib.parse import quote
 
+import vodozemac
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginResponse, MessageDirection, RoomCreateResponse
 from nio.api import RoomPreset
 from nio.events import MegolmEvent
@@ -36,7 +35,7 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def signed_by(key_object: Dict[str, Any], user_id: str, public_key: str) -> bool:
+def signed_by(key_object: dict[str, Any], user_id: str, public_key: str) -> bool:
     """`key_object` carries a valid signature of `user_id`'s key `public_key`."""
     signature = ((key_object.get("signatures") or {}).get(user_id) or {}).get(f"ed25519:{public_key}")
     if not signature:
@@ -44,13 +43,14 @@ def signed_by(key_object: Dict[str, Any], user_id: str, public_key: str) -> bool
     unsigned = {k: v for k, v in key_object.items() if k not in ("signatures", "unsigned")}
     try:
         vodozemac.Ed25519PublicKey.from_base64(public_key).verify_signature(
-            canonical_json(unsigned), vodozemac.Ed25519Signature.from_base64(signature))
+            canonical_json(unsigned), vodozemac.Ed25519Signature.from_base64(signature)
+        )
     except Exception:  # noqa: BLE001 - any failure means "not signed"
         return False
     return True
 
 
-def only_key(key_object: Optional[Dict[str, Any]]) -> Optional[str]:
+def only_key(key_object: dict[str, Any] | None) -> str | None:
     for key_id, value in ((key_object or {}).get("keys") or {}).items():
         if key_id.startswith("ed25519:"):
             return value
@@ -60,17 +60,25 @@ def only_key(key_object: Optional[Dict[str, Any]]) -> Optional[str]:
 class Clinician:
     def __init__(self, homeserver: str, user_id: str, password: str, store: str, device_name: str) -> None:
         self.user_id, self.password, self.device_name = user_id, password, device_name
-        self.client = AsyncClient(homeserver, user_id, store_path=store,
-                                  config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
-                                                           pickle_key="clinicien-cle-de-test-0123456789"))
-        self.since: Optional[str] = None
-        self.first_masters: Dict[str, str] = {}  # TOFU of each user's identity, as Element pins it
+        self.client = AsyncClient(
+            homeserver,
+            user_id,
+            store_path=store,
+            config=AsyncClientConfig(
+                encryption_enabled=True, store_sync_tokens=False, pickle_key="clinicien-cle-de-test-0123456789"
+            ),
+        )
+        self.since: str | None = None
+        self.first_masters: dict[str, str] = {}  # TOFU of each user's identity, as Element pins it
 
     # ------------------------------------------------------------------ plumbing
-    async def raw(self, method: str, path: str, body: Optional[dict] = None) -> Dict[str, Any]:
-        response = await self.client.send(method, CLIENT_API + path, json.dumps(body) if body is not None else None,
-                                          {"Authorization": f"Bearer {self.client.access_token}",
-                                           "Content-Type": "application/json"})
+    async def raw(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
+        response = await self.client.send(
+            method,
+            CLIENT_API + path,
+            json.dumps(body) if body is not None else None,
+            {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"},
+        )
         try:
             answer = await response.json(content_type=None)
         finally:
@@ -95,7 +103,7 @@ class Clinician:
             await client.keys_claim(client.get_users_for_key_claiming())
         await self.apply_trust()
 
-    async def cross_signing(self, user_id: str) -> Dict[str, Any]:
+    async def cross_signing(self, user_id: str) -> dict[str, Any]:
         """The user's cross-signing keys and which devices they sign, verified."""
         query = await self.raw("POST", "/keys/query", {"device_keys": {user_id: []}})
         master = only_key((query.get("master_keys") or {}).get(user_id))
@@ -106,18 +114,20 @@ class Clinician:
         if master:
             self.first_masters.setdefault(user_id, master)
         return {
-            "master": master, "self_signing": self_signing,
+            "master": master,
+            "self_signing": self_signing,
             "self_signing_signed_by_master": chain,
             "master_changed": bool(master and self.first_masters.get(user_id) != master),
-            "devices": {device_id: chain and signed_by(keys, user_id, self_signing or "")
-                        for device_id, keys in devices.items()},
+            "devices": {
+                device_id: chain and signed_by(keys, user_id, self_signing or "") for device_id, keys in devices.items()
+            },
         }
 
     async def apply_trust(self) -> None:
         """Exclude insecure devices: other users' devices are trusted only if
         cross-signed by their owner, else blacklisted (they get no key)."""
         client = self.client
-        statuses: Dict[str, Dict[str, Any]] = {}
+        statuses: dict[str, dict[str, Any]] = {}
         for user_id in list(client.device_store.users):
             for device in client.device_store.active_user_devices(user_id):
                 if user_id == self.user_id:
@@ -135,7 +145,7 @@ class Clinician:
                     client.blacklist_device(device)
 
     # ------------------------------------------------------------------ requests
-    async def login(self) -> Dict[str, Any]:
+    async def login(self) -> dict[str, Any]:
         response = await self.client.login(self.password, device_name=self.device_name)
         if not isinstance(response, LoginResponse):
             raise RuntimeError(f"login: {response}")
@@ -143,11 +153,15 @@ class Clinician:
         await self.sync()
         return {"device_id": response.device_id}
 
-    async def create_room(self, invite: List[str], encrypted: bool = True, direct: bool = True) -> Dict[str, Any]:
-        initial_state = [{"type": "m.room.encryption", "state_key": "",
-                          "content": {"algorithm": "m.megolm.v1.aes-sha2"}}] if encrypted else []
-        response = await self.client.room_create(invite=invite, is_direct=direct, initial_state=initial_state,
-                                                 preset=RoomPreset.trusted_private_chat)
+    async def create_room(self, invite: list[str], encrypted: bool = True, direct: bool = True) -> dict[str, Any]:
+        initial_state = (
+            [{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
+            if encrypted
+            else []
+        )
+        response = await self.client.room_create(
+            invite=invite, is_direct=direct, initial_state=initial_state, preset=RoomPreset.trusted_private_chat
+        )
         if not isinstance(response, RoomCreateResponse):
             raise RuntimeError(f"createRoom: {response}")
         room_id = response.room_id
@@ -160,11 +174,14 @@ class Clinician:
             raise RuntimeError(f"{room_id} not seen in sync")
         return {"room_id": room_id}
 
-    async def invite(self, room_id: str, user_id: str) -> Dict[str, Any]:
+    async def invite(self, room_id: str, user_id: str) -> dict[str, Any]:
         """A direct-chat invitation (``is_direct`` in the member event, as
         Element's invitations to a direct chat carry it)."""
-        await self.raw("PUT", f"/rooms/{quote(room_id, safe='')}/state/m.room.member/{quote(user_id, safe='')}",
-                       {"membership": "invite", "is_direct": True})
+        await self.raw(
+            "PUT",
+            f"/rooms/{quote(room_id, safe='')}/state/m.room.member/{quote(user_id, safe='')}",
+            {"membership": "invite", "is_direct": True},
+        )
         for _ in range(30):
             await self.sync(timeout=1000)
             room = self.client.rooms.get(room_id)
@@ -172,7 +189,7 @@ class Clinician:
                 return {}
         raise RuntimeError(f"{user_id} not seen as invited in {room_id}")
 
-    async def send(self, room_id: str, text: str) -> Dict[str, Any]:
+    async def send(self, room_id: str, text: str) -> dict[str, Any]:
         await self.sync()
         for _ in range(5):
             try:
@@ -186,13 +203,13 @@ class Clinician:
             raise RuntimeError(f"send: {response}")
         return {"event_id": response.event_id}
 
-    async def history(self, room_id: str) -> Dict[str, Any]:
+    async def history(self, room_id: str) -> dict[str, Any]:
         """Every message and membership of the room, oldest first, decrypted
         where this device has the keys."""
         await self.sync()
-        events: List[Dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         start = self.since
-        statuses: Dict[str, Dict[str, Any]] = {}
+        statuses: dict[str, dict[str, Any]] = {}
         while start:
             page = await self.client.room_messages(room_id, start=start, direction=MessageDirection.back, limit=100)
             if isinstance(page, ErrorResponse):
@@ -201,11 +218,15 @@ class Clinician:
                 source = dict(event.source)
                 if source.get("type") not in ("m.room.message", "m.room.encrypted", "m.room.member"):
                     continue
-                item = {"event_id": source.get("event_id"), "sender": source.get("sender"),
-                        "type": source.get("type"), "content": source.get("content") or {},
-                        "state_key": source.get("state_key"),
-                        "decrypted": bool(getattr(event, "decrypted", False)),
-                        "undecryptable": isinstance(event, MegolmEvent)}
+                item = {
+                    "event_id": source.get("event_id"),
+                    "sender": source.get("sender"),
+                    "type": source.get("type"),
+                    "content": source.get("content") or {},
+                    "state_key": source.get("state_key"),
+                    "decrypted": bool(getattr(event, "decrypted", False)),
+                    "undecryptable": isinstance(event, MegolmEvent),
+                }
                 sender_key = getattr(event, "sender_key", None)
                 if item["decrypted"] and sender_key:
                     device = self.client.device_store.device_from_sender_key(item["sender"], sender_key)
@@ -213,14 +234,15 @@ class Clinician:
                         statuses[item["sender"]] = await self.cross_signing(item["sender"])
                     item["sender_device"] = device.id if device else None
                     item["sender_device_cross_signed"] = bool(
-                        device and statuses[item["sender"]]["devices"].get(device.id))
+                        device and statuses[item["sender"]]["devices"].get(device.id)
+                    )
                 events.append(item)
             if not page.chunk or page.end in (None, start):
                 break
             start = page.end
         return {"events": list(reversed(events))}
 
-    async def store_opens(self, store_path: str, user_id: str, device_id: str, pickle_key: str) -> Dict[str, Any]:
+    async def store_opens(self, store_path: str, user_id: str, device_id: str, pickle_key: str) -> dict[str, Any]:
         """Whether the bridge's crypto store opens with `pickle_key`."""
         try:
             store = SqliteStore(user_id, device_id, store_path, pickle_key)
@@ -234,7 +256,7 @@ async def serve() -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    clinician: Optional[Clinician] = None
+    clinician: Clinician | None = None
     while True:
         line = await reader.readline()
         if not line:

@@ -21,9 +21,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 from tests.support.servers import ROOT, free_port, stop
 
@@ -57,8 +58,16 @@ def _config(directory: Path, port: int, shared_secret: str) -> str:
     config = {
         "server_name": SERVER_NAME,
         "pid_file": str(directory / "homeserver.pid"),
-        "listeners": [{"port": port, "bind_addresses": ["127.0.0.1"], "type": "http", "tls": False,
-                       "x_forwarded": False, "resources": [{"names": ["client"], "compress": False}]}],
+        "listeners": [
+            {
+                "port": port,
+                "bind_addresses": ["127.0.0.1"],
+                "type": "http",
+                "tls": False,
+                "x_forwarded": False,
+                "resources": [{"names": ["client"], "compress": False}],
+            }
+        ],
         "database": {"name": "sqlite3", "args": {"database": str(directory / "homeserver.db")}},
         "log_config": str(directory / "log.config"),
         "media_store_path": str(directory / "media"),
@@ -103,13 +112,14 @@ disable_existing_loggers: false
 
 
 class MatrixError(Exception):
-    def __init__(self, status: int, body: Dict[str, Any]) -> None:
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
         super().__init__(f"HTTP {status}: {body}")
         self.status, self.body = status, body
 
 
-def request(url: str, method: str = "GET", body: Optional[dict] = None, token: Optional[str] = None,
-            timeout: float = 30) -> Dict[str, Any]:
+def request(
+    url: str, method: str = "GET", body: dict | None = None, token: str | None = None, timeout: float = 30
+) -> dict[str, Any]:
     data = json.dumps(body).encode("utf-8") if body is not None else None
     headers = {"Content-Type": "application/json"}
     if token:
@@ -128,7 +138,7 @@ class Synapse:
     port: int
     shared_secret: str
     python: Path
-    process: Optional[subprocess.Popen] = None
+    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -143,9 +153,19 @@ class Synapse:
         began = time.monotonic()
         console = open(self.directory / "console.log", "a")
         self.process = subprocess.Popen(
-            [str(self.python), "-m", "synapse.app.homeserver", "--config-path", str(self.directory / "homeserver.yaml")],
-            cwd=self.directory, stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "SYNAPSE_ASYNC_IO_REACTOR": "0"})
+            [
+                str(self.python),
+                "-m",
+                "synapse.app.homeserver",
+                "--config-path",
+                str(self.directory / "homeserver.yaml"),
+            ],
+            cwd=self.directory,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "SYNAPSE_ASYNC_IO_REACTOR": "0"},
+        )
         deadline = began + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -177,10 +197,14 @@ class Synapse:
         endpoint = f"{self.url}/_synapse/admin/v1/register"
         nonce = request(endpoint)["nonce"]
         mac = hmac.new(self.shared_secret.encode(), digestmod=hashlib.sha1)
-        mac.update(b"\x00".join([nonce.encode(), localpart.encode(), password.encode(),
-                                 b"admin" if admin else b"notadmin"]))
-        answer = request(endpoint, "POST", {"nonce": nonce, "username": localpart, "password": password,
-                                            "admin": admin, "mac": mac.hexdigest()})
+        mac.update(
+            b"\x00".join([nonce.encode(), localpart.encode(), password.encode(), b"admin" if admin else b"notadmin"])
+        )
+        answer = request(
+            endpoint,
+            "POST",
+            {"nonce": nonce, "username": localpart, "password": password, "admin": admin, "mac": mac.hexdigest()},
+        )
         return answer["user_id"]
 
 
@@ -192,8 +216,19 @@ def synapse_server(directory: Path) -> Iterator[Synapse]:
     port, secret = free_port(), secrets.token_hex(16)
     (directory / "homeserver.yaml").write_text(_config(directory, port, secret))
     (directory / "log.config").write_text(_LOG_CONFIG.format(log=directory / "homeserver.log"))
-    subprocess.run([str(python), "-m", "synapse.app.homeserver", "--config-path", str(directory / "homeserver.yaml"),
-                    "--generate-keys"], cwd=directory, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "synapse.app.homeserver",
+            "--config-path",
+            str(directory / "homeserver.yaml"),
+            "--generate-keys",
+        ],
+        cwd=directory,
+        check=True,
+        capture_output=True,
+    )
     server = Synapse(directory, port, secret, python)
     try:
         server.start()
@@ -209,17 +244,20 @@ class Clinician:
     def __init__(self, homeserver: Synapse, user_id: str, password: str) -> None:
         self.server = homeserver
         self.user_id = user_id
-        login = request(f"{homeserver.url}/_matrix/client/v3/login", "POST", {
-            "type": "m.login.password", "identifier": {"type": "m.id.user", "user": user_id}, "password": password})
+        login = request(
+            f"{homeserver.url}/_matrix/client/v3/login",
+            "POST",
+            {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": user_id}, "password": password},
+        )
         self.token = login["access_token"]
         self._txn = itertools.count()
-        self.since: Optional[str] = None
+        self.since: str | None = None
 
-    def api(self, method: str, path: str, body: Optional[dict] = None, timeout: float = 30) -> Dict[str, Any]:
+    def api(self, method: str, path: str, body: dict | None = None, timeout: float = 30) -> dict[str, Any]:
         return request(f"{self.server.url}/_matrix/client/v3{path}", method, body, self.token, timeout)
 
-    def create_direct_room(self, invite: Optional[str] = None) -> str:
-        body: Dict[str, Any] = {"preset": "trusted_private_chat", "is_direct": True}
+    def create_direct_room(self, invite: str | None = None) -> str:
+        body: dict[str, Any] = {"preset": "trusted_private_chat", "is_direct": True}
         if invite:
             body["invite"] = [invite]
         return self.api("POST", "/createRoom", body)["room_id"]
@@ -227,15 +265,19 @@ class Clinician:
     def invite(self, room_id: str, user_id: str) -> None:
         """A direct-chat invitation: ``is_direct`` in the member event, as
         Element's invitations to a direct chat carry it."""
-        self.api("PUT", f"/rooms/{_q(room_id)}/state/m.room.member/{_q(user_id)}",
-                 {"membership": "invite", "is_direct": True})
+        self.api(
+            "PUT",
+            f"/rooms/{_q(room_id)}/state/m.room.member/{_q(user_id)}",
+            {"membership": "invite", "is_direct": True},
+        )
 
     def send(self, room_id: str, text: str) -> str:
         txn = f"clinician-{time.time_ns()}-{next(self._txn)}"
-        return self.api("PUT", f"/rooms/{_q(room_id)}/send/m.room.message/{txn}",
-                        {"msgtype": "m.text", "body": text})["event_id"]
+        return self.api("PUT", f"/rooms/{_q(room_id)}/send/m.room.message/{txn}", {"msgtype": "m.text", "body": text})[
+            "event_id"
+        ]
 
-    def joined_members(self, room_id: str) -> List[str]:
+    def joined_members(self, room_id: str) -> list[str]:
         return list(self.api("GET", f"/rooms/{_q(room_id)}/joined_members")["joined"])
 
     def wait_for_member(self, room_id: str, user_id: str, timeout: float = 60) -> None:
@@ -246,10 +288,10 @@ class Clinician:
             time.sleep(0.3)
         raise TimeoutError(f"{user_id} did not join {room_id}")
 
-    def history(self, room_id: str, types: tuple = ("m.room.message",)) -> List[Dict[str, Any]]:
+    def history(self, room_id: str, types: tuple = ("m.room.message",)) -> list[dict[str, Any]]:
         """Every event of these types in the room, oldest first (as the
         homeserver has them: encrypted ones stay encrypted)."""
-        events: List[Dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         token = None
         while True:
             query = {"dir": "b", "limit": "100", "filter": json.dumps({"types": list(types)})}
@@ -262,10 +304,10 @@ class Clinician:
             token = page["end"]
         return list(reversed(events))
 
-    def bot_messages_after(self, room_id: str, event_id: str, bot: str) -> List[Dict[str, Any]]:
+    def bot_messages_after(self, room_id: str, event_id: str, bot: str) -> list[dict[str, Any]]:
         history = self.history(room_id)
         index = next(i for i, event in enumerate(history) if event["event_id"] == event_id)
-        return [event for event in history[index + 1:] if event["sender"] == bot]
+        return [event for event in history[index + 1 :] if event["sender"] == bot]
 
 
 def _q(value: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
@@ -38,12 +38,14 @@ def test_consultation_in_a_direct_room_survives_homeserver_and_bridge_restarts(m
     setup.bridge.start()
     replies = wait_for_bot(clinician, room, first, bot, says("Quelle est la situation clinique ?"))
     setup.timings["first_message_while_invited_answered_after_bridge_start_s"] = round(time.monotonic() - began, 3)
-    order = [(e["type"], e.get("state_key"), e["content"].get("membership"), e["event_id"])
-             for e in clinician.history(room, types=("m.room.message", "m.room.member"))]
+    order = [
+        (e["type"], e.get("state_key"), e["content"].get("membership"), e["event_id"])
+        for e in clinician.history(room, types=("m.room.message", "m.room.member"))
+    ]
     joined = order.index(next(o for o in order if o[1] == bot and o[2] == "join"))
     assert [o[3] for o in order].index(first) < joined  # sent before the assistant joined
 
-    def turn(text: str, *expected: str) -> List[Dict[str, Any]]:
+    def turn(text: str, *expected: str) -> list[dict[str, Any]]:
         began = time.monotonic()
         event = clinician.send(room, text)
         replies = wait_for_bot(clinician, room, event, bot, says(*expected))
@@ -52,13 +54,15 @@ def test_consultation_in_a_direct_room_survives_homeserver_and_bridge_restarts(m
 
     question = replies[-1]["content"]
     assert question["msgtype"] == "m.notice" and question["format"] == "org.matrix.custom.html"
-    assert "1. Fracture pathologique\n2. Risque fracturaire (chirurgie préventive)\n3. Douleur rebelle" in question["body"]
+    assert (
+        "1. Fracture pathologique\n2. Risque fracturaire (chirurgie préventive)\n3. Douleur rebelle" in question["body"]
+    )
     assert "<strong>Quelle est la situation clinique ?</strong>" in question["formatted_body"]
     assert "**" not in question["body"]
 
-    turn("1", "Quel os est atteint ?")                       # the option's number
+    turn("1", "Quel os est atteint ?")  # the option's number
     assert slots(setup, room)["situation"] == "pathological_fracture"
-    turn("fémur", "Où siège la lésion sur cet os ?")          # the option's words
+    turn("fémur", "Où siège la lésion sur cet os ?")  # the option's words
     turn("Col fémoral", "Quelle est l'espérance de vie estimée ?")
     assert {k: slots(setup, room)[k] for k in ("bone", "site")} == {"bone": "femur", "site": "neck"}
 
@@ -124,8 +128,9 @@ def test_invitation_to_a_group_room_is_declined(matrix):
     deadline = time.monotonic() + 60
     membership = None
     while time.monotonic() < deadline:
-        state = clinician.api("GET", f"/rooms/{urllib.parse.quote(room, safe='')}/state/m.room.member/"
-                                     f"{urllib.parse.quote(bot, safe='')}")
+        state = clinician.api(
+            "GET", f"/rooms/{urllib.parse.quote(room, safe='')}/state/m.room.member/{urllib.parse.quote(bot, safe='')}"
+        )
         membership = state.get("membership")
         if membership == "leave":
             break

@@ -22,8 +22,9 @@ import stat
 import time
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -47,7 +48,7 @@ BURST = 3
 # ---------------------------------------------------------------------- helpers
 
 
-def verified(key_object: Dict[str, Any], user_id: str, public_key: str) -> bool:
+def verified(key_object: dict[str, Any], user_id: str, public_key: str) -> bool:
     """`key_object` is signed by `public_key` (checked with the `cryptography`
     package, not with the bridge's pycryptodome)."""
     signature = ((key_object.get("signatures") or {}).get(user_id) or {}).get(f"ed25519:{public_key}")
@@ -55,13 +56,14 @@ def verified(key_object: Dict[str, Any], user_id: str, public_key: str) -> bool:
         return False
     try:
         Ed25519PublicKey.from_public_bytes(crosssigning.unb64(public_key)).verify(
-            crosssigning.unb64(signature), crosssigning.canonical_json(crosssigning.signable(key_object)))
+            crosssigning.unb64(signature), crosssigning.canonical_json(crosssigning.signable(key_object))
+        )
     except InvalidSignature:
         return False
     return True
 
 
-def cross_signed_devices(setup, user_id: str) -> Dict[str, bool]:
+def cross_signed_devices(setup, user_id: str) -> dict[str, bool]:
     """Each device of `user_id`: signed by a self-signing key that the
     master key signed."""
     query = setup.clinician.api("POST", "/keys/query", {"device_keys": {user_id: []}})
@@ -69,8 +71,10 @@ def cross_signed_devices(setup, user_id: str) -> Dict[str, bool]:
     self_signing_key = (query.get("self_signing_keys") or {}).get(user_id) or {}
     self_signing = crosssigning.key_of(self_signing_key)
     chain = bool(master and self_signing and verified(self_signing_key, user_id, master))
-    return {device: chain and verified(keys, user_id, self_signing or "")
-            for device, keys in ((query.get("device_keys") or {}).get(user_id) or {}).items()}
+    return {
+        device: chain and verified(keys, user_id, self_signing or "")
+        for device, keys in ((query.get("device_keys") or {}).get(user_id) or {}).items()
+    }
 
 
 def until(condition, what: str, timeout: float = 60) -> Any:
@@ -91,21 +95,31 @@ def bridge_has_run_once(setup) -> None:
     """The assistant's device exists and is cross-signed (its first start
     does it), so that the clinician's client shares keys with it."""
     setup.bridge.ensure_running()
-    until(lambda: (setup.state_dir / "state.json").exists() and cross_signed_devices(setup, setup.bot_user).get(
-        bot_device(setup)), "the assistant's device cross-signed")
+    until(
+        lambda: (
+            (setup.state_dir / "state.json").exists()
+            and cross_signed_devices(setup, setup.bot_user).get(bot_device(setup))
+        ),
+        "the assistant's device cross-signed",
+    )
 
 
 @pytest.fixture(scope="module")
 def clinician(matrix) -> Iterator[EncryptedClinician]:
     """The clinician's first device (Element on the ward's computer)."""
-    device = EncryptedClinician(matrix.synapse, matrix.clinician.user_id, CLINICIAN_PASSWORD,
-                                matrix.workdir / "clinicien-poste", "Element — poste du service",
-                                matrix.workdir / "clinicien-poste.log")
+    device = EncryptedClinician(
+        matrix.synapse,
+        matrix.clinician.user_id,
+        CLINICIAN_PASSWORD,
+        matrix.workdir / "clinicien-poste",
+        "Element — poste du service",
+        matrix.workdir / "clinicien-poste.log",
+    )
     yield device
     device.close()
 
 
-def answered(room: str, clinician: EncryptedClinician, bot: str, event: str, *fragments: str) -> List[Dict[str, Any]]:
+def answered(room: str, clinician: EncryptedClinician, bot: str, event: str, *fragments: str) -> list[dict[str, Any]]:
     replies = wait_for_bot(clinician, room, event, bot, says(*fragments))
     assert all(reply["decrypted"] for reply in replies), "the assistant's replies are read decrypted"
     return replies
@@ -115,7 +129,8 @@ def answered(room: str, clinician: EncryptedClinician, bot: str, event: str, *fr
 
 
 def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_across_a_kill_and_a_new_device(
-        matrix, clinician):
+    matrix, clinician
+):
     setup, bot = matrix, matrix.bot_user
     script = FEMORAL_NECK_FREE_TEXT
     bridge_has_run_once(setup)
@@ -132,12 +147,15 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
     setup.timings["e2ee_first_message_answered_after_bridge_start_s"] = round(time.monotonic() - began, 3)
     timeline = clinician.timeline(room)
     ids = [event["event_id"] for event in timeline]
-    bot_join = next(e["event_id"] for e in timeline if e["type"] == "m.room.member"
-                    and e["state_key"] == bot and e["content"].get("membership") == "join")
+    bot_join = next(
+        e["event_id"]
+        for e in timeline
+        if e["type"] == "m.room.member" and e["state_key"] == bot and e["content"].get("membership") == "join"
+    )
     assert ids.index(first) < ids.index(bot_join)
     assert timeline[ids.index(first)]["decrypted"]  # it was encrypted, for the invited assistant too
 
-    def turn(device: EncryptedClinician, step: int) -> List[Dict[str, Any]]:
+    def turn(device: EncryptedClinician, step: int) -> list[dict[str, Any]]:
         text, expected = script[step]
         began = time.monotonic()
         event = device.send(room, text)
@@ -164,9 +182,14 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
 
     # The clinician goes on from a new device (a phone): a new login, keys
     # the assistant has never seen.
-    phone = EncryptedClinician(setup.synapse, setup.clinician.user_id, CLINICIAN_PASSWORD,
-                               setup.workdir / "clinicien-telephone", "Element — téléphone",
-                               setup.workdir / "clinicien-telephone.log")
+    phone = EncryptedClinician(
+        setup.synapse,
+        setup.clinician.user_id,
+        CLINICIAN_PASSWORD,
+        setup.workdir / "clinicien-telephone",
+        "Element — téléphone",
+        setup.workdir / "clinicien-telephone.log",
+    )
     try:
         assert phone.device_id != clinician.device_id
         turn(phone, 7)
@@ -176,8 +199,9 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
         asked = phone.send(room, "références")
         final = answered(room, phone, bot, asked, SWANSON)
         # The first device reads the end too.
-        assert [m["content"]["body"] for m in answered(room, clinician, bot, asked, SWANSON)] == \
-            [m["content"]["body"] for m in final]
+        assert [m["content"]["body"] for m in answered(room, clinician, bot, asked, SWANSON)] == [
+            m["content"]["body"] for m in final
+        ]
     finally:
         phone.close()
 
@@ -195,9 +219,17 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
     # Nothing lost, nothing repeated: Rasa saw each message once, in order
     # (the decrypted text; « non » answers the yes/no question by its option)…
     assert user_texts(setup, room) == [
-        "Bonjour", "il s'agit d'une fracture pathologique", "le fémur", "au niveau du col", "environ huit mois",
-        "oui, il est opérable", "pas de doute diagnostique", "non, jamais irradié",
-        '/inform{"suspected_hypervascular": false}', "références"]
+        "Bonjour",
+        "il s'agit d'une fracture pathologique",
+        "le fémur",
+        "au niveau du col",
+        "environ huit mois",
+        "oui, il est opérable",
+        "pas de doute diagnostique",
+        "non, jamais irradié",
+        '/inform{"suspected_hypervascular": false}',
+        "références",
+    ]
     # …and the room holds each of the bot's messages once, in order, as the
     # clinician's first device decrypts them, each from a device the
     # assistant's account cross-signed (shown by clients that hide others).
@@ -207,10 +239,13 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
     assert [m["content"].get("body") for m in from_bot] == [plain_text(text) for text in expected]
     assert [m["content"].get("formatted_body") for m in from_bot] == [matrix_html(text) for text in expected]
     assert all(m["decrypted"] and m["sender_device_cross_signed"] for m in from_bot)
-    assert [m["content"]["body"] for m in history if m["sender"] != bot] == [text for text, _ in script] + ["références"]
+    assert [m["content"]["body"] for m in history if m["sender"] != bot] == [text for text, _ in script] + [
+        "références"
+    ]
     # On the homeserver, every message of the room is encrypted.
     assert {e["type"] for e in setup.clinician.history(room, types=("m.room.message", "m.room.encrypted"))} == {
-        "m.room.encrypted"}
+        "m.room.encrypted"
+    }
 
 
 # ---------------------------------------------------------------------- undecryptable messages
@@ -244,10 +279,17 @@ def test_a_message_whose_key_never_came_gets_one_notice(matrix, clinician):
     # An encrypted message with a session the assistant never received (a
     # client that did not know its device, for instance).
     path = f"/rooms/{urllib.parse.quote(room, safe='')}/send/m.room.encrypted/sans-cle-1"
-    forged = setup.clinician.api("PUT", path, {
-        "algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
-        "device_id": clinician.device_id, "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
-        "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ"})["event_id"]
+    forged = setup.clinician.api(
+        "PUT",
+        path,
+        {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+            "device_id": clinician.device_id,
+            "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+            "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+        },
+    )["event_id"]
     notice = wait_for_bot(clinician, room, forged, bot, lambda messages: len(messages) >= 1)[0]
     assert "Pourriez-vous l'écrire à nouveau ?" in notice["content"]["body"]
     # Written again, it is answered, and the notice was not repeated.
@@ -277,8 +319,8 @@ def test_the_crypto_store_and_the_seeds_are_private_and_locked_with_the_store_ke
     assert "sealed_seeds" in seeds and '"seed' not in seeds
 
 
-def calls_by_process(log: Path) -> Dict[int, List[float]]:
-    calls: Dict[int, List[float]] = defaultdict(list)
+def calls_by_process(log: Path) -> dict[int, list[float]]:
+    calls: dict[int, list[float]] = defaultdict(list)
     for moment, pid in re.findall(r"homeserver call at ([\d.]+) by (\d+):", log.read_text()):
         calls[int(pid)].append(float(moment))
     return calls

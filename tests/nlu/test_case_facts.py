@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
@@ -32,7 +32,7 @@ def extractor(tmp_path: Path) -> CaseFactExtractor:
     )
 
 
-def run(extractor: CaseFactExtractor, text: Any, **data: Any) -> List[Dict[str, Any]]:
+def run(extractor: CaseFactExtractor, text: Any, **data: Any) -> list[dict[str, Any]]:
     message = Message(data={"text": text, **data})
     extractor.process([message])
     return message.get("entities", [])
@@ -51,8 +51,7 @@ def test_component_fits_in_a_pipeline_after_the_tokenizer() -> None:
     config = {
         "recipe": "default.v1",
         "language": "fr",
-        "pipeline": [{"name": "WhitespaceTokenizer"},
-                     {"name": "nlu.case_facts.CaseFactExtractor"}],
+        "pipeline": [{"name": "WhitespaceTokenizer"}, {"name": "nlu.case_facts.CaseFactExtractor"}],
         "policies": [],
     }
     graph = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.NLU)
@@ -63,13 +62,16 @@ def test_reference_example_gives_four_entities_in_rasa_format(extractor: CaseFac
     text = "fracture du col fémoral, espérance de vie 4 mois"
     entities = run(extractor, text)
     assert [(e["entity"], e["value"]) for e in entities] == [
-        ("situation", "pathological_fracture"), ("site", "neck"), ("bone", "femur"),
-        ("life_expectancy", "6_weeks_to_6_months")]
+        ("situation", "pathological_fracture"),
+        ("site", "neck"),
+        ("bone", "femur"),
+        ("life_expectancy", "6_weeks_to_6_months"),
+    ]
     for e in entities:
         assert set(e) == ENTITY_KEYS
         assert e["confidence_entity"] == 1.0
         assert e["extractor"] == "CaseFactExtractor"
-        assert text[e["start"]:e["end"]] in ("fracture", "col", "fémoral", "4 mois")
+        assert text[e["start"] : e["end"]] in ("fracture", "col", "fémoral", "4 mois")
 
 
 def test_entities_are_appended_to_existing_ones(extractor: CaseFactExtractor) -> None:
@@ -88,15 +90,24 @@ def test_several_messages_are_processed(extractor: CaseFactExtractor) -> None:
 
 def test_entities_can_be_restricted_by_config(tmp_path: Path) -> None:
     component = CaseFactExtractor.create(
-        {"entities": ["bone"]}, LocalModelStorage(tmp_path), Resource("r"),
-        ExecutionContext(GraphSchema({}), "x"))
+        {"entities": ["bone"]}, LocalModelStorage(tmp_path), Resource("r"), ExecutionContext(GraphSchema({}), "x")
+    )
     assert [e["entity"] for e in run(component, "fracture du col fémoral")] == ["bone"]
 
 
-@pytest.mark.parametrize("text", [
-    "", "   ", None, "\x00\x01\x1b[31m\x7f", "🦴🦴 fémur 💀", "שבר בצוואר הירך",
-    "\u202eكسر عنق عظم الفخذ\u202c", "e\u0301" * 50,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        None,
+        "\x00\x01\x1b[31m\x7f",
+        "🦴🦴 fémur 💀",
+        "שבר בצוואר הירך",
+        "\u202eكسر عنق عظم الفخذ\u202c",
+        "e\u0301" * 50,
+    ],
+)
 def test_odd_messages_do_not_crash(extractor: CaseFactExtractor, text: Any) -> None:
     entities = run(extractor, text)
     for e in entities:
@@ -107,4 +118,4 @@ def test_hundred_kilobyte_message_does_not_crash(extractor: CaseFactExtractor) -
     text = ("fracture du col fémoral 🦴 \x07 " * 4000)[:100_000]
     entities = run(extractor, text)
     assert entities
-    assert all(text[e["start"]:e["end"]] for e in entities)
+    assert all(text[e["start"] : e["end"]] for e in entities)

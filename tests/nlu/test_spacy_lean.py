@@ -40,7 +40,9 @@ def test_rasa_tokens_fall_back_to_the_word_when_spacy_gives_no_lemma(lean):
 
 
 def test_components_can_be_kept_by_name():
-    model = LeanSpacyNLP.load_model(MODEL, keep_components=["tok2vec", "morphologizer", "attribute_ruler", "lemmatizer"])
+    model = LeanSpacyNLP.load_model(
+        MODEL, keep_components=["tok2vec", "morphologizer", "attribute_ruler", "lemmatizer"]
+    )
     assert model.model.pipe_names == ["tok2vec", "morphologizer", "attribute_ruler", "lemmatizer"]
     assert model.model("fracture du col")[1].lemma_ == "de"
 

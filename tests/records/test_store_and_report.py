@@ -14,23 +14,38 @@ from records.__main__ import main as records_main
 from records.report import report_markdown, report_pdf
 from records.store import ScreenedSQLTrackerStore
 
-CASE = {"situation": "pathological_fracture", "bone": "femur", "site": "neck", "life_expectancy": "6_to_12_months",
-        "fit_for_surgery": True, "prior_radiotherapy": False, "suspected_hypervascular": False, "diagnostic_uncertainty": False}
+CASE = {
+    "situation": "pathological_fracture",
+    "bone": "femur",
+    "site": "neck",
+    "life_expectancy": "6_to_12_months",
+    "fit_for_surgery": True,
+    "prior_radiotherapy": False,
+    "suspected_hypervascular": False,
+    "diagnostic_uncertainty": False,
+}
 
 
 def recommendation():
     rec = recommend(CASE).to_dict()
-    rec["record"] = {"recorded_at": "2026-11-27T10:00:00+00:00", "project_version": "0.2.0", "guideline_edition": rec["guideline"]["edition"]}
+    rec["record"] = {
+        "recorded_at": "2026-11-27T10:00:00+00:00",
+        "project_version": "0.2.0",
+        "guideline_edition": rec["guideline"]["edition"],
+    }
     return rec
 
 
 def store_conversation(db, sender="c1", when=None):
     store = ScreenedSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db), retention_days=30)
-    tracker = DialogueStateTracker.from_events(sender, [
-        UserUttered("Patient M. Dupont né le 12/03/1950, fracture du col fémoral", timestamp=when),
-        BotUttered("Je n'ai pas retenu « M. Dupont »", timestamp=when),
-        SlotSet("recommendation", recommendation(), timestamp=when),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [
+            UserUttered("Patient M. Dupont né le 12/03/1950, fracture du col fémoral", timestamp=when),
+            BotUttered("Je n'ai pas retenu « M. Dupont »", timestamp=when),
+            SlotSet("recommendation", recommendation(), timestamp=when),
+        ],
+    )
     asyncio.run(store.save(tracker))
     return store
 
@@ -81,7 +96,9 @@ def test_report_command_writes_markdown_and_pdf(tmp_path, capsys):
     db = tmp_path / "c.db"
     store_conversation(db)
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n  retention_days: 30\n")
+    endpoints.write_text(
+        f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n  retention_days: 30\n"
+    )
     assert records_main(["--endpoints", str(endpoints), "report", "c1", "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "rapport-rcp-c1.md").read_text(encoding="utf-8").startswith("# Fiche")
     assert (tmp_path / "out" / "rapport-rcp-c1.pdf").read_bytes().startswith(b"%PDF")

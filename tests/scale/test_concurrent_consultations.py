@@ -14,7 +14,6 @@ pytestmark = pytest.mark.e2e
 CONVERSATIONS = 50
 
 
-
 def test_the_fifty_cases_are_all_different():
     cases = [tuple(sorted(conversation.case.items())) for conversation in consultations(CONVERSATIONS)]
     assert len(set(cases)) == CONVERSATIONS
@@ -43,7 +42,9 @@ def test_fifty_simultaneous_consultations_complete_without_crossing(bot):
         expected = conversation.recommendation
         assert recommendation["case"] == expected["case"], conversation.sender
         assert recommendation["surgery"] == expected["surgery"], conversation.sender
-        assert ([t["code"] for t in recommendation["techniques"]]
-                == [t["code"] for t in expected["techniques"]]), conversation.sender
-        assert ([w["code"] for w in recommendation["warnings"]]
-                == [w["code"] for w in expected["warnings"]]), conversation.sender
+        assert [t["code"] for t in recommendation["techniques"]] == [t["code"] for t in expected["techniques"]], (
+            conversation.sender
+        )
+        assert [w["code"] for w in recommendation["warnings"]] == [w["code"] for w in expected["warnings"]], (
+            conversation.sender
+        )

@@ -31,11 +31,12 @@ RASA = "rasa.core.lock_store.RedisLockStore"
 
 
 def worker(class_path: str, host: str, port: int, password: str, conversation: str, rounds: int) -> None:
-    import redis
     import rasa.shared.utils.common
+    import redis
 
     store = rasa.shared.utils.common.class_from_module_path(class_path)(
-        host=host, port=port, password=password, db=1, key_prefix="clinibot")
+        host=host, port=port, password=password, db=1, key_prefix="clinibot"
+    )
     data = redis.Redis(host=host, port=port, password=password, db=2)
     data.incr("ready")
     deadline = time.monotonic() + 60
@@ -57,10 +58,26 @@ def contention(class_path: str, redis) -> int:
     client = redis.client(db=2)
     try:
         client.flushdb()
-        workers = [subprocess.Popen([sys.executable, "-m", "tests.scale.test_lock_store", class_path, redis.host,
-                                     str(redis.port), redis.password, "contended", str(ROUNDS)],
-                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                   for _ in range(WORKERS)]
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.scale.test_lock_store",
+                    class_path,
+                    redis.host,
+                    str(redis.port),
+                    redis.password,
+                    "contended",
+                    str(ROUNDS),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(WORKERS)
+        ]
         try:
             deadline = time.monotonic() + 60  # let them import Rasa and connect
             while int(client.get("ready") or 0) < WORKERS and time.monotonic() < deadline:
@@ -96,8 +113,11 @@ def test_atomic_lock_store_serialises_one_conversation_across_processes(redis):
         leftover.close()
 
 
-@pytest.mark.xfail(reason="Rasa 3.6 RedisLockStore issues tickets non-atomically (GET then SET): "
-                          "two servers can hold the same conversation's lock at once", strict=False)
+@pytest.mark.xfail(
+    reason="Rasa 3.6 RedisLockStore issues tickets non-atomically (GET then SET): "
+    "two servers can hold the same conversation's lock at once",
+    strict=False,
+)
 def test_rasa_redis_lock_store_serialises_one_conversation_across_processes(redis):
     assert contention(RASA, redis) == WORKERS * ROUNDS
 

@@ -15,9 +15,9 @@ import time
 import pytest
 
 from tests.support.load import send, tracker
-from tests.support.services import postgres_server, redis_server
 from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
 from tests.support.servers import running_bots
+from tests.support.services import postgres_server, redis_server
 
 pytestmark = pytest.mark.e2e
 
@@ -52,8 +52,13 @@ TURNS = FEMORAL_NECK_FREE_TEXT
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     with postgres_server() as pg, redis_server() as redis:
-        env = {"DB_HOST": pg.host, "DB_USER": pg.user, "DB_PASSWORD": pg.password,
-               "REDIS_HOST": redis.host, "REDIS_PASSWORD": redis.password}
+        env = {
+            "DB_HOST": pg.host,
+            "DB_USER": pg.user,
+            "DB_PASSWORD": pg.password,
+            "REDIS_HOST": redis.host,
+            "REDIS_PASSWORD": redis.password,
+        }
         stores = STORES.format(pg=pg, redis=redis, lock_store=LOCK_STORE)
         assert pg.password not in stores and redis.password not in stores
         with running_bots(tmp_path_factory.mktemp("two-instances"), 2, stores_yaml=stores, extra_env=env) as bots:
@@ -66,8 +71,9 @@ def slots(url, sender):
 
 def events(url, sender):
     """The conversation's events without the timestamps (same events, whichever server)."""
-    return [{key: value for key, value in event.items() if key != "timestamp"}
-            for event in tracker(url, sender)["events"]]
+    return [
+        {key: value for key, value in event.items() if key != "timestamp"} for event in tracker(url, sender)["events"]
+    ]
 
 
 def stored_events(pg, sender):
@@ -129,8 +135,10 @@ def test_simultaneous_messages_of_one_conversation_on_both_servers_are_both_kept
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(f"{text!r} on {url}: {error!r}")
 
-        threads = [threading.Thread(target=say, args=(a, "espérance de vie 8 mois")),
-                   threading.Thread(target=say, args=(b, "il est opérable"))]
+        threads = [
+            threading.Thread(target=say, args=(a, "espérance de vie 8 mois")),
+            threading.Thread(target=say, args=(b, "il est opérable")),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

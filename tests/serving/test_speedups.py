@@ -11,8 +11,12 @@ from rasa.utils.endpoints import EndpointConfig
 from serving import speedups
 
 GOOD = {"events": [{"event": "slot", "name": "bone", "value": "femur"}], "responses": [{"text": "x"}]}
-BAD = [{"events": [{"event": "slot", "value": "x"}]}, {"events": "nope"}, {"responses": [1]},
-       {"events": [{"event": "nonsense"}]}]
+BAD = [
+    {"events": [{"event": "slot", "value": "x"}]},
+    {"events": "nope"},
+    {"responses": [1]},
+    {"events": [{"event": "nonsense"}]},
+]
 
 
 def errors(validate):

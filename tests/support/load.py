@@ -26,16 +26,27 @@ import statistics
 import threading
 import time
 import urllib.request
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 from consultation.render import case_summary
 from consultation.texts import field_text
 from decision import FIELDS, recommend
 from decision.contract import BOOLEAN
 
-__all__ = ["Turn", "Conversation", "TurnResult", "LoadResult", "consultations", "run_load", "send", "tracker",
-           "percentile", "final_slots"]
+__all__ = [
+    "Turn",
+    "Conversation",
+    "TurnResult",
+    "LoadResult",
+    "consultations",
+    "run_load",
+    "send",
+    "tracker",
+    "percentile",
+    "final_slots",
+]
 
 # (bone, site, words): each phrase names the bone and the site unambiguously.
 LOCATIONS = [
@@ -77,17 +88,17 @@ class Turn:
 @dataclass(frozen=True)
 class Conversation:
     sender: str
-    turns: List[Turn]
-    case: Dict[str, Any]  # every contract slot at the end
-    recommendation: Dict[str, Any]  # decision.recommend(case).to_dict()
+    turns: list[Turn]
+    case: dict[str, Any]  # every contract slot at the end
+    recommendation: dict[str, Any]  # decision.recommend(case).to_dict()
 
 
-def _script(sender: str, first_message: str, facts: Dict[str, Any]) -> Conversation:
+def _script(sender: str, first_message: str, facts: dict[str, Any]) -> Conversation:
     """The turns of a consultation that states `facts`, then answers "non" to
     each question the form asks (all yes/no for these cases): the questions
     that settle the answer, the answer, then the refining ones."""
     case = dict(facts)
-    turns: List[Turn] = []
+    turns: list[Turn] = []
     text = first_message
     answered = False
     for _ in range(len(FIELDS) + 1):
@@ -109,7 +120,7 @@ def _script(sender: str, first_message: str, facts: Dict[str, Any]) -> Conversat
     return Conversation(sender, turns, case, recommend(case).to_dict())
 
 
-def consultations(count: int, prefix: str = "load") -> List[Conversation]:
+def consultations(count: int, prefix: str = "load") -> list[Conversation]:
     """`count` complete consultations, no two with the same case facts (at most
     len(LOCATIONS) × len(LIFE_EXPECTANCIES) × 2 = 144)."""
     combinations = []
@@ -124,10 +135,15 @@ def consultations(count: int, prefix: str = "load") -> List[Conversation]:
     result = []
     for number, ((bone, site, where), (life_class, unit, numbers), fit) in enumerate(combinations[:count]):
         amount = numbers[number % len(numbers)]
-        message = (f"fracture pathologique {where}, espérance de vie {amount} {unit}, "
-                   f"{'opérable' if fit else 'inopérable'}")
-        facts: Dict[str, Any] = {"situation": "pathological_fracture", "bone": bone,
-                                 "life_expectancy": life_class, "fit_for_surgery": fit}
+        message = (
+            f"fracture pathologique {where}, espérance de vie {amount} {unit}, {'opérable' if fit else 'inopérable'}"
+        )
+        facts: dict[str, Any] = {
+            "situation": "pathological_fracture",
+            "bone": bone,
+            "life_expectancy": life_class,
+            "fit_for_surgery": fit,
+        }
         if site is not None:
             facts["site"] = site
         result.append(_script(f"{prefix}-{number:03d}", message, facts))
@@ -137,16 +153,17 @@ def consultations(count: int, prefix: str = "load") -> List[Conversation]:
 # --------------------------------------------------------------------------- HTTP
 
 
-def send(url: str, sender: str, text: str, timeout: float = 120.0) -> List[dict]:
+def send(url: str, sender: str, text: str, timeout: float = 120.0) -> list[dict]:
     """One user message on the REST channel of the Rasa server at `url`."""
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
-def tracker(url: str, sender: str, token: Optional[str] = None, timeout: float = 60.0) -> dict:
+def tracker(url: str, sender: str, token: str | None = None, timeout: float = 60.0) -> dict:
     suffix = f"?token={token}" if token else ""
     with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker{suffix}", timeout=timeout) as response:
         return json.loads(response.read().decode("utf-8"))
@@ -162,21 +179,21 @@ class TurnResult:
     url: str
     started: float  # time.monotonic()
     seconds: float
-    texts: List[str] = field(default_factory=list)
-    error: Optional[str] = None
+    texts: list[str] = field(default_factory=list)
+    error: str | None = None
 
 
 @dataclass
 class LoadResult:
-    conversations: List[Conversation]
-    turns: List[TurnResult]
+    conversations: list[Conversation]
+    turns: list[TurnResult]
     wall_seconds: float
-    unfinished: List[str]  # senders whose thread did not finish before the deadline
+    unfinished: list[str]  # senders whose thread did not finish before the deadline
 
-    def latencies(self) -> List[float]:
+    def latencies(self) -> list[float]:
         return [turn.seconds for turn in self.turns if turn.error is None]
 
-    def summary(self) -> Dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
         """Per-turn latency (answer to a user message) and throughput."""
         latencies = self.latencies()
         done = len(latencies)
@@ -193,7 +210,7 @@ class LoadResult:
             "max_ms": round(1000 * max(latencies), 1) if latencies else None,
         }
 
-    def problems(self) -> List[str]:
+    def problems(self) -> list[str]:
         """Every missing, failed or unexpected answer (empty when all is well)."""
         found = [f"{sender}: not finished before the deadline" for sender in self.unfinished]
         by_sender = {conversation.sender: conversation for conversation in self.conversations}
@@ -224,8 +241,13 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run_load(urls: Sequence[str], conversations: Sequence[Conversation], *, request_timeout: float = 120.0,
-             deadline: float = 600.0) -> LoadResult:
+def run_load(
+    urls: Sequence[str],
+    conversations: Sequence[Conversation],
+    *,
+    request_timeout: float = 120.0,
+    deadline: float = 600.0,
+) -> LoadResult:
     """Play every conversation at once, one thread each, all released together.
 
     Turn i of conversation c goes to urls[(i + c) % len(urls)]: with two Rasa
@@ -235,7 +257,7 @@ def run_load(urls: Sequence[str], conversations: Sequence[Conversation], *, requ
     """
     if not urls:
         raise ValueError("no server URL")
-    results: List[TurnResult] = []
+    results: list[TurnResult] = []
     lock = threading.Lock()
     barrier = threading.Barrier(len(conversations) + 1)
 
@@ -250,8 +272,11 @@ def run_load(urls: Sequence[str], conversations: Sequence[Conversation], *, requ
             outcome = TurnResult(conversation.sender, index, url, started, 0.0)
             try:
                 replies = send(url, conversation.sender, turn.text, timeout=request_timeout)
-                outcome.texts = [reply.get("text", "") for reply in replies
-                                 if reply.get("recipient_id", conversation.sender) == conversation.sender]
+                outcome.texts = [
+                    reply.get("text", "")
+                    for reply in replies
+                    if reply.get("recipient_id", conversation.sender) == conversation.sender
+                ]
                 if len(outcome.texts) != len(replies):
                     outcome.error = f"answer addressed to another conversation: {replies!r}"
             except Exception as error:  # noqa: BLE001 - reported, not raised
@@ -262,9 +287,10 @@ def run_load(urls: Sequence[str], conversations: Sequence[Conversation], *, requ
             if outcome.error is not None:
                 return
 
-    threads = [threading.Thread(target=play, args=(number, conversation), daemon=True,
-                                name=f"load-{conversation.sender}")
-               for number, conversation in enumerate(conversations)]
+    threads = [
+        threading.Thread(target=play, args=(number, conversation), daemon=True, name=f"load-{conversation.sender}")
+        for number, conversation in enumerate(conversations)
+    ]
     for thread in threads:
         thread.start()
     barrier.wait(timeout=60)
@@ -279,6 +305,6 @@ def run_load(urls: Sequence[str], conversations: Sequence[Conversation], *, requ
     return LoadResult(list(conversations), turns, wall, unfinished)
 
 
-def final_slots(url: str, sender: str, token: Optional[str] = None) -> Mapping[str, Any]:
+def final_slots(url: str, sender: str, token: str | None = None) -> Mapping[str, Any]:
     """The conversation's slots that are set, read from the Rasa HTTP API."""
     return {name: value for name, value in tracker(url, sender, token)["slots"].items() if value is not None}

@@ -15,9 +15,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "consultation.tar.gz"
@@ -48,15 +48,16 @@ class Bot:
     url: str
     actions_url: str
     workdir: Path
-    token: Optional[str] = None
+    token: str | None = None
     # Process ids of the servers started ("rasa", "actions"), e.g. to read their memory.
-    pids: Dict[str, int] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
 
-    def send(self, sender: str, text: str) -> List[dict]:
+    def send(self, sender: str, text: str) -> list[dict]:
         """One user message over the REST channel; the bot's messages in reply."""
         body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read().decode("utf-8"))
 
@@ -66,13 +67,14 @@ class Bot:
             return json.loads(response.read().decode("utf-8"))
 
 
-def start(args: List[str], log: Path, env: dict) -> subprocess.Popen:
+def start(args: list[str], log: Path, env: dict) -> subprocess.Popen:
     handle = open(log, "w")
     return subprocess.Popen(args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
 
-def stop(process: subprocess.Popen, first_signal: int = signal.SIGTERM, *, whole_group: bool = True,
-         timeout: float = 20.0) -> None:
+def stop(
+    process: subprocess.Popen, first_signal: int = signal.SIGTERM, *, whole_group: bool = True, timeout: float = 20.0
+) -> None:
     """Stop a server started in its own session: `first_signal` to its process
     group (or, with whole_group=False, to the server alone, e.g. PostgreSQL's
     postmaster), then SIGKILL to the group if it is not gone after `timeout` s."""
@@ -96,19 +98,28 @@ RASA_SERVER = [sys.executable, "-m", "serving"]
 def endpoints_yaml(actions_port: int, database: Path) -> str:
     """endpoints.yml for a test: the action server's port, and the project's
     screened SQL tracker store on an SQLite file of the test."""
-    return (f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-            f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n")
+    return (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n"
+    )
 
 
 def start_actions(port: int, log: Path, env: dict) -> subprocess.Popen:
     """The action server, listening on loopback only (SANIC_HOST)."""
-    return start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], log,
-                 {**env, "SANIC_HOST": "127.0.0.1"})
+    return start(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        log,
+        {**env, "SANIC_HOST": "127.0.0.1"},
+    )
 
 
 @contextlib.contextmanager
-def running_bot(workdir: Path, extra_rasa_args: Optional[List[str]] = None, model: Optional[Path] = None,
-                extra_env: Optional[Dict[str, str]] = None) -> Iterator[Bot]:
+def running_bot(
+    workdir: Path,
+    extra_rasa_args: list[str] | None = None,
+    model: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Bot]:
     """The action server and the Rasa server (REST + API), as `make run` starts them.
 
     `model` defaults to models/consultation.tar.gz; `extra_env` is added to both
@@ -124,12 +135,33 @@ def running_bot(workdir: Path, extra_rasa_args: Optional[List[str]] = None, mode
     rasa = None
     try:
         wait_for(f"http://127.0.0.1:{actions_port}/health", 120, actions, workdir / "actions.log")
-        rasa = start([*RASA_SERVER, "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
-                      "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                      *(extra_rasa_args or [])], workdir / "rasa.log", env)
+        rasa = start(
+            [
+                *RASA_SERVER,
+                "run",
+                "--model",
+                str(model),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(rasa_port),
+                "--enable-api",
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                *(extra_rasa_args or []),
+            ],
+            workdir / "rasa.log",
+            env,
+        )
         wait_for(f"http://127.0.0.1:{rasa_port}/status", 240, rasa, workdir / "rasa.log")
-        yield Bot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", workdir,
-                  pids={"rasa": rasa.pid, "actions": actions.pid})
+        yield Bot(
+            f"http://127.0.0.1:{rasa_port}",
+            f"http://127.0.0.1:{actions_port}",
+            workdir,
+            pids={"rasa": rasa.pid, "actions": actions.pid},
+        )
     finally:
         if rasa is not None:
             stop(rasa)
@@ -137,8 +169,13 @@ def running_bot(workdir: Path, extra_rasa_args: Optional[List[str]] = None, mode
 
 
 @contextlib.contextmanager
-def running_bots(workdir: Path, instances: int = 2, stores_yaml: Optional[str] = None,
-                 extra_env: Optional[Dict[str, str]] = None, model: Optional[Path] = None) -> Iterator[List[Bot]]:
+def running_bots(
+    workdir: Path,
+    instances: int = 2,
+    stores_yaml: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    model: Path | None = None,
+) -> Iterator[list[Bot]]:
     """One action server and `instances` Rasa servers (same model, REST + API,
     loopback only), started together: the multi-instance deployment.
 
@@ -158,7 +195,7 @@ def running_bots(workdir: Path, instances: int = 2, stores_yaml: Optional[str] =
     else:
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{stores_yaml}')
     actions = start_actions(actions_port, workdir / "actions.log", env)
-    started: List[tuple] = []
+    started: list[tuple] = []
     try:
         wait_for(f"http://127.0.0.1:{actions_port}/health", 120, actions, workdir / "actions.log")
         used = {actions_port}
@@ -168,14 +205,37 @@ def running_bots(workdir: Path, instances: int = 2, stores_yaml: Optional[str] =
                 port = free_port()
             used.add(port)
             log = workdir / f"rasa-{number}.log"
-            process = start([*RASA_SERVER, "run", "--model", str(model), "--interface", "127.0.0.1",
-                             "--port", str(port), "--enable-api", "--endpoints", str(endpoints),
-                             "--credentials", str(ROOT / "credentials.yml")], log, env)
+            process = start(
+                [
+                    *RASA_SERVER,
+                    "run",
+                    "--model",
+                    str(model),
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--enable-api",
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                ],
+                log,
+                env,
+            )
             started.append((process, port, log))
         for process, port, log in started:
             wait_for(f"http://127.0.0.1:{port}/status", 240, process, log)
-        yield [Bot(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{actions_port}", workdir,
-                   pids={"rasa": process.pid, "actions": actions.pid}) for process, port, _ in started]
+        yield [
+            Bot(
+                f"http://127.0.0.1:{port}",
+                f"http://127.0.0.1:{actions_port}",
+                workdir,
+                pids={"rasa": process.pid, "actions": actions.pid},
+            )
+            for process, port, _ in started
+        ]
     finally:
         for process, _, _ in started:  # all at once: a Rasa server takes ~10 s to stop
             if process.poll() is None:

@@ -25,9 +25,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
 
 from tests.support.servers import stop
 
@@ -52,7 +52,7 @@ def _tail(path: Path, size: int = 3000) -> str:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def postgres_bin_dir() -> Optional[Path]:
+def postgres_bin_dir() -> Path | None:
     """Where initdb and postgres are, or None."""
     candidates = []
     if os.environ.get("PG_BIN"):
@@ -97,19 +97,22 @@ class Postgres:
         return psycopg2.connect(self.dsn, connect_timeout=5)
 
 
-def _run_as() -> Optional[pwd.struct_passwd]:
+def _run_as() -> pwd.struct_passwd | None:
     """The account the cluster runs as: None (the current user) unless root."""
     if os.geteuid() != 0:
         return None
     try:
         return pwd.getpwnam(POSTGRES_SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        POSTGRES_SYSTEM_USER], check=True, timeout=60)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", POSTGRES_SYSTEM_USER],
+            check=True,
+            timeout=60,
+        )
         return pwd.getpwnam(POSTGRES_SYSTEM_USER)
 
 
-def _as_user(account: Optional[pwd.struct_passwd]) -> dict:
+def _as_user(account: pwd.struct_passwd | None) -> dict:
     if account is None:
         return {}
     return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
@@ -125,7 +128,7 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
     account = _run_as()
     as_user = _as_user(account)
     root = Path(tempfile.mkdtemp(prefix="clinibot-pg-"))
-    process: Optional[subprocess.Popen] = None
+    process: subprocess.Popen | None = None
     try:
         data, sockets, log = root / "data", root / "sockets", root / "postgres.log"
         sockets.mkdir()
@@ -138,9 +141,25 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
         os.chmod(pwfile, 0o600)
         env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
         init = subprocess.run(
-            [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(pwfile),
-             "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-sync"],
-            capture_output=True, text=True, env=env, cwd=root, timeout=120, **as_user,
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--pwfile",
+                str(pwfile),
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--no-sync",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=root,
+            timeout=120,
+            **as_user,
         )
         if init.returncode != 0:
             raise RuntimeError(f"initdb failed ({init.returncode}):\n{init.stdout[-2000:]}\n{init.stderr[-2000:]}")
@@ -149,11 +168,33 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
         if account is not None:
             os.chown(log, account.pw_uid, account.pw_gid)
         process = subprocess.Popen(
-            [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={sockets}",
-             "-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "shared_buffers=32MB"],
-            stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True, **as_user,
+            [
+                str(bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={sockets}",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "shared_buffers=32MB",
+            ],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=root,
+            start_new_session=True,
+            **as_user,
         )
         handle.close()
         admin = _wait_for_postgres(port, superuser_password, timeout, process, log)
@@ -180,8 +221,9 @@ def _wait_for_postgres(port: int, password: str, timeout: float, process: subpro
         if process.poll() is not None:
             raise RuntimeError(f"postgres exited ({process.returncode}):\n{_tail(log)}")
         try:
-            return psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user="postgres",
-                                    password=password, connect_timeout=2)
+            return psycopg2.connect(
+                host="127.0.0.1", port=port, dbname="postgres", user="postgres", password=password, connect_timeout=2
+            )
         except psycopg2.OperationalError as error:
             last = error
             time.sleep(0.3)
@@ -191,7 +233,7 @@ def _wait_for_postgres(port: int, password: str, timeout: float, process: subpro
 # --------------------------------------------------------------------------- Redis
 
 
-def redis_server_binary() -> Optional[str]:
+def redis_server_binary() -> str | None:
     return shutil.which("redis-server") or next(
         (path for path in ("/usr/bin/redis-server", "/usr/local/bin/redis-server") if os.access(path, os.X_OK)), None
     )
@@ -217,7 +259,7 @@ def redis_server(timeout: float = 30.0) -> Iterator[Redis]:
     if binary is None:
         raise RuntimeError("redis-server not found: `make services-deps` (apt-get install redis-server)")
     root = Path(tempfile.mkdtemp(prefix="clinibot-redis-"))
-    process: Optional[subprocess.Popen] = None
+    process: subprocess.Popen | None = None
     try:
         port, password, log = _free_port(), secrets.token_hex(16), root / "redis.log"
         config = root / "redis.conf"
@@ -227,8 +269,9 @@ def redis_server(timeout: float = 30.0) -> Iterator[Redis]:
         )
         os.chmod(config, 0o600)
         with open(log, "w") as handle:
-            process = subprocess.Popen([binary, str(config)], stdout=handle, stderr=subprocess.STDOUT, cwd=root,
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                [binary, str(config)], stdout=handle, stderr=subprocess.STDOUT, cwd=root, start_new_session=True
+            )
         server = Redis("127.0.0.1", port, password, log)
         _wait_for_redis(server, timeout, process)
         yield server

@@ -19,15 +19,14 @@ import os
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List
 
 import pytest
 import yaml
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.support.servers import ROOT, running_bot
-
-from playwright.sync_api import Browser, Page, sync_playwright
 
 WEB = ROOT / "web"
 PUBLIC = WEB / "public"
@@ -37,8 +36,14 @@ CHROMIUM = os.environ.get("CLINIBOT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "results" / "screenshots"
 RESULTS = ROOT / "results" / "web"
 CHANNEL = "channels.socketio.SocketIOInput"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 EMBED_PAGE = """<!doctype html>
 <html lang="fr">
@@ -75,7 +80,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def static_server(directory: Path) -> Iterator[str]:
     """`python -m http.server --bind 127.0.0.1 --directory DIR` on a free port."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -121,8 +128,9 @@ def bot(tmp_path_factory, sites, widget_url):
     (workdir / "credentials.yml").write_text(yaml.safe_dump(credentials), encoding="utf-8")
     with running_bot(workdir, ["--cors", intranet, "--credentials", str(workdir / "credentials.yml")]) as started:
         for _, directory in sites.values():
-            (directory / "index.html").write_text(EMBED_PAGE.format(widget=widget_url, server=started.url),
-                                                  encoding="utf-8")
+            (directory / "index.html").write_text(
+                EMBED_PAGE.format(widget=widget_url, server=started.url), encoding="utf-8"
+            )
         yield started
 
 
@@ -142,9 +150,9 @@ class Watched:
 
     def __init__(self, page: Page):
         self.page = page
-        self.errors: List[str] = []
-        self.dialogs: List[str] = []
-        self.outside: List[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.outside: list[str] = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("dialog", self._dialog)
         page.on("request", self._request)
@@ -170,11 +178,12 @@ def open_page(browser):
     """open_page(url, width=1280, height=900) -> Watched, in a fresh browser
     context (fresh sessionStorage: a new Rasa conversation)."""
     contexts = []
-    watched: List[Watched] = []
+    watched: list[Watched] = []
 
     def opener(url: str, width: int = 1280, height: int = 900, **options) -> Watched:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
-                                      accept_downloads=True, **options)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="fr-FR", accept_downloads=True, **options
+        )
         context.set_default_timeout(30000)
         contexts.append(context)
         page = context.new_page()

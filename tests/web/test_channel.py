@@ -3,8 +3,8 @@
 import pytest
 import yaml
 
-from tests.support.servers import ROOT
 from channels.socketio import SocketIOInput, allowed_origins
+from tests.support.servers import ROOT
 
 
 def test_credentials_enable_the_channel_with_persistence_and_named_origins():
@@ -17,7 +17,9 @@ def test_credentials_enable_the_channel_with_persistence_and_named_origins():
     assert channel.cors_allowed_origins == ["http://localhost:8080", "http://127.0.0.1:8080"]
 
 
-@pytest.mark.parametrize("value", ["*", ["http://localhost:8080", "*"], ["localhost:8080"], ["http://localhost:8080/"], [8080]])
+@pytest.mark.parametrize(
+    "value", ["*", ["http://localhost:8080", "*"], ["localhost:8080"], ["http://localhost:8080/"], [8080]]
+)
 def test_a_wildcard_or_malformed_origin_is_refused(value):
     with pytest.raises(ValueError):
         allowed_origins(value)

@@ -28,7 +28,7 @@ class SocketIO:
         self.connection = connection
 
     @classmethod
-    async def open(cls, server: str, origin: str) -> "SocketIO":
+    async def open(cls, server: str, origin: str) -> SocketIO:
         url = server.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
         connection = await websockets.connect(url, origin=origin, open_timeout=10)
         handshake = await asyncio.wait_for(connection.recv(), 10)
@@ -45,7 +45,7 @@ class SocketIO:
             return message
 
     async def connected(self) -> str:
-        """"40{…}" (accepted) or "44{…}" (refused by the server)."""
+        """ "40{…}" (accepted) or "44{…}" (refused by the server)."""
         return await self.packet(10)
 
     async def emit(self, event: str, data) -> None:

@@ -45,6 +45,7 @@ DOWNLOAD_NAME = re.compile(r"^recapitulatif-rcp-\d{4}-\d{2}-\d{2}-\d{2}h\d{2}\.m
 
 # --- helpers ------------------------------------------------------------------
 
+
 def log(page):
     return page.get_by_role("log", name="Conversation")
 
@@ -136,8 +137,15 @@ def run_axe(page, state, axe_results):
         return {version: axe.version, violations: brief(r.violations), incomplete: brief(r.incomplete),
                 passes: r.passes.map(p => p.id)};
     }""")
-    axe_results.append({"state": state, "axe": result["version"], "violations": result["violations"],
-                        "incomplete": result["incomplete"], "passes": len(result["passes"])})
+    axe_results.append(
+        {
+            "state": state,
+            "axe": result["version"],
+            "violations": result["violations"],
+            "incomplete": result["incomplete"],
+            "passes": len(result["passes"]),
+        }
+    )
     return result
 
 
@@ -178,10 +186,13 @@ def intranet(sites):
 
 # --- tests --------------------------------------------------------------------
 
+
 def test_whole_consultation_by_clicking_buttons(open_page, sites, bot):
     watch = open_page(intranet(sites))
     page = watch.page
-    expect(page.get_by_role("heading", name=re.compile("Chirurgie des métastases osseuses des membres"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("Chirurgie des métastases osseuses des membres"))
+    ).to_be_visible()
     for number, (question, answer) in enumerate(BY_BUTTONS):
         wait_question(page, question)
         button = replies(page).get_by_role("button", name=answer, exact=True)
@@ -198,8 +209,10 @@ def test_whole_consultation_by_clicking_buttons(open_page, sites, bot):
     tracker = tracker_when(bot, session_id(page), lambda t: t["slots"].get("recommendation"))
     assert tracker["latest_input_channel"] == "socketio"
     assert tracker["slots"]["recommendation"]["case"]["site"] == "neck"
-    check_summary_file(download_summary(page, lambda: page.get_by_role("button", name="Télécharger le récapitulatif").click()),
-                       session_id(page))
+    check_summary_file(
+        download_summary(page, lambda: page.get_by_role("button", name="Télécharger le récapitulatif").click()),
+        session_id(page),
+    )
     expect(page.get_by_role("status").filter(has_text="Récapitulatif téléchargé")).to_be_visible()
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -249,15 +262,17 @@ def test_reload_keeps_the_conversation_and_goes_on(open_page, sites, bot):
     assert (slots["situation"], slots["bone"], slots["site"]) == ("pathological_fracture", "femur", "neck")
 
 
-HOSTILE_BOT_MESSAGE = "\n".join([
-    "Texte **gras** et *italique*, lien https://exemple.org/page",
-    "- premier point",
-    "- second point",
-    '<script>window.__xss = "script"; alert("xss-script")</script>',
-    '<img src="x" onerror="window.__xss = \'img\'; alert(\'xss-img\')">',
-    '<a href="javascript:alert(\'xss-a\')">lien html</a> [lien markdown](javascript:alert(\'xss-md\'))',
-    "<b>pas du gras</b>",
-])
+HOSTILE_BOT_MESSAGE = "\n".join(
+    [
+        "Texte **gras** et *italique*, lien https://exemple.org/page",
+        "- premier point",
+        "- second point",
+        '<script>window.__xss = "script"; alert("xss-script")</script>',
+        "<img src=\"x\" onerror=\"window.__xss = 'img'; alert('xss-img')\">",
+        "<a href=\"javascript:alert('xss-a')\">lien html</a> [lien markdown](javascript:alert('xss-md'))",
+        "<b>pas du gras</b>",
+    ]
+)
 
 
 def test_html_and_script_in_messages_stay_inert(open_page, sites, bot):
@@ -282,7 +297,8 @@ def test_html_and_script_in_messages_stay_inert(open_page, sites, bot):
         f"{bot.url}/conversations/{session_id(page)}/tracker/events?output_channel=socketio&execute_side_effects=true"
         + (f"&token={bot.token}" if bot.token else ""),
         data=json.dumps([{"event": "bot", "text": HOSTILE_BOT_MESSAGE}]).encode("utf-8"),
-        headers={"Content-Type": "application/json"})
+        headers={"Content-Type": "application/json"},
+    )
     urllib.request.urlopen(request, timeout=30).read()
     expect(page.locator(".cb-msg-bot")).to_have_count(count + 1)
     message = last_bot_message(page)
@@ -294,7 +310,7 @@ def test_html_and_script_in_messages_stay_inert(open_page, sites, bot):
     expect(link).to_have_attribute("rel", "noopener noreferrer")
     # ...everything else is text.
     expect(message).to_contain_text('<script>window.__xss = "script"; alert("xss-script")</script>')
-    expect(message).to_contain_text("<img src=\"x\" onerror=")
+    expect(message).to_contain_text('<img src="x" onerror=')
     expect(message).to_contain_text("<b>pas du gras</b>")
     expect(message).to_contain_text("[lien markdown](javascript:alert('xss-md'))")
     conversation = log(page)
