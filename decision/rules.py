@@ -187,7 +187,7 @@ def _surgery_excluded(facts: Mapping[str, Any], reason: str) -> Decision:
         )
     if escalate == UNKNOWN:
         condition = tuple((name, True) for name in ACETABULAR_ESCALATION if facts.get(name) == UNKNOWN)
-        techniques = (
+        techniques: tuple[Technique, ...] = (
             Technique("medical_or_radiotherapy", "primary"),
             Technique("percutaneous_cementoplasty", "alternative", "no_surgery", condition),
         )
@@ -404,7 +404,7 @@ def completions(facts: Mapping[str, Any], names: Sequence[str]) -> Iterator[Mapp
     """The case with each of `names` given each of its known values in turn."""
     choices = [values_of(facts, name) for name in names]
     for combination in product(*choices):
-        yield {**facts, **dict(zip(names, combination))}
+        yield {**facts, **dict(zip(names, combination, strict=True))}
 
 
 def _considered(facts: Mapping[str, Any]) -> list[Decision]:

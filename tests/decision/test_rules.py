@@ -464,7 +464,8 @@ def test_refractory_pain_surgery_is_adapted_to_condition_and_prognosis():
     ]
     assert case(situation="refractory_pain", fit_for_surgery=False).surgery == "not_indicated"
     assert (
-        "En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) sera à adapter à l'état général du patient et à son pronostic."
+        "En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) "
+        "sera à adapter à l'état général du patient et à son pronostic."
         in quoted(case(situation="refractory_pain").indication)
     )
 
@@ -830,8 +831,8 @@ def test_trochanteric_and_subtrochanteric_nails_fix_the_neck():
 
 def test_nailing_rationale_names_its_advantages_and_its_drawback():
     """[1] « Le but est un retour rapide à l'autonomie, avec une remise en charge précoce et
-    une qualité de vie satisfaisante. » [4.1] « Ses avantages sont sa simplicité de pose, son abord mini-invasif et sa bonne
-    résistance mécanique, permettant une remise en charge précoce. » [4.1] « Il présente
+    une qualité de vie satisfaisante. » [4.1] « Ses avantages sont sa simplicité de pose, son abord mini-invasif
+    et sa bonne résistance mécanique, permettant une remise en charge précoce. » [4.1] « Il présente
     l'inconvénient de disséminer les cellules tumorales dans la diaphyse »"""
     nail = case().techniques[0]
     assert "mini-invasif" in nail.rationale_fr and "dissémine" in nail.rationale_fr
