@@ -241,9 +241,16 @@ def _acetabulum(facts: Mapping[str, Any]) -> Decision:
     if escalate is None or escalate == UNKNOWN:
         return Decision(UNDETERMINED, "undetermined")
     if escalate is False:
-        return Decision(
-            NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),)
-        )
+        conservative = (Technique("medical_or_radiotherapy", "primary"),)
+        if facts.get("situation") == "impending_fracture":
+            # The team says the fracture is impending and that the acetabulum has
+            # no imminent risk of fracture: 2.4 keeps medical treatment for lesions
+            # « qui n'ont pas un risque imminent de fracture », so the two answers
+            # lead to different treatments. The RCP checks which one holds.
+            return Decision(
+                DISCUSS, "acetabulum_conservative", None, conservative, ("acetabular_impending_without_risk",)
+            )
+        return Decision(NOT_INDICATED, "acetabulum_conservative", None, conservative)
     failed = facts.get("percutaneous_treatment_failed")
     if failed is None or failed == UNKNOWN:
         return Decision(UNDETERMINED, "undetermined")

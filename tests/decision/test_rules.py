@@ -497,6 +497,24 @@ def test_stable_acetabular_lesion_without_fracture_risk_is_treated_medically_or_
     assert result.missing == []
 
 
+def test_impending_acetabular_fracture_declared_without_fracture_risk_is_a_contradiction_for_the_rcp():
+    """[2.4] « Des lésions acétabulaires douloureuses qui ne compromettent pas la stabilité
+    du cotyle [...] et qui n'ont pas un risque imminent de fracture doivent avoir une prise en
+    charge médicale ou par radiothérapie. » and « Si [...] il existe un risque de fracture [...],
+    un traitement plus invasif par cimentoplastie [...] est indiqué ». An impending fracture
+    with « no imminent risk of fracture » fits neither sentence: never a silent « traitement
+    médical », the contradiction is named and the case goes to the RCP."""
+    result = acetabulum(
+        situation="impending_fracture",
+        acetabular_stability_compromised=False,
+        acetabular_fracture_risk=False,
+        conservative_treatment_failed=False,
+    )
+    assert result.surgery == "discuss"
+    silent = [w for w in result.warnings if w.code == "guideline_silent"]
+    assert silent and "contradictoires" in silent[0].text_fr and "fracture imminente" in silent[0].text_fr
+
+
 def test_acetabular_failure_fracture_risk_or_instability_calls_for_percutaneous_treatment():
     """[2.4] « Si ces traitements ne sont pas efficaces sur la douleur ou qu'il existe un
     risque de fracture ou d'instabilité de hanche, un traitement plus invasif par
