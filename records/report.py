@@ -1,12 +1,15 @@
-"""The one-page RCP report: case, recommendation, rationale, references.
+"""The RCP report: case, recommendation, rationale, references.
 
 Built from the contract's JSON kept in the `recommendation` slot (with its
 `record` part: time, project version, guideline edition), as Markdown for the
-chat and as PDF for the meeting's file.
+chat and as PDF for the meeting's file: one A4 page for a typical case (the
+font shrinks from 9 to 7 points to fit), a second page rather than a lost line
+for a longer one.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from importlib.util import find_spec
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from consultation.render import case_summary, headline, mirels_line, sections, sources
-from consultation.texts import texts
+from consultation.texts import message, texts
 
 TITLE = "Fiche d'aide à la décision pour la RCP"
 
@@ -49,7 +52,8 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
                 role = f" — {texts()['roles'][item['role']]}" if item.get("role") else ""
                 condition = f" ({item['condition_fr']})" if item.get("condition_fr") else ""
                 rationale = f" {item['rationale_fr']}" if item.get("rationale_fr") else ""
-                lines.append(f"- **{label}**{role}{condition}.{rationale} ({sources(item)})")
+                stop = "" if f"{label}{role}{condition}".endswith((".", "!", "?")) else "."
+                lines.append(f"- **{label}**{role}{condition}{stop}{rationale} ({sources(item)})")
             lines.append("")
     if rec.get("citations"):
         lines += [f"## {titles['references']}", ""]
@@ -66,28 +70,106 @@ def _font_path() -> Path:
     return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
 
 
-def report_pdf(markdown: str) -> bytes:
-    """The Markdown report laid out as a PDF (A4)."""
+# Body font sizes tried, largest first, until the sheet fits on one A4 page.
+PDF_BODY_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)
+_SINGLE_STAR_ITALIC = re.compile(r"(?<![*\\])\*(?!\*)([^*]+?)(?<!\*)\*(?!\*)")
+
+
+def _pdf_markdown(line: str) -> str:
+    """A line of the chat's Markdown in fpdf2's dialect: `**bold**` is the same,
+    `*italic*` becomes `__italic__`; fpdf2's other markers (`__`, `--`, `~~`)
+    typed in a text are escaped so that they print as they are."""
+    for marker in ("__", "--", "~~"):
+        line = line.replace(marker, "\\" + marker)
+    return _SINGLE_STAR_ITALIC.sub(r"__\1__", line)
+
+
+def _layout(markdown: str, body: float) -> Any:
+    """The sheet laid out with a body font of `body` points: the title, the
+    case summary in two columns, each section, the references a point smaller."""
     from fpdf import FPDF
 
     fonts = _font_path()
     pdf = FPDF(format="A4")
-    pdf.set_margins(15, 12, 15)
-    pdf.set_auto_page_break(True, margin=12)
+    pdf.set_margins(12, 10, 12)
+    pdf.set_auto_page_break(True, margin=10)
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.add_font("DejaVu", "I", str(fonts / "DejaVuSans-Oblique.ttf"))
     pdf.add_font("DejaVu", "BI", str(fonts / "DejaVuSans-BoldOblique.ttf"))
     pdf.add_page()
+    line_height = body * 0.46  # millimetres: 1.3 times the font size
+    summary_title, references_title = message("summary_title"), sections()["references"]
+    section = ""
+    summary: list[str] = []
+
+    def flush_summary() -> None:
+        if not summary:
+            return
+        rows = (len(summary) + 1) // 2
+        columns = [summary[:rows], summary[rows:]]
+        pdf.set_font("DejaVu", "", body)
+        with pdf.table(
+            borders_layout="NONE",
+            first_row_as_headings=False,
+            col_widths=(1, 1),
+            line_height=line_height,
+            padding=0,
+            markdown=True,
+            text_align="LEFT",
+        ) as table:
+            for index in range(rows):
+                row = table.row()
+                for column in columns:
+                    row.cell(_pdf_markdown(column[index]) if index < len(column) else "")
+        summary.clear()
+
     for line in markdown.splitlines():
+        if line.startswith("#"):
+            flush_summary()
         if line.startswith("# "):
-            pdf.set_font("DejaVu", "B", 13)
-            pdf.multi_cell(0, 7, line[2:], new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "B", body + 4)
+            pdf.multi_cell(0, line_height * 1.5, line[2:], new_x="LMARGIN", new_y="NEXT")
         elif line.startswith("## "):
-            pdf.set_font("DejaVu", "B", 10)
-            pdf.ln(1)
-            pdf.multi_cell(0, 5.5, line[3:], new_x="LMARGIN", new_y="NEXT")
+            section = line[3:]
+            pdf.set_font("DejaVu", "B", body + 1)
+            pdf.ln(line_height * 0.4)
+            pdf.multi_cell(0, line_height * 1.2, section, new_x="LMARGIN", new_y="NEXT")
+        elif section == summary_title and line.startswith("- "):
+            summary.append(line[2:])
         elif line.strip():
-            pdf.set_font("DejaVu", "", 8.5)
-            pdf.multi_cell(0, 4.2, line, markdown=True, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+            flush_summary()
+            size = body - 1 if section == references_title else body
+            pdf.set_font("DejaVu", "", size)
+            pdf.multi_cell(0, size * 0.46, _pdf_markdown(line), markdown=True, align="L", new_x="LMARGIN", new_y="NEXT")
+    flush_summary()
+    return pdf
+
+
+def report_pdf(markdown: str) -> bytes:
+    """The Markdown report laid out as a PDF: one A4 page, at the largest body
+    font (9 down to 7 points) that fits; a sheet longer than that goes on to a
+    second page rather than lose a line."""
+    from fpdf.fonts import SubsetMap
+
+    try:
+        # The largest size that fits, by bisection (a smaller font never takes
+        # more pages); the smallest size when none does.
+        best = _layout(markdown, PDF_BODY_SIZES[0])
+        if best.pages_count > 1:
+            fitting, low, high = None, 1, len(PDF_BODY_SIZES) - 1
+            while low <= high:
+                middle = (low + high) // 2
+                pdf = _layout(markdown, PDF_BODY_SIZES[middle])
+                if pdf.pages_count == 1:
+                    fitting, high = pdf, middle - 1
+                else:
+                    low = middle + 1
+            best = fitting or pdf  # when none fits, the last one tried is the smallest size
+        return bytes(best.output())
+    finally:
+        # fpdf2 2.8.9 memoises two SubsetMap methods with functools.cache, on
+        # the class: every font of every document stays in memory (about 20 MB
+        # a layout) unless the caches are emptied. They only save lookups.
+        SubsetMap.pick.cache_clear()
+        SubsetMap.get_glyph.cache_clear()

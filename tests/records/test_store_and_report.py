@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from decision import recommend
 from records.__main__ import main as records_main
-from records.report import report_markdown, report_pdf
+from records.report import report_markdown
 from records.store import ScreenedSQLTrackerStore
 
 CASE = {
@@ -85,11 +85,6 @@ def test_report_has_case_recommendation_rationale_and_references():
     # For the clinician: no software version, fingerprint or shell command (they stay in the audit record).
     assert "version du logiciel" not in markdown and "SHA-256" not in markdown and "python -m" not in markdown
     assert "Aide à la décision pour la RCP, qui reste seule à décider." in markdown
-
-
-def test_report_pdf_is_a_pdf_with_french_text(tmp_path):
-    pdf = report_pdf(report_markdown(recommendation(), "c1"))
-    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
 
 
 def test_report_command_writes_markdown_and_pdf(tmp_path, capsys):

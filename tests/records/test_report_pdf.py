@@ -1,0 +1,110 @@
+"""The RCP sheet as PDF (records/report.py), read back with a PDF text
+extractor (pypdf): one page for a typical case, with its title, the case, the
+indication, the techniques and the numbered references the items cite."""
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from decision import knowledge, recommend
+from records.report import report_markdown, report_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The README's consultation: fracture of the femoral neck, 8 months, fit for
+# surgery, no diagnostic doubt, site not irradiated, no hypervascular lesion.
+TYPICAL = {
+    "situation": "pathological_fracture",
+    "bone": "femur",
+    "site": "neck",
+    "life_expectancy": "6_to_12_months",
+    "fit_for_surgery": True,
+    "prior_radiotherapy": False,
+    "suspected_hypervascular": False,
+    "diagnostic_uncertainty": False,
+}
+# Every case written out for the decision module's tests and the README.
+NAMED_CASES = sorted((ROOT / "tests" / "decision" / "review_cases").glob("*.json")) + sorted(
+    (ROOT / "examples").glob("*.json")
+)
+
+
+def recommendation(case):
+    rec = recommend(case).to_dict()
+    rec["record"] = {
+        "recorded_at": "2026-11-27T10:00:00+00:00",
+        "project_version": "0.2.0",
+        "guideline_edition": rec["guideline"]["edition"],
+    }
+    return rec
+
+
+def pdf_pages(rec) -> list[str]:
+    """The text of each page, whitespace collapsed (justified or wrapped lines)."""
+    reader = PdfReader(io.BytesIO(report_pdf(report_markdown(rec, "c1"))))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_the_typical_case_fits_on_one_page_with_case_indication_techniques_and_references():
+    [text] = pdf_pages(recommendation(TYPICAL))  # one page, or the unpacking fails
+    assert text.startswith(
+        "Fiche d'aide à la décision pour la RCP Chapitre « Chirurgie des métastases osseuses des membres »"
+    )
+    assert "Consultation : c1." in text
+    # The case as the clinician gave it.
+    for fact in (
+        "Situation clinique : Fracture pathologique",
+        "Os atteint : Fémur",
+        "Localisation sur l'os : Col fémoral",
+        "Espérance de vie : 6 à 12 mois",
+        "Intervention et anesthésie possibles : Oui",
+        "Site déjà irradié : Non",
+        "Hypervascularisation suspectée : Non",
+        "Doute diagnostique : Non",
+    ):
+        assert fact in text, fact
+    # The indication and the technique (§ 2.2 and § 4.2 of the chapter).
+    assert "Proposition Chirurgie indiquée (à visée symptomatique). Une fracture sur lésion pathologique" in text
+    assert "Technique(s) - Arthroplastie de hanche cimentée — en première intention. La tête et le col du fémur" in text
+    assert "Bilan avant la décision - Radiographies de tout l'os atteint" in text
+    assert "Après l'intervention - Radiothérapie post-opératoire de toute la pièce osseuse" in text
+    # Printed as text, not as Markdown; no doubled full stop.
+    assert "**" not in text and "__" not in text and "*Aide" not in text and ".." not in text
+    assert text.endswith("Aide à la décision pour la RCP, qui reste seule à décider.")
+
+
+def test_the_references_are_numbered_as_in_the_bibliography_and_are_those_the_items_cite():
+    [text] = pdf_pages(recommendation(TYPICAL))
+    body, references = text.split(" Références ", 1)
+    references = references.removesuffix(" Aide à la décision pour la RCP, qui reste seule à décider.")
+    cited = set()
+    for group in re.findall(r"(?:réf\.|voir aussi) ([\d, ]+\d)", body):
+        cited |= {int(number) for number in group.split(",")}
+    assert {137, 142} <= cited  # the femur chapter's references of § 2.2 and § 4.2
+    listed = [int(number) for number in re.findall(r"(?:^| )(\d{1,3})\. (?=[A-Z])", references)]
+    assert listed == sorted(cited)
+    for number in listed:
+        printed = " ".join(knowledge.printed(knowledge.reference(number)["reference"]).split())
+        assert f"{number}. {printed}" in references, number
+    assert "137. Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur." in references
+
+
+@pytest.mark.parametrize("path", NAMED_CASES, ids=[path.stem for path in NAMED_CASES])
+def test_every_written_case_fits_on_one_page(path):
+    case = json.loads(path.read_text(encoding="utf-8"))
+    pages = pdf_pages(recommendation(case.get("case", case)))
+    assert len(pages) == 1, (path.name, len(pages))
+
+
+def test_a_sheet_too_long_for_one_page_goes_on_to_a_second_rather_than_lose_a_line():
+    rec = recommendation(TYPICAL)
+    rec["warnings"] = rec["warnings"] * 8  # far more than any case of the chapter
+    pages = pdf_pages(rec)
+    assert len(pages) == 2
+    text = " ".join(pages)
+    assert text.count("Risque per-opératoire d'hémorragie et d'embolie graisseuse") == 8
+    assert "137. Swanson KC" in pages[1] and pages[1].endswith("qui reste seule à décider.")
