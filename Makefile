@@ -96,9 +96,10 @@ typecheck: install ## mypy on the typed packages (pinned in requirements.lock)
 test-decision: install ## only the decision module's tests (quick)
 	$(PY) -m pytest tests/decision
 
-bench: install model ## measure speed, memory and messages to the answer against Rasa's starter bot (about 5 min)
+bench: install model ## measure speed, memory, long messages (1, 10, 100 KB) and messages to the answer against Rasa's starter bot (about 7 min)
 	$(PY) -m bench.decision_bench
 	$(PY) -m bench.dialogue_bench
+	$(PY) -m bench.message_bench
 	$(PY) -m bench.rasa_bench
 
 lock: ## regenerate requirements.lock from requirements.in in a scratch environment
