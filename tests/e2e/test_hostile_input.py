@@ -1,6 +1,7 @@
-"""A fuzz run of 1,000 generated hostile messages over REST: the bot always
-answers in French, stays in the consultation, and no slot ever holds a value
-outside the contract."""
+"""A fuzz run of 1,000 generated hostile messages over REST (100 KB ones
+among them): every reply is a text of the assistant (consultation/texts.yml,
+domain.yml) filled in, never what was typed; the bot stays in the
+consultation, and no slot ever holds a value outside the contract."""
 
 import json
 import random
@@ -8,25 +9,9 @@ import random
 import pytest
 
 from decision import FIELDS, validate_case
+from tests.support.replies import check_reply
 
 pytestmark = pytest.mark.e2e
-
-FRENCH_MARKERS = (
-    "é",
-    "è",
-    "à",
-    "ç",
-    "Question",
-    "Je ",
-    "Vous",
-    "Noté",
-    "Correction",
-    "Le ",
-    "La ",
-    "Aide",
-    "Bonjour",
-    "chapitre",
-)
 
 
 def hostile_messages(rng, count):
@@ -36,7 +21,7 @@ def hostile_messages(rng, count):
     makers = [
         lambda: "",
         lambda: " \t\n ",
-        lambda: "x" * 100_000 if rng.random() < 0.01 else "fémur " * rng.randint(200, 2000),
+        lambda: rng.choice(["x" * 100_000, "fémur " * 16_667, "fémur " * rng.randint(200, 2000)]),
         lambda: "".join(chr(rng.randint(0, 31)) for _ in range(rng.randint(1, 40))),
         lambda: "".join(rng.choice("🦴💀🔥😀👍🏽🩻🧬") for _ in range(rng.randint(1, 30))),
         lambda: "كسر في عظم الفخذ " + "עצם הירך" * rng.randint(1, 5),
@@ -65,18 +50,40 @@ def contract_slots_are_valid(slots):
 def test_one_thousand_hostile_messages(bot):
     rng = random.Random(20261127)
     messages = hostile_messages(rng, 1000)
+    assert sum(len(text) >= 100_000 for text in messages) >= 10  # 100 KB, really sent
     conversations = 20
     for index in range(conversations):
         sender = f"fuzz-{index}"
         bot.send(sender, "fracture pathologique du fémur")  # a consultation in progress
         for text in messages[index::conversations]:
             replies = bot.send(sender, text)
-            said = "\n".join(reply.get("text", "") for reply in replies)
-            assert replies and said.strip(), f"no answer to {text[:80]!r}"
-            assert any(marker in said for marker in FRENCH_MARKERS), (text[:80], said[:200])
+            assert replies, f"no answer to {text[:80]!r}"
+            for reply in replies:
+                check_reply(reply, text)  # a text of the assistant, filled; never what was typed
         tracker = bot.tracker(sender)
         contract_slots_are_valid(tracker["slots"])
         assert tracker["slots"]["situation"] == "pathological_fracture"
         assert (tracker.get("active_loop") or {}).get("name") == "consultation_form", json.dumps(
             tracker.get("active_loop")
         )
+
+
+def test_the_reply_check_accepts_a_filled_text_and_refuses_an_echo_or_a_stray_text():
+    question = {"text": "*Question 1* — **Où siège la lésion sur cet os ?**", "buttons": [{"title": "Diaphyse"}]}
+    check_reply(question, "fémur " * 2000)
+    refused = "Je n'ai pas retenu la valeur donnée pour os atteint : valeur attendue parmi « Fémur », « Tibia »."
+    check_reply({"text": refused}, '/inform{"bone": "crâne"}')
+    for reply, typed in (
+        ({"text": "fémur " * 2000}, "fémur " * 2000),  # an echo
+        ({"text": "Vous avez écrit : <b>fémur</b>"}, "<b>fémur</b>"),  # French, an « é », and an echo
+        (
+            {"text": "Je n'ai pas retenu la valeur donnée pour <b>fémur</b> : valeur attendue parmi « Fémur »."},
+            "<b>fémur</b>",
+        ),
+        ({"text": "Noté : situation clinique : Fracture pathologique."}, "x"),
+        ({"text": question["text"], "buttons": [{"title": "Crâne"}]}, "crâne"),
+    ):
+        if typed == "x":  # a text of the assistant, then something else
+            reply = {"text": reply["text"] + " Au revoir, Dupont."}
+        with pytest.raises(AssertionError):
+            check_reply(reply, typed)
