@@ -2,13 +2,15 @@
 # Start the assistant: the action server on 127.0.0.1:${ACTIONS_PORT:-5055},
 # then the Rasa server (REST and socket.io channels, HTTP API) on port
 # ${RASA_PORT:-5005}, and the web page with the chat widget on
-# http://localhost:8080/.
+# http://localhost:${WEB_PORT:-8080}/ (credentials.yml lists the origins the
+# widget may be served from: add another port there).
 # Usage: scripts/serve.sh VENV_BIN_DIR   (make run calls it)
 set -euo pipefail
 bin=${1:?virtualenv bin directory}
 cd "$(dirname "$0")/.."
 rasa_port=${RASA_PORT:-5005}
 actions_port=${ACTIONS_PORT:-5055}
+web_port=${WEB_PORT:-8080}
 
 mkdir -p var
 # endpoints.yml names the action server's port: the one used here replaces it
@@ -25,7 +27,7 @@ fi
 SANIC_HOST=127.0.0.1 "$bin/rasa" run actions --actions actions --port "$actions_port" >"${TMPDIR:-/tmp}/clinibot-actions.log" 2>&1 &
 actions_pid=$!
 # The web page with the chat widget (web/public, built by `make`), loopback only.
-"$bin/python" -m http.server 8080 --bind 127.0.0.1 --directory web/public >"${TMPDIR:-/tmp}/clinibot-web.log" 2>&1 &
+"$bin/python" -m http.server "$web_port" --bind 127.0.0.1 --directory web/public >"${TMPDIR:-/tmp}/clinibot-web.log" 2>&1 &
 web_pid=$!
 trap 'kill $actions_pid $web_pid 2>/dev/null || true' EXIT INT TERM
 # Matrix/Tchap (docs/matrix.md): the bridge, when credentials.yml declares
@@ -51,7 +53,7 @@ cat <<MSG
   Assistant prêt dans quelques secondes :
     REST      : curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender":"moi","message":"bonjour"}'
     terminal  : $bin/rasa shell   (dans un autre terminal)
-    page web  : http://localhost:8080/  (widget, canal socket.io http://localhost:$rasa_port/socket.io)
+    page web  : http://localhost:$web_port/  (widget, canal socket.io http://localhost:$rasa_port/socket.io)
   API HTTP  : jeton dans $token_file (ou variable RASA_TOKEN)
   Consultations enregistrées : var/consultations.db (données identifiantes masquées)
   Journal du serveur d'actions : ${TMPDIR:-/tmp}/clinibot-actions.log
@@ -61,4 +63,4 @@ MSG
 # `python -m serving` is `rasa` plus a French notice when the action server is down.
 "$bin/python" -m serving run --model models/consultation.tar.gz --port "$rasa_port" --enable-api \
   --auth-token "$RASA_TOKEN" \
-  --cors "http://localhost:8080" "http://127.0.0.1:8080" --endpoints var/endpoints.yml --credentials credentials.yml
+  --cors "http://localhost:$web_port" "http://127.0.0.1:$web_port" --endpoints var/endpoints.yml --credentials credentials.yml

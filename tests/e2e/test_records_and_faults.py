@@ -6,11 +6,10 @@ import os
 import sqlite3
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 
 import pytest
 
+from tests.support.api import check_the_token
 from tests.support.servers import (
     MODEL,
     RASA_SERVER,
@@ -108,10 +107,7 @@ def test_consultation_survives_kill_9_of_the_rasa_server(stack):
 
 
 def test_the_http_api_needs_the_token(stack):
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(f"{stack.bot.url}/conversations/x/tracker", timeout=30)
-    assert refused.value.code == 401
-    assert stack.bot.tracker("x")["sender_id"] == "x"
+    check_the_token(stack.bot, TOKEN)
 
 
 def test_user_is_told_in_french_when_the_action_server_is_down_and_the_consultation_resumes(stack):
