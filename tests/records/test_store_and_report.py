@@ -113,3 +113,6 @@ def test_purge_deletes_only_old_conversations(tmp_path, capsys):
     with sqlite3.connect(db) as connection:
         assert {row[0] for row in connection.execute("SELECT DISTINCT sender_id FROM events")} == {"recent"}
     assert records_main(["--endpoints", str(endpoints), "purge", "--older-than-days", "0"]) == 0
+    assert "1 consultation(s) de plus de 0 jours effacée(s)." in capsys.readouterr().out
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
