@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.request
 
 import pytest
@@ -316,7 +315,10 @@ def test_html_and_script_in_messages_stay_inert(open_page, sites, bot):
     conversation = log(page)
     assert conversation.locator("script, img, iframe, object, embed, style, b").count() == 0
     assert conversation.locator("[onerror], [onclick], a[href^='javascript']").count() == 0
-    time.sleep(0.5)  # an onerror handler would have run by now
+    # Not a wait for an absence: an image of the same address, loaded after
+    # the messages were shown, fails after any image of theirs would have, so
+    # an injected onerror handler would have run before this one.
+    page.evaluate("() => new Promise(done => { const probe = new Image(); probe.onerror = done; probe.src = 'x'; })")
     assert page.evaluate("() => window.__xss") is None
     # watch.check() (fixture teardown): no alert(), no script error.
 
@@ -414,5 +416,8 @@ def test_demo_page_of_make_run(open_page, widget_url):
     expect(page.get_by_role("button", name="Envoyer")).to_be_visible()
     expect(page.get_by_role("button", name="Recommencer")).to_be_visible()
     expect(page.get_by_role("button", name="Télécharger le récapitulatif")).to_be_disabled()
-    page.wait_for_timeout(1500)
+    for _ in range(300):  # until the widget has tried to connect (a positive event, not a fixed wait)
+        if asked:
+            break
+        page.wait_for_timeout(100)
     assert asked and all(re.match(r"(ws|http)://127\.0\.0\.1:5005/socket\.io/\?EIO=4", url) for url in asked), asked
