@@ -98,6 +98,7 @@ test-decision: install ## only the decision module's tests (quick)
 
 bench: install model ## measure speed, memory and messages to the answer against Rasa's starter bot (about 5 min)
 	$(PY) -m bench.decision_bench
+	$(PY) -m bench.privacy_bench
 	$(PY) -m bench.dialogue_bench
 	$(PY) -m bench.rasa_bench
 

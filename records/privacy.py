@@ -32,6 +32,7 @@ import json
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -188,6 +189,8 @@ PRESENT_SECONDS = 2 * 86400
 # Rasa's payload syntax typed or sent by a button: /intent{json}
 PAYLOAD = re.compile(r"\s*(/[^{@\s]*)(@[0-9.]+)?(\{.*\})\s*", re.S)
 CACHED_LENGTH = 2000
+SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+")
+MAX_SENTENCE = 1000  # characters given to the recogniser at once
 STANDALONE_WORDS = 4  # a value of at most 4 words is screened as a value, not a sentence
 
 
@@ -231,9 +234,11 @@ def _screen(text: str, standalone: bool) -> Screened:
         screened_payload = _screen_payload(payload)
         if screened_payload is not None:
             return screened_payload
-    spans = list(_pattern_spans(text)) + list(_cue_name_spans(text)) + list(_capitals_spans(text))
-    spans += list(_entity_spans(text, standalone))
     protected = _protected(text)
+    if protected and protected[0] == (0, len(text)):
+        return Screened(text, ())  # one of the assistant's own texts, whole
+    spans = list(_pattern_spans(text)) + list(_cue_name_spans(text)) + list(_capitals_spans(text))
+    spans += list(_entity_spans(text, standalone, protected))
     kept = [span for span in _merge(spans) if not any(span[0] < end and start < span[1] for start, end in protected)]
     if not kept:
         return Screened(text, ())
@@ -360,15 +365,67 @@ def _capitals_spans(text: str) -> Iterator[tuple[int, int, str]]:
             yield match.start(), match.end(), "name"
 
 
-def _entity_spans(text: str, standalone: bool) -> Iterator[tuple[int, int, str]]:
-    """Persons and places of the named-entity recogniser, on the text and, for
-    a text all in lower case, on a copy whose unknown words are capitalised."""
+def _entity_spans(text: str, standalone: bool, protected: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """Persons and places of the named-entity recogniser, sentence by
+    sentence, on the sentences with a word the project does not know (no
+    other can hold a name it would keep); for a text all in lower case, also
+    on a copy whose unknown words are capitalised."""
     lower = not any(char.isupper() for char in text)
-    yield from _entities(text, ("PER",) if lower else ("PER", "LOC"), standalone=standalone)
-    if lower and len(text.split()) >= 2:
-        recased = _recased(text)
-        if len(recased) == len(text) and recased != text:
-            yield from _entities(recased, ("PER",), recased=True)
+    todo = [
+        (offset, sentence)
+        for offset, sentence in _sentences(text)
+        if not any(start <= offset and offset + len(sentence) <= end for start, end in protected)
+        and any(len(word) >= 2 and not is_known(word) for word in re.findall(rf"{L}+", sentence))
+    ]
+    found = _sentence_entities([sentence for _, sentence in todo], lower, standalone)
+    for (offset, _), spans in zip(todo, found, strict=True):
+        for start, end, kind in spans:
+            yield offset + start, offset + end, kind
+
+
+def _sentences(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, sentence) of `text`; a sentence longer than MAX_SENTENCE is cut at a space."""
+    start = 0
+    ends = [match.start() for match in SENTENCE_END.finditer(text)] + [len(text)]
+    for end in ends:
+        while end - start > MAX_SENTENCE:
+            cut = text.rfind(" ", start + 1, start + MAX_SENTENCE)
+            cut = cut if cut > start else start + MAX_SENTENCE
+            yield start, text[start:cut]
+            start = cut
+        if end > start:
+            yield start, text[start:end]
+        start = end
+
+
+Spans = tuple[tuple[int, int, str], ...]
+_sentence_cache: OrderedDict[tuple[str, bool, bool], Spans] = OrderedDict()
+SENTENCE_CACHE = 16384
+
+
+def _sentence_entities(sentences: list[str], lower: bool, standalone: bool) -> list[Spans]:
+    """The entities of each sentence, the recogniser run once over those not seen lately."""
+    with _lock:
+        known = {sentence: _sentence_cache.get((sentence, lower, standalone)) for sentence in sentences}
+    missing = list(dict.fromkeys(sentence for sentence, spans in known.items() if spans is None))
+    if missing:
+        nlp = _ner()
+        labels = ("PER",) if lower else ("PER", "LOC")
+        found = {
+            sentence: list(_entities(doc, labels, standalone=standalone))
+            for sentence, doc in zip(missing, nlp.pipe(missing), strict=True)
+        }
+        if lower:
+            recased = {sentence: _recased(sentence) for sentence in missing if len(sentence.split()) >= 2}
+            recased = {s: r for s, r in recased.items() if len(r) == len(s) and r != s}
+            for sentence, doc in zip(recased, nlp.pipe(recased.values()), strict=True):
+                found[sentence] += _entities(doc, ("PER",), recased=True)
+        with _lock:
+            for sentence, spans in found.items():
+                known[sentence] = _sentence_cache[(sentence, lower, standalone)] = tuple(spans)
+                while len(_sentence_cache) > SENTENCE_CACHE:
+                    _sentence_cache.popitem(last=False)
+    return [known[sentence] or () for sentence in sentences]
 
 
 def _recased(text: str) -> str:
@@ -385,12 +442,14 @@ def _recased(text: str) -> str:
 
 
 def _entities(
-    text: str, labels: tuple[str, ...], recased: bool = False, standalone: bool = False
+    doc: Any, labels: tuple[str, ...], recased: bool = False, standalone: bool = False
 ) -> Iterator[tuple[int, int, str]]:
-    """Entities with a word that may be a name: a capitalised unknown word;
-    in lower case, two words of which one is unknown (« jean dupont »); in a
-    recased copy, two words of which one is no common French word."""
-    for entity in _ner()(text).ents:
+    """The recognised entities of `doc` with a word that may be a name: a
+    capitalised unknown word; in lower case, two words of which one is unknown
+    (« jean dupont »); in a recased copy, two words of which one is no common
+    French word."""
+    text = doc.text
+    for entity in doc.ents:
         if entity.label_ not in labels:
             continue
         tokens = [token.text for token in entity]
@@ -482,12 +541,12 @@ def _protected(text: str) -> list[tuple[int, int]]:
         while start >= 0:
             found.append((start, start + len(known)))
             start = text.find(known, start + len(known))
-    return found
+    return sorted(found, key=lambda span: (span[0], -span[1]))
 
 
 # ---------------------------------------------------------------- the recogniser
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _loaded: list[Any] = []
 
 
