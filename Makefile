@@ -98,6 +98,7 @@ test-decision: install ## only the decision module's tests (quick)
 
 bench: install model ## measure speed, memory, long messages (1, 10, 100 KB) and messages to the answer against Rasa's starter bot (about 7 min)
 	$(PY) -m bench.decision_bench
+	$(PY) -m bench.privacy_bench
 	$(PY) -m bench.dialogue_bench
 	$(PY) -m bench.message_bench
 	$(PY) -m bench.rasa_bench

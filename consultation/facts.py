@@ -70,15 +70,25 @@ def update_facts(
 
     accepted: dict[str, Any] = {}
     for name, values in heard.items():
-        if len(values) > 1:
-            labels = ", ".join(value_label(name, value) for value in values)
+        valid: list[Any] = []
+        invalid = 0
+        for value in values:
+            try:
+                checked = validate_fact(name, value, strict=False)
+            except CaseError:
+                invalid += 1
+                continue
+            if checked not in valid:
+                valid.append(checked)
+        if len(valid) > 1:
+            # Only the contract's values are named: a value outside it may be anything the user typed.
+            labels = ", ".join(value_label(name, value) for value in valid)
             update.messages.append(message("ambiguous", name=field_name(name), values=labels))
-            continue
-        try:
-            accepted[name] = validate_fact(name, values[0], strict=False)
-        except CaseError:
-            # The value is not repeated: it may be anything the user typed.
+        elif invalid:
+            # The value is not repeated either.
             update.messages.append(message("invalid_value", name=field_name(name), expected=values_list(name)))
+        elif valid:
+            accepted[name] = valid[0]
 
     _infer_bone(current, accepted)
     _check_site(current, accepted, update)

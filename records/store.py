@@ -1,5 +1,5 @@
-"""The tracker store: Rasa's SQL store, with identifying data masked before
-anything is written (user and bot messages alike).
+"""The tracker store: Rasa's SQL store, with identifying data masked in every
+string of every event before anything is written.
 
 endpoints.yml:
 
@@ -8,45 +8,50 @@ endpoints.yml:
       dialect: sqlite            # postgresql in production
       db: var/consultations.db
       retention_days: 90         # used by `python -m records purge`
+
+What is screened (`records.privacy.screen_value`): the user's text, its
+`parse_data` (text, intent, entities with their values and text), the
+entities, the bot's text and data (buttons' titles and payloads, custom
+payloads), slot values (nested dicts and lists too), metadata, and any other
+string an event holds. Kept as they are: the event's type and timestamp, the
+message id the channel gave (a uuid, or a Matrix event id the Matrix channel
+looks up), and `name` (the slot, action or form of the domain). Only the
+events about to be written are screened, each once.
 """
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from .privacy import screen
+from .privacy import screen_value
+
+# Keys of an event's dictionary whose values are no one's data.
+KEPT_KEYS = frozenset({"event", "timestamp", "message_id", "name"})
+
+
+def screened_event_data(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's dictionary (`Event.as_dict()`) with every string screened."""
+    return {key: value if key in KEPT_KEYS else screen_value(value) for key, value in data.items()}
 
 
 def screened_event(event: Event) -> Event:
-    """A copy of `event` whose message text is masked; other events as they are."""
-    if isinstance(event, UserUttered) and event.text:
-        masked = screen(event.text).text
-        if masked == event.text:
-            return event
-        parse_data = copy.deepcopy(event.parse_data)
-        parse_data["text"] = masked
-        return UserUttered(
-            masked,
-            event.intent,
-            event.entities,
-            parse_data,
-            event.timestamp,
-            event.input_channel,
-            event.message_id,
-            event.metadata,
-        )
-    if isinstance(event, BotUttered) and event.text:
-        masked = screen(event.text).text
-        if masked != event.text:
-            return BotUttered(masked, event.data, event.metadata, event.timestamp)
-    return event
+    """A copy of `event` with identifying data masked in every string; the
+    event itself when there is nothing to mask."""
+    data = event.as_dict()
+    screened = screened_event_data(data)
+    if screened == data:
+        return event
+    copy = Event.from_parameters(screened)
+    if copy is None:  # pragma: no cover - every event Rasa writes has a type it reads back
+        raise ValueError(f"cannot rebuild a screened {event.type_name!r} event")
+    return copy
 
 
 class ScreenedSQLTrackerStore(SQLTrackerStore):
@@ -62,8 +67,11 @@ class ScreenedSQLTrackerStore(SQLTrackerStore):
         self.retention_days = retention_days
         super().__init__(domain=domain, event_broker=event_broker, **kwargs)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        screened = tracker.copy()
-        screened.events.clear()
-        screened.events.extend(screened_event(event) for event in tracker.events)
-        await super().save(screened)
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet, screened: what `save` writes."""
+        return (screened_event(event) for event in super()._additional_events(session, tracker))
+
+    async def _stream_new_events(self, event_broker: EventBroker, new_events: list[Event], sender_id: str) -> None:
+        """An event broker, if one is configured, gets screened events too."""
+        screened = [screened_event(event) for event in new_events]
+        await super()._stream_new_events(event_broker, screened, sender_id)

@@ -23,8 +23,10 @@ if [ -z "${RASA_TOKEN:-}" ]; then
   RASA_TOKEN=$(cat "$token_file")
 fi
 
-# The action server listens on loopback only (SANIC_HOST).
-SANIC_HOST=127.0.0.1 "$bin/rasa" run actions --actions actions --port "$actions_port" >"${TMPDIR:-/tmp}/clinibot-actions.log" 2>&1 &
+# The action server listens on loopback only (SANIC_HOST). Both servers run
+# through `python -m serving`, which screens what they log of identifying data.
+SANIC_HOST=127.0.0.1 "$bin/python" -m serving run actions --actions actions --port "$actions_port" \
+  >"${TMPDIR:-/tmp}/clinibot-actions.log" 2>&1 &
 actions_pid=$!
 # The web page with the chat widget (web/public, built by `make`), loopback only.
 "$bin/python" -m http.server "$web_port" --bind 127.0.0.1 --directory web/public >"${TMPDIR:-/tmp}/clinibot-web.log" 2>&1 &

@@ -1,15 +1,17 @@
-"""`python -m serving ARGS…` is `rasa ARGS…` with the message length cap, the fault notice and the
-speed-ups installed.
+"""`python -m serving ARGS…` is `rasa ARGS…` with what it prints screened of
+identifying data, the message length cap, the fault notice and the speed-ups installed.
 
 python -m serving run --model models/consultation.tar.gz --enable-api --auth-token …
+python -m serving run actions --actions actions --port 5055
 """
 
 import sys
 
-from . import fault_notice, message_cap, speedups
+from . import fault_notice, log_screen, message_cap, speedups
 
 
 def main() -> None:
+    log_screen.install()
     message_cap.install()
     fault_notice.install()
     speedups.install()

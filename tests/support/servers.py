@@ -21,7 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "consultation.tar.gz"
-BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -107,9 +106,10 @@ def endpoints_yaml(actions_port: int, database: Path) -> str:
 
 
 def start_actions(port: int, log: Path, env: dict) -> subprocess.Popen:
-    """The action server, listening on loopback only (SANIC_HOST)."""
+    """The action server as `make run` starts it (scripts/serve.sh): through
+    `python -m serving` (its log screened), listening on loopback only (SANIC_HOST)."""
     return start(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        [*RASA_SERVER, "run", "actions", "--actions", "actions", "--port", str(port)],
         log,
         {**env, "SANIC_HOST": "127.0.0.1"},
     )
