@@ -60,8 +60,8 @@ CONSULTATIONS: list[tuple[dict[str, Any], str]] = [
             "prior_radiotherapy": False,
             "suspected_hypervascular": False,
         },
-        "lésion lytique de la diaphyse humérale à risque fracturaire, douleur mécanique, plus des deux tiers du diamètre, "
-        "espérance de vie deux ans, opérable",
+        "lésion lytique de la diaphyse humérale à risque fracturaire, douleur mécanique, "
+        "plus des deux tiers du diamètre, espérance de vie deux ans, opérable",
     ),
     (
         {

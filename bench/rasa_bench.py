@@ -306,35 +306,34 @@ def running_baseline(project: Path, model: Path, workdir: Path) -> Iterator[tupl
     """The starter bot's Rasa server (REST + API, same flags as ours); it has no custom action."""
     port = servers.free_port()
     log = workdir / "baseline-rasa.log"
-    handle = open(log, "w")
-    process = subprocess.Popen(
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            str(model),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--enable-api",
-            "--endpoints",
-            str(project / "endpoints.yml"),
-            "--credentials",
-            str(project / "credentials.yml"),
-        ],
-        cwd=project,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        env=ENV,
-        start_new_session=True,
-    )
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--enable-api",
+                "--endpoints",
+                str(project / "endpoints.yml"),
+                "--credentials",
+                str(project / "credentials.yml"),
+            ],
+            cwd=project,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=ENV,
+            start_new_session=True,
+        )
     try:
         servers.wait_for(f"http://127.0.0.1:{port}/status", 240, process, log)
         yield f"http://127.0.0.1:{port}", {"rasa": process.pid}
     finally:
         servers.stop(process)
-        handle.close()
 
 
 def measure_bot(

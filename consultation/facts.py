@@ -37,7 +37,7 @@ def answer_from_context(requested: str | None, text: str) -> Any | None:
     """A short answer read as the answer to the pending question ("oui", "4 mois",
     "je ne sais pas"). Only the words count, never the intent alone: a message
     the classifier happens to read as "yes" sets nothing unless it says yes."""
-    if requested not in FIELDS or text.lstrip().startswith("/"):
+    if requested is None or requested not in FIELDS or text.lstrip().startswith("/"):
         return None
     return interpret_answer(text, requested)
 
@@ -61,7 +61,7 @@ def update_facts(
     for name, value in contract_entities(entities):
         if value not in heard.setdefault(name, []):
             heard[name].append(value)
-    if requested in FIELDS and requested not in heard:
+    if requested is not None and requested in FIELDS and requested not in heard:
         answer = answer_from_context(requested, text)
         if answer is None and _says_dont_know(intent, text) and requested in UNKNOWN_ALLOWED:
             answer = UNKNOWN

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ def value_label(name: str, value: Any) -> str:
     return labels.get(value, str(value))
 
 
-def options(name: str, values: tuple[Any, ...] | None = None) -> list[tuple[str, Any]]:
+def options(name: str, values: Sequence[Any] | None = None) -> list[tuple[str, Any]]:
     """(label, value) of each answer to the question about `name`."""
     return [(value_label(name, value), value) for value in (values or FIELDS[name])]
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from .contract import CaseError
 from .recommendation import recommend
 
-USAGE = "usage: python -m decision CASE.json   (or - to read the case from standard input; trace [--write|--check] for the traceability matrix)"
+USAGE = (
+    "usage: python -m decision CASE.json   (or - to read the case from standard input;"
+    " trace [--write|--check] for the traceability matrix)"
+)
 
 
 def main(
@@ -33,7 +37,7 @@ def main(
         print(USAGE, file=stderr)
         return 0 if args and args[0] in ("-h", "--help") else 2
     try:
-        text = stdin.read() if args[0] == "-" else open(args[0], encoding="utf-8").read()
+        text = stdin.read() if args[0] == "-" else Path(args[0]).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         print(f"(file): cannot read {args[0]!r}: {error}", file=stderr)
         return 2
@@ -41,7 +45,8 @@ def main(
         case = json.loads(text)
     except json.JSONDecodeError as error:
         print(
-            f"(json): malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}; allowed: a JSON object of case facts",
+            f"(json): malformed JSON at line {error.lineno}, column {error.colno}: {error.msg};"
+            " allowed: a JSON object of case facts",
             file=stderr,
         )
         return 2

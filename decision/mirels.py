@@ -51,7 +51,7 @@ def options(facts: Mapping[str, Any]) -> dict[str, tuple[int, ...]] | None:
     bone, site = facts.get("bone"), facts.get("site")
     if bone in (None, "acetabulum") or (site_applies(bone) and site in (None, UNKNOWN)):
         return None
-    points = {"site": (mirels_site_item(bone, site),)}
+    points: dict[str, tuple[int, ...]] = {"site": (mirels_site_item(bone, site),)}
     for name, table in TABLES.items():
         value = facts.get(name)
         if value is None:
@@ -79,7 +79,7 @@ def assess(facts: Mapping[str, Any]) -> Assessment | None:
         return None
     outcomes = []
     for combination in product(*points.values()):
-        scored = dict(zip(points, combination))
+        scored = dict(zip(points, combination, strict=True))
         score = sum(combination)
         outcomes.append((score, reading(score, scored["pain"] == FUNCTIONAL_PAIN, facts["bone"])))
     known = {name: values[0] for name, values in points.items() if len(values) == 1}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -37,7 +38,7 @@ class Mirels:
     items: dict[str, int]
     interpretation_fr: str
     threshold: int = 9
-    unknown: list[str] = field(default_factory=list)
+    unknown: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def score(self) -> int | None:
@@ -71,7 +72,7 @@ class Branch:
     value: Any
     surgery: str
     techniques: list[str]
-    possible: list[str] = field(default_factory=list)
+    possible: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,11 +92,11 @@ class Recommendation:
     warnings: list[Item]
     missing: list[str]
     branches: list[Branch]
-    citations: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     # The facts of `missing` whose answer changes neither the indication nor
     # the techniques proposed (only an adjunct, the work-up or a warning): the
     # dialogue may give the recommendation first and ask them after.
-    refinements: list[str] = field(default_factory=list)
+    refinements: list[str] = dataclasses.field(default_factory=list)
 
     def items(self) -> list[Item]:
         """Every item that carries a section and citations, indication first."""

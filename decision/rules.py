@@ -187,7 +187,7 @@ def _surgery_excluded(facts: Mapping[str, Any], reason: str) -> Decision:
         )
     if escalate == UNKNOWN:
         condition = tuple((name, True) for name in ACETABULAR_ESCALATION if facts.get(name) == UNKNOWN)
-        techniques = (
+        techniques: tuple[Technique, ...] = (
             Technique("medical_or_radiotherapy", "primary"),
             Technique("percutaneous_cementoplasty", "alternative", "no_surgery", condition),
         )
@@ -241,9 +241,16 @@ def _acetabulum(facts: Mapping[str, Any]) -> Decision:
     if escalate is None or escalate == UNKNOWN:
         return Decision(UNDETERMINED, "undetermined")
     if escalate is False:
-        return Decision(
-            NOT_INDICATED, "acetabulum_conservative", None, (Technique("medical_or_radiotherapy", "primary"),)
-        )
+        conservative = (Technique("medical_or_radiotherapy", "primary"),)
+        if facts.get("situation") == "impending_fracture":
+            # The team says the fracture is impending and that the acetabulum has
+            # no imminent risk of fracture: 2.4 keeps medical treatment for lesions
+            # « qui n'ont pas un risque imminent de fracture », so the two answers
+            # lead to different treatments. The RCP checks which one holds.
+            return Decision(
+                DISCUSS, "acetabulum_conservative", None, conservative, ("acetabular_impending_without_risk",)
+            )
+        return Decision(NOT_INDICATED, "acetabulum_conservative", None, conservative)
     failed = facts.get("percutaneous_treatment_failed")
     if failed is None or failed == UNKNOWN:
         return Decision(UNDETERMINED, "undetermined")
@@ -404,7 +411,7 @@ def completions(facts: Mapping[str, Any], names: Sequence[str]) -> Iterator[Mapp
     """The case with each of `names` given each of its known values in turn."""
     choices = [values_of(facts, name) for name in names]
     for combination in product(*choices):
-        yield {**facts, **dict(zip(names, combination))}
+        yield {**facts, **dict(zip(names, combination, strict=True))}
 
 
 def _considered(facts: Mapping[str, Any]) -> list[Decision]:

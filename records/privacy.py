@@ -96,7 +96,7 @@ class Screened:
 
     @property
     def labels(self) -> list[str]:
-        names = dict((kind, label) for kind, label, _ in PATTERNS)
+        names = {kind: label for kind, label, _ in PATTERNS}
         return [names[kind] for kind in self.kinds]
 
 
@@ -107,7 +107,7 @@ def screen(text: str) -> Screened:
     found = []
     for kind, _, pattern in PATTERNS:
 
-        def replace(match: re.Match[str]) -> str:
+        def replace(match: re.Match[str], kind: str = kind) -> str:
             if kind == "name":
                 value = match.group("value")
                 if value.split()[0].capitalize() in NOT_NAMES:

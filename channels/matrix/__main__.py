@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -91,10 +92,8 @@ async def _run(bridge: Bridge) -> int:  # noqa: F821 - imported in main
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal)
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await bridge.run()
-    except asyncio.CancelledError:
-        pass
     return 0
 
 

@@ -578,7 +578,7 @@ class Bridge:
         while start:
             page = await self.homeserver(
                 "messages",
-                lambda: self.client.room_messages(
+                lambda start=start: self.client.room_messages(
                     room_id,
                     start=start,
                     end=since,
@@ -610,7 +610,7 @@ class Bridge:
             token = start
             page = await self.homeserver(
                 "messages",
-                lambda: self.client.room_messages(
+                lambda token=token: self.client.room_messages(
                     room_id, start=token, direction=MessageDirection.back, limit=100, message_filter=message_filter
                 ),
             )

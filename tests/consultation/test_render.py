@@ -100,7 +100,7 @@ def test_references_are_printed_exactly_as_in_the_bibliography():
     assert references[0] == "**Références**"
     numbers = [int(re.match(r"(\d+)\. ", line).group(1)) for line in references[1:]]
     assert numbers == sorted(numbers)
-    for line, number in zip(references[1:], numbers):
+    for line, number in zip(references[1:], numbers, strict=True):
         assert line == f"{number}. {knowledge.printed_reference(number)}"
         assert "*" not in line
 
@@ -110,8 +110,8 @@ def test_undetermined_recommendation_says_what_each_answer_leads_to():
     answer = short_answer(rec)
     assert "**Selon la réponse**" in answer
     assert (
-        "- si espérance de vie = moins de 6 semaines : chirurgie non indiquée (pas de chirurgie : antalgie efficace, radiothérapie éventuelle)"
-        in answer
+        "- si espérance de vie = moins de 6 semaines : chirurgie non indiquée "
+        "(pas de chirurgie : antalgie efficace, radiothérapie éventuelle)" in answer
     )
     open_case = recommend(
         {
@@ -124,12 +124,12 @@ def test_undetermined_recommendation_says_what_each_answer_leads_to():
     ).to_dict()
     text = short_answer(open_case)
     assert (
-        "- si douleur (score de Mirels) = fonctionnelle : chirurgie indiquée ou chirurgie à discuter en RCP selon les autres réponses"
-        in text
+        "- si douleur (score de Mirels) = fonctionnelle : "
+        "chirurgie indiquée ou chirurgie à discuter en RCP selon les autres réponses" in text
     )
     assert (
-        "Questions en attente : douleur (score de Mirels), aspect radiologique (score de Mirels), taille de la lésion (score de Mirels)."
-        in text
+        "Questions en attente : douleur (score de Mirels), aspect radiologique (score de Mirels), "
+        "taille de la lésion (score de Mirels)." in text
     )
 
 
@@ -183,8 +183,8 @@ def test_why_gives_rationale_section_and_verbatim_quote():
     assert "Section 4.2 (« Arthroplasties ») ; réf. 137, 142." in why
     assert "> « L'atteinte cotyloïdienne doit également être prise en compte" in why  # every sentence it rests on
     assert (
-        "> « Les localisations préférentielles pour l'arthroplastie sont les lésions de la tête et du col du fémur. » (§ 4.2)"
-        in why
+        "> « Les localisations préférentielles pour l'arthroplastie "
+        "sont les lésions de la tête et du col du fémur. » (§ 4.2)" in why
     )
 
 

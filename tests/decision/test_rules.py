@@ -464,7 +464,8 @@ def test_refractory_pain_surgery_is_adapted_to_condition_and_prognosis():
     ]
     assert case(situation="refractory_pain", fit_for_surgery=False).surgery == "not_indicated"
     assert (
-        "En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) sera à adapter à l'état général du patient et à son pronostic."
+        "En revanche le type de chirurgie (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) "
+        "sera à adapter à l'état général du patient et à son pronostic."
         in quoted(case(situation="refractory_pain").indication)
     )
 
@@ -494,6 +495,24 @@ def test_stable_acetabular_lesion_without_fracture_risk_is_treated_medically_or_
     assert result.surgery == "not_indicated"
     assert codes(result.techniques) == ["medical_or_radiotherapy"]
     assert result.missing == []
+
+
+def test_impending_acetabular_fracture_declared_without_fracture_risk_is_a_contradiction_for_the_rcp():
+    """[2.4] « Des lésions acétabulaires douloureuses qui ne compromettent pas la stabilité
+    du cotyle [...] et qui n'ont pas un risque imminent de fracture doivent avoir une prise en
+    charge médicale ou par radiothérapie. » and « Si [...] il existe un risque de fracture [...],
+    un traitement plus invasif par cimentoplastie [...] est indiqué ». An impending fracture
+    with « no imminent risk of fracture » fits neither sentence: never a silent « traitement
+    médical », the contradiction is named and the case goes to the RCP."""
+    result = acetabulum(
+        situation="impending_fracture",
+        acetabular_stability_compromised=False,
+        acetabular_fracture_risk=False,
+        conservative_treatment_failed=False,
+    )
+    assert result.surgery == "discuss"
+    silent = [w for w in result.warnings if w.code == "guideline_silent"]
+    assert silent and "contradictoires" in silent[0].text_fr and "fracture imminente" in silent[0].text_fr
 
 
 def test_acetabular_failure_fracture_risk_or_instability_calls_for_percutaneous_treatment():
@@ -830,8 +849,8 @@ def test_trochanteric_and_subtrochanteric_nails_fix_the_neck():
 
 def test_nailing_rationale_names_its_advantages_and_its_drawback():
     """[1] « Le but est un retour rapide à l'autonomie, avec une remise en charge précoce et
-    une qualité de vie satisfaisante. » [4.1] « Ses avantages sont sa simplicité de pose, son abord mini-invasif et sa bonne
-    résistance mécanique, permettant une remise en charge précoce. » [4.1] « Il présente
+    une qualité de vie satisfaisante. » [4.1] « Ses avantages sont sa simplicité de pose, son abord mini-invasif
+    et sa bonne résistance mécanique, permettant une remise en charge précoce. » [4.1] « Il présente
     l'inconvénient de disséminer les cellules tumorales dans la diaphyse »"""
     nail = case().techniques[0]
     assert "mini-invasif" in nail.rationale_fr and "dissémine" in nail.rationale_fr

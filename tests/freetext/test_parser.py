@@ -272,6 +272,44 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
+# §1: « Le traitement chirurgical est soit *préventif* lorsque le risque fracturaire est trop
+# élevé ; soit « *curatif d'un symptôme* » en cas de fracture avérée sur lésion pathologique »:
+# the two situations lead to different operations, so a risk of fracture typed in shorthand
+# (« fx » for fracture, without « de ») must never read as a fracture that has happened.
+FRACTURE_RISK_SHORTHAND = [
+    ("risque fx fémur", [("situation", "impending_fracture"), ("bone", "femur")]),
+    ("lytique à risque de fx", [("lesion_type", "lytic"), ("situation", "impending_fracture")]),
+    ("lésion à risque fx du col", [("situation", "impending_fracture"), ("site", "neck")]),
+    ("métastase à haut risque fx de l'humérus", [("situation", "impending_fracture"), ("bone", "humerus")]),
+    ("faible risque de fx", []),
+    ("risque fx modéré", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", FRACTURE_RISK_SHORTHAND, ids=[t for t, _ in FRACTURE_RISK_SHORTHAND])
+def test_a_fracture_risk_in_shorthand_is_impending_never_an_established_fracture(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(f.field, f.value) for f in extract_facts(text)] == expected
+
+
+# Shorthand of the staff room: « m » for months, « 1 an 1/2 », « échec cimento »
+# (no « de »), « ok anesth ».
+STAFF_SHORTHAND = [
+    ("EV 12 m", [("life_expectancy", "6_to_12_months")]),
+    ("EV >12 m", [("life_expectancy", "gt_12_months")]),
+    ("EV 1 an 1/2", [("life_expectancy", "gt_12_months")]),
+    ("échec cimento", [("percutaneous_treatment_failed", "true")]),
+    ("ok anesth", [("fit_for_surgery", "true")]),
+    ("pas ok anesth", [("fit_for_surgery", "false")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", STAFF_SHORTHAND, ids=[t for t, _ in STAFF_SHORTHAND])
+def test_staff_room_shorthand(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.field, f.value) for f in extract_facts(text)] == expected
+
+
 @pytest.mark.parametrize("text,expected", PHRASINGS, ids=[t for t, _ in PHRASINGS])
 def test_phrasing_gives_expected_facts(text: str, expected: list[tuple[str, str]]) -> None:
     facts = extract_facts(text)

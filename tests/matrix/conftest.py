@@ -49,15 +49,15 @@ class BridgeProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self, *extra_args: str) -> None:
-        handle = open(self.log, "a")
-        self.process = subprocess.Popen(
-            [*self.args, *extra_args],
-            cwd=ROOT,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, "MATRIX_BRIDGE_LOG_LEVEL": "DEBUG"},
-        )
+        with open(self.log, "a") as handle:
+            self.process = subprocess.Popen(
+                [*self.args, *extra_args],
+                cwd=ROOT,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, "MATRIX_BRIDGE_LOG_LEVEL": "DEBUG"},
+            )
 
     def wait(self, timeout: float = 120) -> int:
         """The exit code of a bridge that stops by itself (a configuration error)."""

@@ -5,6 +5,7 @@ environment and is driven line by line. Its `history` has the same shape as
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import subprocess
@@ -23,16 +24,17 @@ class EncryptedClinician:
     def __init__(self, server: Synapse, user_id: str, password: str, store: Path, device_name: str, log: Path) -> None:
         store.mkdir(parents=True, exist_ok=True)
         self.user_id = user_id
-        self._log = open(log, "a")
-        self.process = subprocess.Popen(
-            [str(bridge_python()), str(HELPER)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            text=True,
-            bufsize=1,
-            start_new_session=True,
-        )
+        self._log = log
+        with open(log, "a") as stderr:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                [str(bridge_python()), str(HELPER)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+                bufsize=1,
+                start_new_session=True,
+            )
         self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.device_id = self.call(
@@ -98,13 +100,10 @@ class EncryptedClinician:
 
     def close(self) -> None:
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(RuntimeError, TimeoutError, OSError):
                 self.call("close", timeout=10)
-            except (RuntimeError, TimeoutError, OSError):
-                pass
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._log.close()

@@ -151,21 +151,21 @@ class Synapse:
     def start(self, timeout: float = 120) -> float:
         """Start and wait until the client API answers; the seconds it took."""
         began = time.monotonic()
-        console = open(self.directory / "console.log", "a")
-        self.process = subprocess.Popen(
-            [
-                str(self.python),
-                "-m",
-                "synapse.app.homeserver",
-                "--config-path",
-                str(self.directory / "homeserver.yaml"),
-            ],
-            cwd=self.directory,
-            stdout=console,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, "SYNAPSE_ASYNC_IO_REACTOR": "0"},
-        )
+        with open(self.directory / "console.log", "a") as console:
+            self.process = subprocess.Popen(
+                [
+                    str(self.python),
+                    "-m",
+                    "synapse.app.homeserver",
+                    "--config-path",
+                    str(self.directory / "homeserver.yaml"),
+                ],
+                cwd=self.directory,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, "SYNAPSE_ASYNC_IO_REACTOR": "0"},
+            )
         deadline = began + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

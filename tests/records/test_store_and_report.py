@@ -97,7 +97,8 @@ def test_report_command_writes_markdown_and_pdf(tmp_path, capsys):
     store_conversation(db)
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
-        f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n  retention_days: 30\n"
+        "tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n"
+        f"  dialect: sqlite\n  db: {db}\n  retention_days: 30\n"
     )
     assert records_main(["--endpoints", str(endpoints), "report", "c1", "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "rapport-rcp-c1.md").read_text(encoding="utf-8").startswith("# Fiche")

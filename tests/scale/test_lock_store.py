@@ -91,7 +91,7 @@ def contention(class_path: str, redis) -> int:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-        failed = [output for process, output in zip(workers, outputs) if process.returncode != 0]
+        failed = [output for process, output in zip(workers, outputs, strict=True) if process.returncode != 0]
         assert not failed, failed[0][-3000:]
         return int(client.get("counter") or 0)
     finally:

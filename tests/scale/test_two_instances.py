@@ -128,7 +128,7 @@ def test_simultaneous_messages_of_one_conversation_on_both_servers_are_both_kept
         answers, errors = {}, []
         barrier = threading.Barrier(2)
 
-        def say(url, text):
+        def say(url, text, sender=sender, barrier=barrier, answers=answers, errors=errors):
             try:
                 barrier.wait(timeout=30)
                 answers[text] = send(url, sender, text)

@@ -68,8 +68,10 @@ class Bot:
 
 
 def start(args: list[str], log: Path, env: dict) -> subprocess.Popen:
-    handle = open(log, "w")
-    return subprocess.Popen(args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    with open(log, "w") as handle:
+        return subprocess.Popen(
+            args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
 
 
 def stop(

@@ -164,39 +164,38 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
         if init.returncode != 0:
             raise RuntimeError(f"initdb failed ({init.returncode}):\n{init.stdout[-2000:]}\n{init.stderr[-2000:]}")
         port = _free_port()
-        handle = open(log, "w")
-        if account is not None:
-            os.chown(log, account.pw_uid, account.pw_gid)
-        process = subprocess.Popen(
-            [
-                str(bin_dir / "postgres"),
-                "-D",
-                str(data),
-                "-p",
-                str(port),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                f"unix_socket_directories={sockets}",
-                "-c",
-                "max_connections=200",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "shared_buffers=32MB",
-            ],
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-            **as_user,
-        )
-        handle.close()
+        with open(log, "w") as handle:
+            if account is not None:
+                os.chown(log, account.pw_uid, account.pw_gid)
+            process = subprocess.Popen(
+                [
+                    str(bin_dir / "postgres"),
+                    "-D",
+                    str(data),
+                    "-p",
+                    str(port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={sockets}",
+                    "-c",
+                    "max_connections=200",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "shared_buffers=32MB",
+                ],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=root,
+                start_new_session=True,
+                **as_user,
+            )
         admin = _wait_for_postgres(port, superuser_password, timeout, process, log)
         try:
             admin.autocommit = True
