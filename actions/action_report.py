@@ -1,3 +1,4 @@
+import base64
 from datetime import datetime, timezone
 from typing import Any
 
@@ -6,14 +7,21 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.texts import message
-from records.report import report_filename, report_markdown
+from records.report import report_filename, report_markdown, report_pdf
 
 from .case import last_recommendation
+
+# Channels that can post a file in the conversation: the report's PDF goes
+# with its Markdown, as a custom payload the channel turns into a file
+# (channels/matrix/core.py).
+FILE_CHANNELS = ("matrix",)
 
 
 class ActionReport(Action):
     """« Rapport »: the RCP sheet of the last recommendation (records/report.py),
-    in the chat as Markdown. The web widget's download button asks for it as a
+    in the chat as Markdown; in Matrix, also as a PDF file
+    (`{"data": {"file": {"filename", "mimetype", "base64"}}}`, which the bridge
+    uploads and posts). The web widget's download button asks for it as a
     file (`/ask_report{"delivery": "file"}`): it then comes as a custom payload
     the widget saves, not as a chat message."""
 
@@ -26,12 +34,19 @@ class ActionReport(Action):
             dispatcher.utter_message(text=message("report_none"))
             return []
         markdown = report_markdown(recommendation, tracker.sender_id)
+        now = datetime.now(timezone.utc)
         if "file" in tracker.get_latest_entity_values("delivery"):
-            filename = report_filename(datetime.now(timezone.utc))
             dispatcher.utter_message(
-                json_message={"data": {"rcp_report": {"filename": filename, "markdown": markdown}}}
+                json_message={"data": {"rcp_report": {"filename": report_filename(now), "markdown": markdown}}}
             )
             return []
         dispatcher.utter_message(text=message("report_intro", conversation_id=tracker.sender_id))
         dispatcher.utter_message(text=markdown)
+        if tracker.get_latest_input_channel() in FILE_CHANNELS:
+            pdf = {
+                "filename": report_filename(now, "pdf"),
+                "mimetype": "application/pdf",
+                "base64": base64.b64encode(report_pdf(markdown)).decode("ascii"),
+            }
+            dispatcher.utter_message(json_message={"data": {"file": pdf}})
         return []

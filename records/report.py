@@ -22,9 +22,9 @@ from consultation.texts import message, texts
 TITLE = "Fiche d'aide à la décision pour la RCP"
 
 
-def report_filename(when: datetime) -> str:
-    """recapitulatif-rcp-2026-11-30-16h05.md"""
-    return f"recapitulatif-rcp-{when:%Y-%m-%d-%Hh%M}.md"
+def report_filename(when: datetime, extension: str = "md") -> str:
+    """recapitulatif-rcp-2026-11-30-16h05.md (or .pdf)"""
+    return f"recapitulatif-rcp-{when:%Y-%m-%d-%Hh%M}.{extension}"
 
 
 def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:

@@ -27,6 +27,13 @@ clinician's event id, so a restart of the homeserver or of the bridge at any
 point neither loses a message nor posts a reply twice. (One narrow window
 remains: the bridge killed between Rasa's answer and the note, a few
 milliseconds, makes Rasa see that message again.)
+
+Files: a reply may carry one (the RCP sheet's PDF, base64 in a custom
+payload from Rasa). Its bytes wait in the state's outbox; the bridge uploads
+them (in an encrypted room, encrypted with fresh keys that go in the
+encrypted message, as ``file``), notes the ``m.file`` message with its
+address, then sends it like a text. Killed during the upload, it uploads
+again on restart; after it, it only sends.
 """
 
 from __future__ import annotations
@@ -684,6 +691,12 @@ class Bridge:
         for entry in self.state.pending(room_id):
             for index in range(entry["sent"], len(entry["contents"])):
                 content = entry["contents"][index]
+                if core.UPLOAD in content:
+                    uploaded = await self.upload_file(entry, index, content)
+                    if uploaded is None:
+                        self.state.drop_pending(entry)
+                        break
+                    content = uploaded
                 txn = core.transaction_id(entry["event_id"], index)
                 response = await self.room_send(entry["room_id"], content, txn)
                 if isinstance(response, ErrorResponse):
@@ -691,6 +704,50 @@ class Bridge:
                     self.state.drop_pending(entry)
                     break
                 self.state.mark_sent(entry, index + 1)
+
+    async def upload_file(self, entry: dict[str, Any], index: int, content: dict[str, Any]) -> dict[str, Any] | None:
+        """Upload the file of `entry`'s message `index` (encrypted if its room
+        is: the keys go in the message, itself encrypted) and note the message
+        to send; None if it cannot be (logged). The upload is a call to the
+        homeserver like any other: paced by the rate limiter."""
+        room_id = entry["room_id"]
+        data = self.state.file_bytes(content)
+        if data is None:
+            logger.error("%s: the file %s is no longer in the outbox: not sent", room_id, content.get("filename"))
+            return None
+        await self.know_room(room_id)
+        encrypt = self.client.olm is not None and self.client.rooms[room_id].encrypted
+        keys: dict[str, Any] = {}
+
+        async def upload() -> Any:
+            response, decryption = await self.client.upload(
+                lambda *_: data,
+                content_type=content["info"]["mimetype"],
+                filename=None if encrypt else content.get("filename"),  # as Element: no name in clear
+                encrypt=encrypt,
+                filesize=len(data),
+            )
+            keys.clear()
+            keys.update(decryption or {})
+            return response
+
+        response = await self.homeserver("upload", upload)
+        if isinstance(response, ErrorResponse):
+            logger.error("%s: file %s not uploaded (%s): dropped", room_id, content.get("filename"), response)
+            return None
+        if encrypt and not keys:
+            logger.error("%s: no keys for the encrypted file %s: not sent", room_id, content.get("filename"))
+            return None
+        uploaded = core.uploaded_file_message(content, response.content_uri, keys if encrypt else None)
+        self.state.set_uploaded(entry, index, uploaded)
+        logger.info(
+            "%s: file %s uploaded (%d bytes%s)",
+            room_id,
+            content.get("filename"),
+            len(data),
+            ", encrypted" if encrypt else "",
+        )
+        return uploaded
 
     async def typing(self, room_id: str, typing: bool) -> None:
         """Best effort: « l'assistant écrit… » while Rasa thinks, only when

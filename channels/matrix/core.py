@@ -5,12 +5,15 @@ Matrix message contents out; the bridge (`bridge.py`) does the I/O."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import hashlib
 import json
 import logging
 import os
 import random
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -240,13 +243,67 @@ def matrix_message(markdown_text: str, msgtype: str = "m.notice") -> dict[str, A
     }
 
 
+# A file message still to upload: under this key, its bytes (base64) as
+# rendered, then the name of its copy in the state's outbox. The bridge
+# uploads the bytes and replaces the key with the file's address.
+UPLOAD = "clinibot.upload"
+
+
+def file_message(reply: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An ``m.file`` content, still to upload, for a reply that carries a file
+    (the custom payload ``{"data": {"file": {"filename", "mimetype",
+    "base64"}}}``, as action_report sends the RCP sheet's PDF); None for any
+    other reply, or for a file that is not valid base64 (logged)."""
+    custom = reply.get("custom")
+    data = custom.get("data") if isinstance(custom, Mapping) else None
+    attached = data.get("file") if isinstance(data, Mapping) else None
+    if not isinstance(attached, Mapping):
+        return None
+    encoded = attached.get("base64")
+    try:
+        size = len(base64.b64decode(encoded, validate=True)) if isinstance(encoded, str) else 0
+    except (binascii.Error, ValueError):
+        size = 0
+    if not size:
+        logger.error("a file from Rasa has no valid base64 content: not sent")
+        return None
+    filename = re.sub(r"[^\w.-]", "_", str(attached.get("filename") or "document").rsplit("/", 1)[-1]) or "document"
+    mimetype = str(attached.get("mimetype") or "application/octet-stream")
+    return {
+        "msgtype": "m.file",
+        "body": filename,
+        "filename": filename,
+        "info": {"mimetype": mimetype, "size": size},
+        UPLOAD: {"base64": encoded},
+    }
+
+
+def uploaded_file_message(content: Mapping[str, Any], url: str, encryption: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``m.file`` content to send once its bytes are at `url`: ``url`` in
+    a room in clear; in an encrypted room, ``file`` (the address with the
+    keys that decrypt it: ``key``, ``iv``, ``hashes``, ``v``), as the Matrix
+    specification asks for encrypted attachments."""
+    message = {key: value for key, value in content.items() if key != UPLOAD}
+    if encryption is None:
+        message["url"] = url
+    else:
+        message["file"] = {**encryption, "url": url}
+    return message
+
+
 def render_replies(replies: Sequence[Mapping[str, Any]], msgtype: str = "m.notice") -> list[dict[str, Any]]:
-    """Rasa's messages for one turn as Matrix message contents, buttons as
-    numbered options."""
+    """Rasa's messages for one turn as Matrix message contents, in order:
+    texts with buttons as numbered options, files as ``m.file`` messages to
+    upload (`file_message`)."""
     contents = []
-    for message in render_turn(replies):
-        for part in chunks(message["text"], MAX_MESSAGE_CHARS):
-            contents.append(matrix_message(part, msgtype))
+    for reply in replies:
+        attached = file_message(reply)
+        if attached is not None:
+            contents.append(attached)
+            continue
+        for message in render_turn([reply]):
+            for part in chunks(message["text"], MAX_MESSAGE_CHARS):
+                contents.append(matrix_message(part, msgtype))
     return contents
 
 
@@ -370,7 +427,10 @@ class BridgeState:
       crash they are sent again marked as redeliveries, and Rasa answers from
       its tracker if it had already processed them;
     - ``pending``: replies computed but not yet confirmed by the homeserver,
-      resent with the same transaction ids;
+      resent with the same transaction ids. A file's bytes are not kept in
+      this file (rewritten at every change) but once in ``outbox/`` beside
+      it, until the file is uploaded; its message then holds the file's
+      address (and keys, in an encrypted room) until it is sent;
     - ``options``: the numbered options last shown in each room;
     - ``login``: user, device and token obtained with the password (the same
       device is kept: no new session at each restart);
@@ -381,11 +441,13 @@ class BridgeState:
 
     def __init__(self, path: Path, user_id: str) -> None:
         self.path = Path(path)
+        self.outbox = self.path.parent / "outbox"
         self.user_id = user_id
         self.data: dict[str, Any] = self._load()
         self.options = OptionsMemory(self.data["options"])
         # Handed to Rasa by the previous run, never answered.
         self.redeliveries = set(self.data["in_flight"])
+        self._tidy_outbox()  # files of a run stopped before noting them
 
     def _empty(self) -> dict[str, Any]:
         return {
@@ -428,6 +490,64 @@ class BridgeState:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+        self._tidy_outbox()
+
+    # -- files waiting to be uploaded
+    def _stash(self, content: dict[str, Any]) -> dict[str, Any]:
+        """`content` with its file's bytes (if any) moved to the outbox
+        (written whole, 0600, before the state that names it)."""
+        upload = content.get(UPLOAD)
+        if not isinstance(upload, dict) or "base64" not in upload:
+            return content
+        data = base64.b64decode(upload["base64"])
+        name = hashlib.sha256(data).hexdigest()
+        target = self.outbox / name
+        if not target.exists():
+            self.outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(prefix=".file-", dir=self.outbox)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.chmod(temporary, 0o600)
+                os.replace(temporary, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        return {**content, UPLOAD: {"outbox": name}}
+
+    def file_bytes(self, content: Mapping[str, Any]) -> bytes | None:
+        """The bytes of the file `content` is waiting to upload (None if they
+        are gone: the message cannot be sent)."""
+        name = (content.get(UPLOAD) or {}).get("outbox")
+        try:
+            return (self.outbox / str(name)).read_bytes() if name else None
+        except OSError:
+            return None
+
+    def set_uploaded(self, entry: dict[str, Any], index: int, content: dict[str, Any]) -> None:
+        """The file of `entry`'s message `index` is uploaded: `content` (with
+        its address) is what is sent, now and after a restart."""
+        entry["contents"][index] = content
+        self.save()
+
+    def _tidy_outbox(self) -> None:
+        """Files no pending message waits for are removed (after the state
+        without them is written)."""
+        if not self.outbox.is_dir():
+            return
+        wanted = {
+            (content.get(UPLOAD) or {}).get("outbox")
+            for entry in self.data["pending"]
+            for content in entry["contents"]
+            if isinstance(content.get(UPLOAD), dict)
+        }
+        for path in self.outbox.iterdir():
+            if path.name not in wanted:
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
     # -- sync position
     @property
@@ -472,7 +592,12 @@ class BridgeState:
         self.redeliveries.discard(incoming.event_id)
         if contents:
             self.data["pending"].append(
-                {"room_id": incoming.room_id, "event_id": incoming.event_id, "contents": contents, "sent": 0}
+                {
+                    "room_id": incoming.room_id,
+                    "event_id": incoming.event_id,
+                    "contents": [self._stash(content) for content in contents],
+                    "sent": 0,
+                }
             )
         self.options.remember_turn(incoming.room_id, replies)
         self.save()

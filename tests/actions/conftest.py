@@ -12,7 +12,16 @@ from rasa_sdk.executor import CollectingDispatcher
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
 
-def make_tracker(slots=None, text="", intent="inform", entities=None, active_loop=None, events=None, message_id=None):
+def make_tracker(
+    slots=None,
+    text="",
+    intent="inform",
+    entities=None,
+    active_loop=None,
+    events=None,
+    message_id=None,
+    input_channel=None,
+):
     all_slots = dict.fromkeys(DOMAIN["slots"])
     all_slots["requested_slot"] = None
     all_slots.update(slots or {})
@@ -27,7 +36,9 @@ def make_tracker(slots=None, text="", intent="inform", entities=None, active_loo
             "sender_id": "test",
             "slots": all_slots,
             "latest_message": latest,
-            "events": events if events is not None else [{"event": "user", "text": text, "parse_data": latest}],
+            "events": events
+            if events is not None
+            else [{"event": "user", "text": text, "parse_data": latest, "input_channel": input_channel}],
             "paused": False,
             "followup_action": None,
             "active_loop": {"name": active_loop} if active_loop else {},

@@ -423,6 +423,42 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
         assert expected in text, expected
 
 
+def test_in_matrix_the_rcp_sheet_also_comes_as_a_pdf_file_elsewhere_only_in_the_chat(run_action):
+    """Matrix can post a file: « rapport » there gives the Markdown in the chat
+    and the same sheet as a PDF the bridge uploads. The web widget and the
+    other messengers get the chat text only."""
+    import base64
+    import io
+
+    from pypdf import PdfReader
+
+    from actions.action_report import ActionReport
+    from actions.recommendation import compute
+
+    given = compute(FEMUR_NECK)
+    slots = {**FEMUR_NECK, "recommendation": given}
+    matrix = make_tracker(slots=slots, text="rapport", intent="ask_report", input_channel="matrix")
+    intro, sheet, attached = run_action(ActionReport(), matrix)[0]
+    assert intro["text"].startswith("Voici la fiche pour la RCP") and sheet["text"].startswith("# Fiche")
+    pdf = attached["custom"]["data"]["file"]
+    assert pdf["mimetype"] == "application/pdf"
+    assert pdf["filename"].startswith("recapitulatif-rcp-") and pdf["filename"].endswith(".pdf")
+    content = base64.b64decode(pdf["base64"], validate=True)
+    assert content.startswith(b"%PDF")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
+    for expected in (
+        "Fiche d'aide à la décision pour la RCP",
+        "Chirurgie indiquée",
+        "Arthroplastie de hanche cimentée",
+    ):
+        assert expected in text, expected
+    for channel in ("socketio", "telegram", "slack", "rest"):
+        web = make_tracker(slots=slots, text="rapport", intent="ask_report", input_channel=channel)
+        messages = run_action(ActionReport(), web)[0]
+        assert [m["text"] for m in messages] == [intro["text"], sheet["text"]], channel
+        assert not any(m.get("custom") for m in messages), channel
+
+
 def test_a_correction_after_the_answer_gives_the_new_answer_before_the_question_it_opens(run_action):
     """A percutaneous treatment that failed, said after the answer: the THA is
     proposed at once; the diagnostic question it opens comes after, and is not

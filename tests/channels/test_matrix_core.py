@@ -3,6 +3,8 @@ answered, which invitations accepted, what is sent, what survives a restart,
 how fast it may call the homeserver, when its crypto store is unusable.
 (The bridge itself runs against a real Synapse in tests/matrix.)"""
 
+import asyncio
+import base64
 import json
 import os
 import stat
@@ -224,6 +226,75 @@ def test_a_huge_reply_is_split_into_several_messages():
     assert len(core.render_replies([{"text": huge}])) == 3
 
 
+def test_the_rcp_sheet_of_action_report_in_matrix_becomes_its_text_then_a_pdf_file_to_upload():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.action_report import ActionReport
+    from actions.recommendation import compute
+    from tests.actions.conftest import DOMAIN, make_tracker
+    from tests.actions.test_actions import FEMUR_NECK
+
+    tracker = make_tracker(
+        slots={**FEMUR_NECK, "recommendation": compute(FEMUR_NECK)},
+        text="rapport",
+        intent="ask_report",
+        input_channel="matrix",
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionReport().run(dispatcher, tracker, DOMAIN))
+    contents = core.render_replies(dispatcher.messages, "m.notice")
+    assert [c["msgtype"] for c in contents] == ["m.notice", "m.notice", "m.file"]
+    assert contents[1]["body"].startswith("Fiche d'aide à la décision pour la RCP")
+    attached = contents[2]
+    pdf = base64.b64decode(attached[core.UPLOAD]["base64"])
+    assert pdf.startswith(b"%PDF")
+    assert attached["body"] == attached["filename"]
+    assert attached["filename"].startswith("recapitulatif-rcp-") and attached["filename"].endswith(".pdf")
+    assert attached["info"] == {"mimetype": "application/pdf", "size": len(pdf)}
+
+
+PDF = b"%PDF-1.4 une fiche\n%%EOF\n"
+
+
+def file_reply(data=PDF, filename="recapitulatif-rcp-2026-11-30-16h05.pdf"):
+    encoded = base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
+    return {"custom": {"data": {"file": {"filename": filename, "mimetype": "application/pdf", "base64": encoded}}}}
+
+
+def test_a_file_keeps_its_place_among_the_texts_and_other_custom_payloads_show_nothing():
+    replies = [
+        {"text": "Avant."},
+        {"custom": {"data": {"recommendation_ready": True}}},
+        file_reply(),
+        {"text": "Après."},
+    ]
+    contents = core.render_replies(replies)
+    assert [c.get("body") for c in contents] == ["Avant.", "recapitulatif-rcp-2026-11-30-16h05.pdf", "Après."]
+
+
+def test_a_file_without_valid_content_or_with_a_path_in_its_name_is_made_safe():
+    assert core.render_replies([file_reply("pas du base64 !")]) == []
+    assert core.render_replies([file_reply(b"")]) == []
+    [content] = core.render_replies([file_reply(filename="../../etc/passwd")])
+    assert content["filename"] == "passwd"
+
+
+def test_an_uploaded_file_is_sent_by_address_in_clear_and_with_its_keys_when_encrypted():
+    [content] = core.render_replies([file_reply()])
+    plain = core.uploaded_file_message(content, "mxc://localhost/abc", None)
+    assert plain == {
+        "msgtype": "m.file",
+        "body": "recapitulatif-rcp-2026-11-30-16h05.pdf",
+        "filename": "recapitulatif-rcp-2026-11-30-16h05.pdf",
+        "info": {"mimetype": "application/pdf", "size": len(PDF)},
+        "url": "mxc://localhost/abc",
+    }
+    keys = {"v": "v2", "key": {"kty": "oct", "k": "…"}, "iv": "…", "hashes": {"sha256": "…"}}
+    encrypted = core.uploaded_file_message(content, "mxc://localhost/abc", keys)
+    assert "url" not in encrypted and core.UPLOAD not in encrypted
+    assert encrypted["file"] == {**keys, "url": "mxc://localhost/abc"}
+
+
 def test_transaction_ids_are_stable_for_a_reply_and_distinct_between_replies():
     assert core.transaction_id("$a", 0) == core.transaction_id("$a", 0)
     assert len({core.transaction_id("$a", 0), core.transaction_id("$a", 1), core.transaction_id("$b", 0)}) == 3
@@ -294,6 +365,42 @@ def test_handled_events_are_bounded(tmp_path):
         state.data["handled"].append(f"$old{n}")
     state.record_answer(core.Incoming(ROOM, "$new", "x"), [], [])
     assert len(state.data["handled"]) == core.HANDLED_LIMIT and state.is_handled("$new")
+
+
+def test_a_file_waits_in_the_outbox_once_not_in_the_state_and_survives_a_restart(tmp_path):
+    path = tmp_path / "state.json"
+    big = b"%PDF-1.4 " + os.urandom(40_000)
+    contents = [core.matrix_message("La fiche."), *core.render_replies([file_reply(big)])]
+    core.BridgeState(path, BOT).record_answer(core.Incoming(ROOM, "$r", "rapport"), contents, [])
+    # The state names the file; its bytes are written once beside it, private.
+    assert path.stat().st_size < 2_000
+    [stored] = (tmp_path / "outbox").iterdir()
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600 and stored.read_bytes() == big
+
+    # Killed, restarted: the text is sent, then the file is uploaded.
+    again = core.BridgeState(path, BOT)
+    entry = again.pending(ROOM)[0]
+    again.mark_sent(entry, 1)
+    waiting = entry["contents"][1]
+    assert again.file_bytes(waiting) == big
+    sent = core.uploaded_file_message(waiting, "mxc://localhost/f", None)
+    again.set_uploaded(entry, 1, sent)
+    assert list((tmp_path / "outbox").iterdir()) == []  # uploaded: no longer kept
+    # Killed before the send was confirmed: the same message goes again.
+    assert core.BridgeState(path, BOT).pending(ROOM)[0]["contents"][1] == sent
+    again.mark_sent(entry, 2)
+    assert core.BridgeState(path, BOT).pending() == []
+
+
+def test_files_of_dropped_replies_and_of_a_run_killed_before_noting_them_are_removed(tmp_path):
+    path = tmp_path / "state.json"
+    state = core.BridgeState(path, BOT)
+    state.record_answer(core.Incoming(ROOM, "$r", "rapport"), core.render_replies([file_reply()]), [])
+    state.drop_pending(state.pending()[0])
+    assert list((tmp_path / "outbox").iterdir()) == []
+    (tmp_path / "outbox" / "orphelin").write_bytes(PDF)
+    core.BridgeState(path, BOT)
+    assert list((tmp_path / "outbox").iterdir()) == []
 
 
 def test_a_state_of_another_account_is_not_reused(tmp_path):

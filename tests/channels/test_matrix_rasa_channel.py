@@ -117,3 +117,25 @@ def test_a_failing_turn_returns_what_was_said_before_the_failure():
     response = asyncio.run(receive(request({"sender": ROOM, "message": "x"})))
     assert response.status == 200 and b"Avant." in response.body
     assert WholeMessages.name() == "matrix"
+
+
+def test_a_redelivered_report_request_gets_its_pdf_again_from_the_tracker():
+    """The bridge killed while « rapport » was with Rasa: the answer rebuilt
+    from the tracker still carries the PDF for the bridge to post."""
+    pdf = {"data": {"file": {"filename": "recapitulatif-rcp.pdf", "mimetype": "application/pdf", "base64": "JVBERg=="}}}
+    store = InMemoryTrackerStore(Domain.empty())
+    tracker = DialogueStateTracker.from_events(
+        ROOM,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("rapport", message_id="$rapport"),
+            BotUttered("Voici la fiche pour la RCP."),
+            BotUttered(data={"custom": pdf}),
+        ],
+    )
+    asyncio.run(store.save(tracker))
+    replies = asyncio.run(earlier_answer(request({}, store), ROOM, "$rapport"))
+    assert replies == [
+        {"recipient_id": ROOM, "text": "Voici la fiche pour la RCP."},
+        {"recipient_id": ROOM, "custom": pdf},
+    ]

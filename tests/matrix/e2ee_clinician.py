@@ -15,14 +15,26 @@ was cross-signed. The clinician's own other devices are trusted.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import logging
 import sys
 from typing import Any
 from urllib.parse import quote
 
+import unpaddedbase64
 import vodozemac
-from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginResponse, MessageDirection, RoomCreateResponse
+from Crypto.Cipher import AES
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    DownloadError,
+    ErrorResponse,
+    LoginResponse,
+    MessageDirection,
+    RoomCreateResponse,
+)
 from nio.api import RoomPreset
 from nio.events import MegolmEvent
 from nio.exceptions import OlmUnverifiedDeviceError
@@ -55,6 +67,21 @@ def only_key(key_object: dict[str, Any] | None) -> str | None:
         if key_id.startswith("ed25519:"):
             return value
     return None
+
+
+def decrypt_attachment(ciphertext: bytes, file: dict[str, Any]) -> bytes:
+    """An encrypted attachment's bytes, as the Matrix specification says to
+    read them (v2: AES-256-CTR with the JWK key and the 128-bit IV, after
+    checking the SHA-256 of the ciphertext), with pycryptodome rather than
+    nio's own helper."""
+    key = file["key"]
+    if file.get("v") != "v2" or key.get("alg") != "A256CTR" or "decrypt" not in key.get("key_ops", []):
+        raise ValueError(f"not a v2 A256CTR attachment: {file.get('v')}, {key.get('alg')}")
+    if hashlib.sha256(ciphertext).digest() != unpaddedbase64.decode_base64(file["hashes"]["sha256"]):
+        raise ValueError("the downloaded file does not match its SHA-256")
+    secret = base64.urlsafe_b64decode(key["k"] + "=" * (-len(key["k"]) % 4))
+    iv = unpaddedbase64.decode_base64(file["iv"])
+    return AES.new(secret, AES.MODE_CTR, nonce=b"", initial_value=iv).decrypt(ciphertext)
 
 
 class Clinician:
@@ -241,6 +268,15 @@ class Clinician:
                 break
             start = page.end
         return {"events": list(reversed(events))}
+
+    async def download(self, url: str, file: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The bytes (base64) of the file at `url`, decrypted with `file` (the
+        ``file`` of an encrypted ``m.file`` message) if given."""
+        response = await self.client.download(mxc=url)
+        if isinstance(response, DownloadError):
+            raise RuntimeError(f"download {url}: {response}")
+        data = response.body if file is None else decrypt_attachment(response.body, file)
+        return {"base64": base64.b64encode(data).decode("ascii")}
 
     async def store_opens(self, store_path: str, user_id: str, device_id: str, pickle_key: str) -> dict[str, Any]:
         """Whether the bridge's crypto store opens with `pickle_key`."""

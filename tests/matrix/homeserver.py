@@ -277,6 +277,17 @@ class Clinician:
             "event_id"
         ]
 
+    def download(self, url: str) -> bytes:
+        """The bytes of the file at `url` (``mxc://server/id``), as the
+        homeserver keeps them (authenticated media)."""
+        server, media_id = url.removeprefix("mxc://").split("/", 1)
+        req = urllib.request.Request(
+            f"{self.server.url}/_matrix/client/v1/media/download/{_q(server)}/{_q(media_id)}",
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return bytes(response.read())
+
     def joined_members(self, room_id: str) -> list[str]:
         return list(self.api("GET", f"/rooms/{_q(room_id)}/joined_members")["joined"])
 

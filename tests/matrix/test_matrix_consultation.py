@@ -1,7 +1,8 @@
 """A clinician consults the assistant in an unencrypted Matrix direct room
 (the bridge has encryption on, as deployed), on a real Synapse homeserver,
 through the bridge and the real Rasa and action servers; the homeserver and
-then the bridge are restarted mid-consultation.
+then the bridge are restarted mid-consultation; at the end, « rapport » gives
+the RCP sheet in the chat and as a PDF file.
 
 Nothing lost or repeated is checked against Rasa's own record: the
 clinician's messages reach Rasa exactly once each, in order, and the room
@@ -10,6 +11,7 @@ Matrix."""
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 from typing import Any
@@ -17,7 +19,18 @@ from typing import Any
 import pytest
 
 from channels.formatting import matrix_html, plain_text
-from tests.matrix.conversation import SWANSON, bot_texts, says, slots, tracker, wait_for_bot
+from tests.matrix.conversation import (
+    RCP_SHEET,
+    SWANSON,
+    bot_texts,
+    is_file,
+    pdf_text,
+    says,
+    sends_a_file,
+    slots,
+    tracker,
+    wait_for_bot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -97,6 +110,21 @@ def test_consultation_in_a_direct_room_survives_homeserver_and_bridge_restarts(m
     assert recommendation["surgery"] == "indicated"
     assert [t["code"] for t in recommendation["techniques"]] == ["cemented_arthroplasty"]
 
+    # The RCP sheet: its text in the chat, then the same sheet as a PDF file
+    # the clinician downloads.
+    asked = clinician.send(room, "rapport")
+    report = wait_for_bot(clinician, room, asked, bot, sends_a_file)
+    assert [message["content"]["msgtype"] for message in report] == ["m.notice", "m.notice", "m.file"]
+    assert report[1]["content"]["body"].startswith(RCP_SHEET[0])
+    sheet = report[-1]["content"]
+    assert sheet["info"]["mimetype"] == "application/pdf"
+    assert sheet["body"] == sheet["filename"] and re.fullmatch(r"recapitulatif-rcp-[\d-]+h\d\d\.pdf", sheet["body"])
+    pdf = clinician.download(sheet["url"])
+    assert pdf.startswith(b"%PDF") and len(pdf) == sheet["info"]["size"]
+    text = pdf_text(pdf)
+    for words in RCP_SHEET:
+        assert words in text, words
+
     # Nothing lost, nothing repeated: Rasa saw each message once, in order…
     events = tracker(setup, room)["events"]
     user_texts = [event["text"] for event in events if event["event"] == "user"]
@@ -111,10 +139,14 @@ def test_consultation_in_a_direct_room_survives_homeserver_and_bridge_restarts(m
         '/inform{"prior_radiotherapy": false}',
         '/inform{"suspected_hypervascular": false}',
         "références",
+        "rapport",
     ]
-    # …and the room holds each of the bot's messages once, in order.
+    # …and the room holds each of the bot's messages once, in order: the
+    # texts, and the one file, last.
     expected = bot_texts(setup, room)
-    in_room = [message["content"] for message in clinician.history(room) if message["sender"] == bot]
+    from_bot = [message for message in clinician.history(room) if message["sender"] == bot]
+    assert [is_file(message) for message in from_bot] == [False] * (len(from_bot) - 1) + [True]
+    in_room = [message["content"] for message in from_bot[:-1]]
     assert [content["body"] for content in in_room] == [plain_text(text) for text in expected]
     assert [content["formatted_body"] for content in in_room] == [matrix_html(text) for text in expected]
     clinician_messages = [m["content"]["body"] for m in clinician.history(room) if m["sender"] == clinician.user_id]

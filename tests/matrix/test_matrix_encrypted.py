@@ -8,8 +8,9 @@ owner has cross-signed, and says for each message read whether its sender's
 device was. The story: the first message is written while the assistant is
 only invited; the bridge is killed with SIGKILL mid-consultation and restarted
 on the same store; the clinician goes on from a new device; the
-recommendation arrives with its references. Nothing lost or repeated is
-checked against Rasa's record, as for unencrypted rooms.
+recommendation arrives with its references, then the RCP sheet as an
+encrypted PDF file. Nothing lost or repeated is checked against Rasa's
+record, as for unencrypted rooms.
 """
 
 from __future__ import annotations
@@ -33,7 +34,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from channels.formatting import matrix_html, plain_text
 from channels.matrix import crosssigning
 from tests.matrix.conftest import CLINICIAN_PASSWORD, STORE_KEY
-from tests.matrix.conversation import SWANSON, bot_texts, question, says, slots, user_texts, wait_for_bot
+from tests.matrix.conversation import (
+    RCP_SHEET,
+    SWANSON,
+    bot_texts,
+    is_file,
+    pdf_text,
+    question,
+    says,
+    sends_a_file,
+    slots,
+    user_texts,
+    wait_for_bot,
+)
 from tests.matrix.e2ee import EncryptedClinician
 from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
 
@@ -216,6 +229,24 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
     assert recommendation["surgery"] == "indicated"
     assert [t["code"] for t in recommendation["techniques"]] == ["cemented_arthroplasty"]
 
+    # The RCP sheet: its text, then the PDF as an encrypted file; the keys
+    # travel in the (encrypted) message, the homeserver keeps ciphertext.
+    asked = clinician.send(room, "rapport")
+    report = wait_for_bot(clinician, room, asked, bot, sends_a_file)
+    assert all(message["decrypted"] for message in report)
+    assert [message["content"]["msgtype"] for message in report] == ["m.notice", "m.notice", "m.file"]
+    assert report[1]["content"]["body"].startswith(RCP_SHEET[0])
+    sheet = report[-1]["content"]
+    assert sheet["info"]["mimetype"] == "application/pdf" and sheet["body"].endswith(".pdf")
+    assert "url" not in sheet and sheet["file"]["url"].startswith("mxc://")
+    pdf = clinician.download(sheet)
+    assert pdf.startswith(b"%PDF") and len(pdf) == sheet["info"]["size"]
+    text = pdf_text(pdf)
+    for words in RCP_SHEET:
+        assert words in text, words
+    stored = setup.clinician.download(sheet["file"]["url"])
+    assert len(stored) == len(pdf) and stored != pdf and not stored.startswith(b"%PDF")
+
     # Nothing lost, nothing repeated: Rasa saw each message once, in order
     # (the decrypted text; « non » answers the yes/no question by its option)…
     assert user_texts(setup, room) == [
@@ -229,18 +260,22 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
         "non, jamais irradié",
         '/inform{"suspected_hypervascular": false}',
         "références",
+        "rapport",
     ]
-    # …and the room holds each of the bot's messages once, in order, as the
-    # clinician's first device decrypts them, each from a device the
-    # assistant's account cross-signed (shown by clients that hide others).
+    # …and the room holds each of the bot's messages once, in order (the
+    # texts, and the one file, last), as the clinician's first device
+    # decrypts them, each from a device the assistant's account cross-signed
+    # (shown by clients that hide others).
     history = clinician.history(room)
     from_bot = [m for m in history if m["sender"] == bot]
+    assert [is_file(m) for m in from_bot] == [False] * (len(from_bot) - 1) + [True]
     expected = bot_texts(setup, room)
-    assert [m["content"].get("body") for m in from_bot] == [plain_text(text) for text in expected]
-    assert [m["content"].get("formatted_body") for m in from_bot] == [matrix_html(text) for text in expected]
+    assert [m["content"].get("body") for m in from_bot[:-1]] == [plain_text(text) for text in expected]
+    assert [m["content"].get("formatted_body") for m in from_bot[:-1]] == [matrix_html(text) for text in expected]
     assert all(m["decrypted"] and m["sender_device_cross_signed"] for m in from_bot)
     assert [m["content"]["body"] for m in history if m["sender"] != bot] == [text for text, _ in script] + [
-        "références"
+        "références",
+        "rapport",
     ]
     # On the homeserver, every message of the room is encrypted.
     assert {e["type"] for e in setup.clinician.history(room, types=("m.room.message", "m.room.encrypted"))} == {
