@@ -94,7 +94,7 @@ RECORD_ID = r"(?=[A-Z0-9/ -]*\d{3})[A-Z0-9](?:[A-Z0-9/-]|\s(?=\d))*"
 
 # (kind, pattern): the part to mask is the group "value" when there is one.
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("email", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     (
         "nir",
         re.compile(
