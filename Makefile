@@ -72,7 +72,10 @@ define apt_install
 	$(SUDO) $(APT) install -y -qq --no-install-recommends $(1)
 endef
 
-$(STAMP): requirements.lock
+# The environment's directory is named after the lock file's hash: a changed
+# lock gets a new environment, so the lock is only an order-only prerequisite
+# (a fresh clone's newer file times must not rebuild a 3 GB environment).
+$(STAMP): | requirements.lock
 	$(call python_venv,$(VENV),requirements.lock,$(BASE_PYTHON))
 
 install: $(STAMP) ## the assistant's Python environment (Rasa, spaCy…), once per requirements.lock

@@ -14,10 +14,10 @@ SYNAPSE_VENV ?= $(HOME)/.cache/clinibot/synapse-$(shell sha256sum $(SYNAPSE_REQU
 
 .PHONY: matrix-bridge-venv synapse-venv matrix-bridge test-matrix
 
-$(BRIDGE_VENV)/.installed: $(BRIDGE_REQUIREMENTS)
+$(BRIDGE_VENV)/.installed: | $(BRIDGE_REQUIREMENTS)
 	$(call python_venv,$(BRIDGE_VENV),$(BRIDGE_REQUIREMENTS),$(BASE_PYTHON))
 
-$(SYNAPSE_VENV)/.installed: $(SYNAPSE_REQUIREMENTS)
+$(SYNAPSE_VENV)/.installed: | $(SYNAPSE_REQUIREMENTS)
 	$(call python_venv,$(SYNAPSE_VENV),$(SYNAPSE_REQUIREMENTS),$(BASE_PYTHON))
 
 matrix-bridge-venv: $(BRIDGE_VENV)/.installed ## the Matrix bridge's environment (matrix-nio with vodozemac)

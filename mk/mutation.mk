@@ -11,7 +11,7 @@ MUTATION_MINIMUM ?= 90
 
 .PHONY: mutation
 
-$(MUTATION_VENV)/.installed: $(MUTATION_REQUIREMENTS)
+$(MUTATION_VENV)/.installed: | $(MUTATION_REQUIREMENTS)
 	$(call python_venv,$(MUTATION_VENV),$(MUTATION_REQUIREMENTS),$(BASE_PYTHON))
 
 mutation: $(MUTATION_VENV)/.installed ## mutation testing of the decision rules (10 to 20 min; at least 90 % killed)
