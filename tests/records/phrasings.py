@@ -3,7 +3,7 @@ from the files themselves: what a clinician types, with no identifying data.
 
 - tests/freetext/*.yml (the shorthand sets) and the phrasing tables of
   tests/freetext/*.py (the first string of each (text, …) tuple);
-- data/nlu/*.yml and tests/nlu/heldout.yml examples, entity markup removed;
+- data/nlu/*.yml and tests/nlu/dev.yml and tests/nlu/frozen.yml examples, entity markup removed;
 - tests/stories/*.yml: user texts, entity values and slot values;
 - the end-to-end phrasings: tests/support/scripts.py, the consultations of
   tests/support/load.py, and every string literal sent by a `.send(…)` call in
@@ -100,8 +100,10 @@ def consultation_phrasings() -> list[tuple[str, str]]:
         add(path, (item["text"] for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []))
     for path in sorted((ROOT / "tests" / "freetext").glob("test_*.py")):
         add(path, _tuple_heads(path))
-    for path in [*sorted((ROOT / "data" / "nlu").glob("*.yml")), ROOT / "tests" / "nlu" / "heldout.yml"]:
+    for path in [*sorted((ROOT / "data" / "nlu").glob("*.yml")), ROOT / "tests" / "nlu" / "dev.yml"]:
         add(path, _nlu_examples(path))
+    frozen = ROOT / "tests" / "nlu" / "frozen.yml"
+    add(frozen, (item["text"] for item in yaml.safe_load(frozen.read_text(encoding="utf-8")) or []))
     for path in sorted((ROOT / "tests" / "stories").glob("*.yml")):
         add(path, _story_strings(path))
     add(ROOT / "tests" / "support" / "scripts.py", _tuple_heads(ROOT / "tests" / "support" / "scripts.py"))
