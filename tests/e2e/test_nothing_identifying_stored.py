@@ -36,6 +36,7 @@ import pytest
 import yaml
 
 from records.vocabulary import fold
+from serving import message_cap
 from tests.e2e.test_hostile_input import hostile_messages
 from tests.support.servers import MODEL, RASA_SERVER, ROOT, free_port, start, start_actions, stop, wait_for
 from tests.support.services import Postgres, postgres_server
@@ -265,8 +266,12 @@ def over_socketio(server: Server, messages: list[tuple[str, dict]]) -> str:
             while not any(json.loads(packet)[0] == "session_confirm" for packet in received):
                 await asyncio.sleep(0.05)
             session = next(json.loads(p)[1] for p in received if json.loads(p)[0] == "session_confirm")
-            for count, (text, metadata) in enumerate(messages, start=1):
+            count = 0
+            for text, metadata in messages:
                 await client.emit("user_uttered", {"message": text, "session_id": session, "metadata": metadata})
+                if message_cap.too_long(text):
+                    continue  # refused before any processing: no event is stored (serving/message_cap.py)
+                count += 1
                 deadline = time.monotonic() + 120
                 while await asyncio.to_thread(user_events, server, session) < count:
                     assert time.monotonic() < deadline, f"message {count} of {session} never processed"
