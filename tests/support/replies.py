@@ -5,8 +5,9 @@
    into a regular expression whose `{blanks}` take any text on one line;
 2. every word of it is a word the assistant has: of those texts, of the
    chapter's texts (decision/data/chapter.yml), of its bibliography, of the
-   names of identifying data (records/privacy.py), so a blank holds no word
-   from elsewhere;
+   labels and tags of identifying data (records.privacy.KINDS, not the
+   module's source: its docstrings hold sample names), so a blank holds no
+   word from elsewhere;
 3. it does not repeat what the user typed."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from records.privacy import KINDS
 from tests.support.servers import ROOT
 
 # Lists of words the assistant reads in messages, never says.
@@ -71,7 +73,6 @@ VOCABULARY_SOURCES = (
     "domain.yml",
     "decision/data/chapter.yml",
     "decision/data/references.json",
-    "records/privacy.py",
 )
 
 
@@ -80,6 +81,8 @@ def vocabulary() -> frozenset[str]:
     words: set[str] = set()
     for source in VOCABULARY_SOURCES:
         words |= {word.casefold() for word in WORD.findall((ROOT / source).read_text(encoding="utf-8"))}
+    for label, tag in KINDS.values():
+        words |= {word.casefold() for word in WORD.findall(f"{label} {tag}")}
     return frozenset(words)
 
 
