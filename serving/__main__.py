@@ -1,5 +1,6 @@
 """`python -m serving ARGS…` is `rasa ARGS…` with what it prints screened of
-identifying data, the message length cap, the fault notice and the speed-ups installed.
+identifying data, the message length cap, the fault notice, the speed-ups and
+the HTTP API's session start installed.
 
 python -m serving run --model models/consultation.tar.gz --enable-api --auth-token …
 python -m serving run actions --actions actions --port 5055
@@ -7,7 +8,7 @@ python -m serving run actions --actions actions --port 5055
 
 import sys
 
-from . import fault_notice, log_screen, message_cap, speedups
+from . import api_session, fault_notice, log_screen, message_cap, speedups
 
 
 def main() -> None:
@@ -15,6 +16,7 @@ def main() -> None:
     message_cap.install()
     fault_notice.install()
     speedups.install()
+    api_session.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

@@ -2,26 +2,16 @@
 the API token, and the action server going down and coming back — against
 real servers and a real SQLite tracker store."""
 
-import os
 import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from tests.support.api import check_the_token
-from tests.support.servers import (
-    MODEL,
-    RASA_SERVER,
-    ROOT,
-    Bot,
-    endpoints_yaml,
-    free_port,
-    start,
-    start_actions,
-    stop,
-    wait_for,
-)
+from consultation.texts import message
+from harness.bots import restartable_bot
+from harness.processes import ROOT
+from tests.support.api import api, check_the_token
 
 pytestmark = pytest.mark.e2e
 TOKEN = "jeton-de-test"
@@ -34,58 +24,8 @@ def texts(replies):
 @pytest.fixture
 def stack(tmp_path):
     """Action server and Rasa server (API behind a token) that a test may stop and restart."""
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    actions_port, rasa_port = free_port(), free_port()
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(endpoints_yaml(actions_port, tmp_path / "consultations.db"))
-
-    class Stack:
-        bot = Bot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", tmp_path, token=TOKEN)
-        database = tmp_path / "consultations.db"
-        processes = {}
-
-        def start_actions(self):
-            self.processes["actions"] = start_actions(actions_port, tmp_path / "actions.log", env)
-            wait_for(
-                f"http://127.0.0.1:{actions_port}/health", 120, self.processes["actions"], tmp_path / "actions.log"
-            )
-
-        def start_rasa(self):
-            self.processes["rasa"] = start(
-                [
-                    *RASA_SERVER,
-                    "run",
-                    "--model",
-                    str(MODEL),
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(rasa_port),
-                    "--enable-api",
-                    "--auth-token",
-                    TOKEN,
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    str(ROOT / "credentials.yml"),
-                ],
-                tmp_path / "rasa.log",
-                env,
-            )
-            wait_for(f"http://127.0.0.1:{rasa_port}/", 240, self.processes["rasa"], tmp_path / "rasa.log")
-
-        def kill_rasa(self):
-            os.killpg(self.processes["rasa"].pid, 9)
-            self.processes["rasa"].wait()
-
-    stack = Stack()
-    try:
-        stack.start_actions()
-        stack.start_rasa()
-        yield stack
-    finally:
-        for process in stack.processes.values():
-            stop(process)
+    with restartable_bot(tmp_path, ["--auth-token", TOKEN], token=TOKEN) as servers:
+        yield servers
 
 
 def slots(bot, sender):
@@ -97,7 +37,7 @@ def test_consultation_survives_kill_9_of_the_rasa_server(stack):
     bot.send("crash", "fracture pathologique du fémur")
     bot.send("crash", "diaphyse")
     assert slots(bot, "crash")["requested_slot"] == "life_expectancy"
-    stack.kill_rasa()
+    stack.kill("rasa")
     stack.start_rasa()
     replies = bot.send("crash", "environ 3 mois")
     current = slots(bot, "crash")
@@ -110,10 +50,24 @@ def test_the_http_api_needs_the_token(stack):
     check_the_token(stack.bot, TOKEN)
 
 
+def test_events_posted_to_a_new_conversation_open_it_like_a_first_message(stack):
+    """POST /conversations/<id>/tracker/events on a conversation that does not
+    exist yet: its session starts (with the disclaimer) and the events are kept,
+    where Rasa 3.6 alone answered 500 and lost them."""
+    bone = [{"event": "slot", "name": "bone", "value": "femur"}]
+    assert api(stack.bot, "POST", "/conversations/ouverte-par-api/tracker/events", TOKEN, bone) == 200
+    events = stack.bot.tracker("ouverte-par-api")["events"]
+    assert events[0]["event"] == "action" and events[0]["name"] == "action_session_start"
+    assert [event["text"] for event in events if event["event"] == "bot"] == [message("disclaimer")]
+    assert slots(stack.bot, "ouverte-par-api")["bone"] == "femur"
+    stack.bot.send("ouverte-par-api", "fracture pathologique")  # the bone given by the API is not asked again
+    assert slots(stack.bot, "ouverte-par-api")["requested_slot"] == "site"
+
+
 def test_user_is_told_in_french_when_the_action_server_is_down_and_the_consultation_resumes(stack):
     bot = stack.bot
     bot.send("fault", "fracture pathologique")
-    stop(stack.processes["actions"])
+    stack.stop("actions")
     replies = bot.send("fault", "le fémur")
     assert "momentanément indisponible" in texts(replies)
     stack.start_actions()
