@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.support.servers import Bot, running_bot
+from harness.bots import Bot, running_bot
 
 RESULTS = Path(__file__).with_name("results")
 MAX_MESSAGES = 30

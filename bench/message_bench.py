@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from freetext.parser import extract_facts
+from harness.bots import MODEL, running_bot
 from records.privacy import screen
 from serving.message_cap import MAX_MESSAGE_CHARS, french_number
-from tests.support.servers import MODEL, running_bot
 
 RESULTS = Path(__file__).with_name("results")
 SIZES = (1_000, 10_000, 100_000)

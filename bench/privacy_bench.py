@@ -86,9 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a small sample (smoke test)")
     args = parser.parse_args(argv)
 
+    from harness.phrasings import consultation_phrasings
     from records.privacy import screen
     from records.store import screened_event_data
-    from tests.records.phrasings import consultation_phrasings
 
     start = time.perf_counter()
     screen("Patient Jean Dupont")

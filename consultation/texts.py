@@ -8,7 +8,6 @@ out of scope, the Mirels explainer) are responses of `domain.yml`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ import yaml
 
 from decision import FIELDS
 from decision.contract import UNKNOWN, allowed_values
+from freetext.tokens import unaccented
 
 TEXTS = Path(__file__).with_name("texts.yml")
 
@@ -59,14 +59,17 @@ def message(key: str, **values: Any) -> str:
     return texts()["messages"][key].format(**values)
 
 
+def report_text(key: str, **values: Any) -> str:
+    return texts()["report"][key].format(**values)
+
+
 def answer_text(key: str, **values: Any) -> str:
     return texts()["answer"][key].format(**values)
 
 
 def fold(text: str) -> str:
     """Lower case, accents removed, apostrophes and dashes as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    plain = unaccented(text)
     return " " + re.sub(r"[^a-z0-9]+", " ", plain).strip() + " "
 
 

@@ -65,12 +65,18 @@ class Token:
         return self.kind is WORD or self.kind is NUMBER
 
 
+def unaccented(text: str) -> str:
+    """Lower case without accents: « Fémur » -> « femur ». The project's one
+    accent folding (records and consultation use it), but for the channels':
+    the Matrix bridge runs in its own environment and imports none of this."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @functools.lru_cache(maxsize=65536)
 def normalize(word: str) -> str:
     """Lower case, accents removed, ligatures spelt out."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.replace("œ", "oe").replace("æ", "ae")
+    return unaccented(word).replace("œ", "oe").replace("æ", "ae")
 
 
 def canon(norm: str) -> str:

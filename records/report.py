@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from consultation.render import case_summary, headline, mirels_line, sections, sources
-from consultation.texts import message, texts
-
-TITLE = "Fiche d'aide à la décision pour la RCP"
+from consultation.texts import message, report_text, texts
 
 
 def report_filename(when: datetime, extension: str = "md") -> str:
     """recapitulatif-rcp-2026-11-30-16h05.md (or .pdf)"""
-    return f"recapitulatif-rcp-{when:%Y-%m-%d-%Hh%M}.{extension}"
+    return report_text("filename", when=f"{when:%Y-%m-%d-%Hh%M}", extension=extension)
 
 
 def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
@@ -33,15 +31,20 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
     and the software details stay in the audit record."""
     titles = sections()
     record = rec.get("record", {})
-    lines = [f"# {TITLE}", ""]
-    lines.append(f"Chapitre « {rec['guideline']['chapter']} » — {rec['guideline']['title']}.")
+    lines = [f"# {report_text('title')}", ""]
+    lines.append(report_text("chapter", chapter=rec["guideline"]["chapter"], title=rec["guideline"]["title"]))
     if record:
-        lines.append(f"Recommandation calculée le {record['recorded_at'][:10]}.")
+        lines.append(report_text("computed_on", date=record["recorded_at"][:10]))
     if conversation_id:
-        lines.append(f"Consultation : {conversation_id}.")
+        lines.append(report_text("conversation", conversation_id=conversation_id))
     lines += ["", case_summary(rec["case"]).replace("**", "## ", 1).replace("**", "", 1), ""]
     indication = rec["indication"]
-    lines += ["## Proposition", "", f"{headline(rec)}. {indication['text_fr']} ({sources(indication)})", ""]
+    lines += [
+        f"## {report_text('proposal')}",
+        "",
+        f"{headline(rec)}. {indication['text_fr']} ({sources(indication)})",
+        "",
+    ]
     if rec.get("mirels"):
         lines += [mirels_line(rec["mirels"]), ""]
     for kind in ("techniques", "workup", "postoperative", "warnings"):

@@ -19,13 +19,14 @@ Richard or Thomas.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from freetext.tokens import unaccented as fold
 
 ROOT = Path(__file__).resolve().parents[1]
 # The data the clinical vocabulary is read from (not the tests).
@@ -38,12 +39,6 @@ SOURCES = (
 )
 NLU = ROOT / "data" / "nlu"
 WORD = re.compile(r"[^\W\d_]+")
-
-
-def fold(word: str) -> str:
-    """Lower case without accents: « Fémur » -> « femur »."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -3,7 +3,7 @@ end-to-end test of the session that asks for it."""
 
 import pytest
 
-from tests.support.servers import running_bot
+from harness.bots import running_bot
 
 
 @pytest.fixture(scope="session")

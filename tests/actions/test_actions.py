@@ -15,19 +15,11 @@ from actions.action_validate_slot_mappings import ExtractCaseFacts
 from actions.validate_consultation_form import ValidateConsultationForm
 from decision import FIELDS, recommend
 from decision.contract import UNKNOWN_ALLOWED
+from tests.cases import FEMORAL_NECK
 
 from .conftest import DOMAIN, make_tracker, slot_events
 
-FEMUR_NECK = {
-    "situation": "pathological_fracture",
-    "bone": "femur",
-    "site": "neck",
-    "life_expectancy": "6_to_12_months",
-    "fit_for_surgery": True,
-    "prior_radiotherapy": False,
-    "suspected_hypervascular": False,
-    "diagnostic_uncertainty": False,
-}
+FEMUR_NECK = FEMORAL_NECK
 
 
 def entity(name, value):

@@ -15,7 +15,7 @@ from channels.buttonless import ANSWER_HINT
 from channels.matrix import core, crosssigning
 from channels.matrix.config import SECTION, STORE_KEY_VARIABLE, ConfigError, from_mapping, load
 from consultation.render import question
-from tests.support.servers import ROOT
+from harness.processes import ROOT
 
 BOT = "@assistant:example.org"
 DOCTOR = "@dr.martin:example.org"

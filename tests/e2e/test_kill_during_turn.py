@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
-import os
 import sqlite3
 import threading
 import urllib.request
 
 import pytest
 
-from tests.support.servers import MODEL, RASA_SERVER, ROOT, Bot, free_port, start, start_actions, stop, wait_for
+from harness.bots import restartable_bot
 
 pytestmark = pytest.mark.e2e
 HELD = "tour-interrompu"
@@ -72,52 +71,16 @@ class Relay:
 
 @pytest.fixture
 def held_stack(tmp_path):
-    """The action server, the relay, and a Rasa server (started by `start_rasa`)
-    whose action endpoint is the relay, on an SQLite store of the test."""
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    actions_port, rasa_port = free_port(), free_port()
-    actions = start_actions(actions_port, tmp_path / "actions.log", env)
-    relay = None
-    processes = {"actions": actions}
-    try:
-        wait_for(f"http://127.0.0.1:{actions_port}/health", 120, actions, tmp_path / "actions.log")
-        relay = Relay(f"http://127.0.0.1:{actions_port}")
-        database = tmp_path / "consultations.db"
-        endpoints = tmp_path / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "{relay.url}/webhook"\n'
-            f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n"
-        )
-
-        def start_rasa():
-            processes["rasa"] = start(
-                [
-                    *RASA_SERVER,
-                    "run",
-                    "--model",
-                    str(MODEL),
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(rasa_port),
-                    "--enable-api",
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    str(ROOT / "credentials.yml"),
-                ],
-                tmp_path / "rasa.log",
-                env,
-            )
-            wait_for(f"http://127.0.0.1:{rasa_port}/", 240, processes["rasa"], tmp_path / "rasa.log")
-
-        start_rasa()
-        yield Bot(f"http://127.0.0.1:{rasa_port}", relay.url, tmp_path), relay, processes, start_rasa, database
-    finally:
-        if relay is not None:
+    """The action server, the relay, and a Rasa server whose action endpoint
+    is the relay, on an SQLite store of the test."""
+    with restartable_bot(tmp_path, start_servers=False) as servers:
+        servers.start_actions()
+        relay = Relay(servers.actions_url)
+        try:
+            servers.start_rasa(action_endpoint=relay.url)
+            yield servers, relay
+        finally:
             relay.close()
-        for process in processes.values():
-            stop(process)
 
 
 def stored_events(database, sender):
@@ -138,7 +101,8 @@ def turns(events):
 
 
 def test_kill_9_of_the_rasa_server_during_a_turn_loses_nothing_and_answers_once(held_stack):
-    bot, relay, processes, start_rasa, database = held_stack
+    servers, relay = held_stack
+    bot, database = servers.bot, servers.database
     bot.send(HELD, "fracture pathologique du fémur")
     bot.send(HELD, "diaphyse")
     before = stored_events(database, HELD)
@@ -156,14 +120,13 @@ def test_kill_9_of_the_rasa_server_during_a_turn_loses_nothing_and_answers_once(
     sender = threading.Thread(target=send)
     sender.start()
     assert relay.holding.wait(120), "the Rasa server never called the action server for the held turn"
-    os.killpg(processes["rasa"].pid, 9)  # the message received, its answer not given
-    processes["rasa"].wait()
+    servers.kill("rasa")  # the message received, its answer not given
     sender.join(60)
     assert "error" in outcome, outcome  # the client was not answered: it knows to send again
     relay.release.set()
 
     # Back: the store holds the earlier turns whole and nothing of the killed one.
-    start_rasa()
+    servers.start_rasa()
     after_crash = stored_events(database, HELD)
     assert after_crash == before
     slots = bot.tracker(HELD)["slots"]

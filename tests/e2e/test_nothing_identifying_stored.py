@@ -16,9 +16,7 @@ reply of the assistant: none of the injected identifiers may appear.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import random
 import re
 import sqlite3
@@ -26,7 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,10 +32,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness import rest as rest_channel
+from harness.bots import endpoints_yaml, server_env, start_actions, start_rasa, wait_for_actions, wait_for_rasa
+from harness.processes import ROOT, free_port, stop, stop_together
 from records.vocabulary import fold
 from serving import message_cap
 from tests.e2e.test_hostile_input import hostile_messages
-from tests.support.servers import MODEL, RASA_SERVER, ROOT, free_port, start, start_actions, stop, wait_for
 from tests.support.services import Postgres, postgres_server
 from tests.support.socketio import SocketIOClient
 
@@ -128,6 +127,7 @@ def needles() -> Needles:
 class Server:
     name: str
     url: str
+    port: int
     log: Path
     endpoints: Path
     database: Path | None = None  # SQLite
@@ -148,20 +148,14 @@ class Stack:
 
     def stop(self) -> None:
         """Stop every server (their logs are then complete)."""
-        for process in self.processes[:-1]:  # the Rasa servers at once: each takes a few seconds to stop
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, 15)
-        for process in self.processes:
-            stop(process)
+        stop_together(self.processes[:-1])
+        stop(self.processes[-1])
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make model` (make test does)")
     workdir = tmp_path_factory.mktemp("privacy")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = server_env()
     with postgres_server() as postgres:
         actions_port = free_port()
         actions = start_actions(actions_port, workdir / "actions.log", env)
@@ -177,43 +171,23 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             for name, store in stores.items():
                 endpoints = workdir / f"endpoints-{name}.yml"
                 endpoints.write_text(
-                    f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-                    f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n{store}"
+                    endpoints_yaml(
+                        f"http://127.0.0.1:{actions_port}",
+                        f"tracker_store:\n  type: records.store.ScreenedSQLTrackerStore\n{store}",
+                    )
                 )
                 port, log = free_port(), workdir / f"rasa-{name}.log"
-                process = start(
-                    [
-                        *RASA_SERVER,
-                        "run",
-                        "--model",
-                        str(MODEL),
-                        "--interface",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--enable-api",
-                        "--auth-token",
-                        TOKEN,
-                        "--cors",
-                        ORIGIN,
-                        "--endpoints",
-                        str(endpoints),
-                        "--credentials",
-                        str(ROOT / "credentials.yml"),
-                    ],
-                    log,
-                    env,
-                )
+                process = start_rasa(port, endpoints, log, env, extra_args=["--auth-token", TOKEN, "--cors", ORIGIN])
                 result.processes.insert(0, process)
-                server = Server(name, f"http://127.0.0.1:{port}", log, endpoints)
+                server = Server(name, f"http://127.0.0.1:{port}", port, log, endpoints)
                 if name == "sqlite":
                     server.database = workdir / "consultations.db"
                 else:
                     server.postgres = postgres
                 result.servers.append(server)
-            wait_for(f"http://127.0.0.1:{actions_port}/health", 120, actions, workdir / "actions.log")
+            wait_for_actions(actions_port, actions, workdir / "actions.log")
             for server, process in zip(result.servers, reversed(result.processes[:-1]), strict=True):
-                wait_for(f"{server.url}/status?token={TOKEN}", 240, process, server.log)
+                wait_for_rasa(server.port, process, server.log)
             yield result
         finally:
             result.stop()
@@ -223,23 +197,13 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 
 
 def rest(server: Server, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
-    body = {"sender": sender, "message": text}
-    if metadata is not None:
-        body["metadata"] = metadata
-    request = urllib.request.Request(
-        f"{server.url}/webhooks/rest/webhook",
-        data=json.dumps(body).encode("utf-8"),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=120) as response:
-        replies = json.loads(response.read().decode("utf-8"))
+    replies = rest_channel.send(server.url, sender, text, metadata=metadata)
     server.said([json.dumps(reply, ensure_ascii=False) for reply in replies])
     return replies
 
 
 def tracker(server: Server, sender: str) -> dict:
-    with urllib.request.urlopen(f"{server.url}/conversations/{sender}/tracker?token={TOKEN}", timeout=60) as response:
-        return json.loads(response.read().decode("utf-8"))
+    return rest_channel.tracker(server.url, sender, TOKEN)
 
 
 def user_events(server: Server, sender: str) -> int:

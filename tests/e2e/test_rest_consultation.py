@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
+from harness.scripts import FEMORAL_NECK_FREE_TEXT
 
 pytestmark = pytest.mark.e2e
 _ids = itertools.count()

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.bots import MODEL, Bot
+from harness.processes import ROOT, free_port, stop, wait_for
 from tests.support.api import api, check_the_token
-from tests.support.servers import MODEL, ROOT, Bot, free_port, stop, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.bots import Bot, running_bot
+from harness.processes import ROOT, stop, tail
 from tests.matrix.homeserver import Clinician, Synapse, bridge_python, synapse_server
-from tests.support.servers import ROOT, Bot, running_bot
 
 BOT_PASSWORD = "mot-de-passe-assistant"
 CLINICIAN_PASSWORD = "mot-de-passe-clinicien"
@@ -83,18 +84,11 @@ class BridgeProcess:
         process, self.process = self.process, None
         if process is None:
             return 0
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop(process, timeout=30)
         return process.returncode
 
     def assert_running(self) -> None:
-        assert self.process is not None and self.process.poll() is None, self.log.read_text()[-3000:]
+        assert self.process is not None and self.process.poll() is None, tail(self.log)
 
 
 @dataclass

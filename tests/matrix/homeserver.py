@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.servers import ROOT, free_port, stop
+from harness.processes import ROOT, free_port, stop, tail
 
 REQUIREMENTS = ROOT / "channels" / "matrix" / "synapse-requirements.txt"
 BRIDGE_REQUIREMENTS = ROOT / "channels" / "matrix" / "requirements.txt"
@@ -186,11 +186,7 @@ class Synapse:
         return self.start()
 
     def _tail(self) -> str:
-        parts = []
-        for name in ("console.log", "homeserver.log"):
-            with contextlib.suppress(OSError):
-                parts.append((self.directory / name).read_text(errors="replace")[-3000:])
-        return "\n".join(parts)
+        return "\n".join(tail(self.directory / name) for name in ("console.log", "homeserver.log"))
 
     def register(self, localpart: str, password: str, admin: bool = False) -> str:
         """An account, through the shared-secret registration API; its user id."""

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from channels.formatting import matrix_html, plain_text
 from channels.matrix import crosssigning
+from harness.scripts import FEMORAL_NECK_FREE_TEXT
 from tests.matrix.conftest import CLINICIAN_PASSWORD, STORE_KEY
 from tests.matrix.conversation import (
     RCP_SHEET,
@@ -48,7 +49,6 @@ from tests.matrix.conversation import (
     wait_for_bot,
 )
 from tests.matrix.e2ee import EncryptedClinician
-from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
 
 pytestmark = pytest.mark.e2e
 

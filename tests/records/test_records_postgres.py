@@ -17,23 +17,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from decision import recommend
+from harness.processes import ROOT
 from records.store import ScreenedSQLTrackerStore
-from tests.support.servers import ROOT
+from tests.cases import FEMORAL_NECK, recorded
 from tests.support.services import postgres_server
 
 pytestmark = pytest.mark.e2e
 
-CASE = {
-    "situation": "pathological_fracture",
-    "bone": "femur",
-    "site": "neck",
-    "life_expectancy": "6_to_12_months",
-    "fit_for_surgery": True,
-    "prior_radiotherapy": False,
-    "suspected_hypervascular": False,
-    "diagnostic_uncertainty": False,
-}
+CASE = FEMORAL_NECK
 # The README's production section, the port and database of the test server.
 ENDPOINTS = """\
 tracker_store:
@@ -65,8 +56,7 @@ def store_conversation(pg, sender, when, last=None):
         username=pg.user,
         password=pg.password,
     )
-    rec = recommend(CASE).to_dict()
-    rec["record"] = {"recorded_at": "2026-11-27T10:00:00+00:00", "project_version": "0.2.0"}
+    rec = recorded(CASE)
     tracker = DialogueStateTracker.from_events(
         sender,
         [

@@ -10,23 +10,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from decision import knowledge, recommend
+from decision import knowledge
 from records.report import report_markdown, report_pdf
+from tests.cases import FEMORAL_NECK, recorded
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The README's consultation: fracture of the femoral neck, 8 months, fit for
-# surgery, no diagnostic doubt, site not irradiated, no hypervascular lesion.
-TYPICAL = {
-    "situation": "pathological_fracture",
-    "bone": "femur",
-    "site": "neck",
-    "life_expectancy": "6_to_12_months",
-    "fit_for_surgery": True,
-    "prior_radiotherapy": False,
-    "suspected_hypervascular": False,
-    "diagnostic_uncertainty": False,
-}
+TYPICAL = FEMORAL_NECK  # the README's consultation
 # Every case written out for the decision module's tests and the README.
 NAMED_CASES = sorted((ROOT / "tests" / "decision" / "review_cases").glob("*.json")) + sorted(
     (ROOT / "examples").glob("*.json")
@@ -34,13 +24,7 @@ NAMED_CASES = sorted((ROOT / "tests" / "decision" / "review_cases").glob("*.json
 
 
 def recommendation(case):
-    rec = recommend(case).to_dict()
-    rec["record"] = {
-        "recorded_at": "2026-11-27T10:00:00+00:00",
-        "project_version": "0.2.0",
-        "guideline_edition": rec["guideline"]["edition"],
-    }
-    return rec
+    return recorded(case)
 
 
 def pdf_pages(rec) -> list[str]:

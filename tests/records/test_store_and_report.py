@@ -9,31 +9,16 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from decision import recommend
 from records.__main__ import main as records_main
 from records.report import report_markdown
 from records.store import ScreenedSQLTrackerStore
+from tests.cases import FEMORAL_NECK, recorded
 
-CASE = {
-    "situation": "pathological_fracture",
-    "bone": "femur",
-    "site": "neck",
-    "life_expectancy": "6_to_12_months",
-    "fit_for_surgery": True,
-    "prior_radiotherapy": False,
-    "suspected_hypervascular": False,
-    "diagnostic_uncertainty": False,
-}
+CASE = FEMORAL_NECK
 
 
 def recommendation():
-    rec = recommend(CASE).to_dict()
-    rec["record"] = {
-        "recorded_at": "2026-11-27T10:00:00+00:00",
-        "project_version": "0.2.0",
-        "guideline_edition": rec["guideline"]["edition"],
-    }
-    return rec
+    return recorded(CASE)
 
 
 def store_conversation(db, sender="c1", when=None):

@@ -23,10 +23,10 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from decision import recommend
 from records.report import report_markdown
 from records.store import ScreenedSQLTrackerStore, screened_event
 from records.vocabulary import ROOT
+from tests.cases import FEMORAL_NECK, recorded
 
 TEXT = "Patient Jean Dupont né le 12/03/1950, IPP 4589231 : fracture du col fémoral"
 SECRETS = [
@@ -41,28 +41,11 @@ SECRETS = [
     "150037512345678",
     "123 456",
 ]
-CASE = {
-    "situation": "pathological_fracture",
-    "bone": "femur",
-    "site": "neck",
-    "life_expectancy": "6_to_12_months",
-    "fit_for_surgery": True,
-    "prior_radiotherapy": False,
-    "suspected_hypervascular": False,
-    "diagnostic_uncertainty": False,
-}
+CASE = FEMORAL_NECK
 
 
 def recommendation() -> dict:
-    rec = recommend(CASE).to_dict()
-    from datetime import datetime, timezone
-
-    rec["record"] = {
-        "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "project_version": "0.2.0",
-        "guideline_edition": rec["guideline"]["edition"],
-    }
-    return rec
+    return recorded(CASE, recorded_at=None)
 
 
 def events() -> list[Event]:

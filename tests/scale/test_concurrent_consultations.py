@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tests.support.load import consultations, final_slots, run_load
+from harness.load import consultations, run_load
+from harness.rest import final_slots
 
 pytestmark = pytest.mark.e2e
 

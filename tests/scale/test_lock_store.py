@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.support.servers import ROOT
+from harness.processes import ROOT
 from tests.support.services import redis_server
 
 pytestmark = pytest.mark.e2e

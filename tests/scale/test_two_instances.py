@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.support.load import send, tracker
-from tests.support.scripts import FEMORAL_NECK_FREE_TEXT
-from tests.support.servers import running_bots
+from harness.bots import running_bots
+from harness.rest import send, tracker
+from harness.scripts import FEMORAL_NECK_FREE_TEXT
 from tests.support.services import postgres_server, redis_server
 
 pytestmark = pytest.mark.e2e

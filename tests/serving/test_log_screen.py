@@ -7,8 +7,8 @@ import io
 import subprocess
 import sys
 
+from harness.processes import ROOT
 from serving.log_screen import MAX_LINE, ScreenedStream, screen_line
-from tests.support.servers import ROOT
 
 WARNING = (
     "2026-12-01 00:02:05 WARNING  rasa.shared.utils.io  - Failed to parse arguments in line "

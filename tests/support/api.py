@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from tests.support.servers import Bot
+from harness.bots import Bot
 
 
 def api(bot: Bot, method: str, path: str, token: str | None = None, body: Any = None) -> int:

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
+from harness.processes import ROOT
 from records.privacy import KINDS
-from tests.support.servers import ROOT
 
 # Lists of words the assistant reads in messages, never says.
 WORD_LISTS = {"detail_words", "technique_words", "new_case_words"}

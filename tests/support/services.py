@@ -21,7 +21,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,24 +28,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.servers import stop
+from harness.processes import free_port, stop, tail
 
 __all__ = ["Postgres", "Redis", "postgres_server", "redis_server", "postgres_bin_dir", "redis_server_binary"]
 
 POSTGRES_SYSTEM_USER = "postgres"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, size: int = 3000) -> str:
-    try:
-        return path.read_text(errors="replace")[-size:]
-    except OSError:
-        return ""
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -163,7 +149,7 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
         )
         if init.returncode != 0:
             raise RuntimeError(f"initdb failed ({init.returncode}):\n{init.stdout[-2000:]}\n{init.stderr[-2000:]}")
-        port = _free_port()
+        port = free_port()
         with open(log, "w") as handle:
             if account is not None:
                 os.chown(log, account.pw_uid, account.pw_gid)
@@ -218,7 +204,7 @@ def _wait_for_postgres(port: int, password: str, timeout: float, process: subpro
     last: Exception = TimeoutError()
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"postgres exited ({process.returncode}):\n{_tail(log)}")
+            raise RuntimeError(f"postgres exited ({process.returncode}):\n{tail(log)}")
         try:
             return psycopg2.connect(
                 host="127.0.0.1", port=port, dbname="postgres", user="postgres", password=password, connect_timeout=2
@@ -226,7 +212,7 @@ def _wait_for_postgres(port: int, password: str, timeout: float, process: subpro
         except psycopg2.OperationalError as error:
             last = error
             time.sleep(0.3)
-    raise TimeoutError(f"PostgreSQL did not accept connections within {timeout} s ({last}):\n{_tail(log)}")
+    raise TimeoutError(f"PostgreSQL did not accept connections within {timeout} s ({last}):\n{tail(log)}")
 
 
 # --------------------------------------------------------------------------- Redis
@@ -260,7 +246,7 @@ def redis_server(timeout: float = 30.0) -> Iterator[Redis]:
     root = Path(tempfile.mkdtemp(prefix="clinibot-redis-"))
     process: subprocess.Popen | None = None
     try:
-        port, password, log = _free_port(), secrets.token_hex(16), root / "redis.log"
+        port, password, log = free_port(), secrets.token_hex(16), root / "redis.log"
         config = root / "redis.conf"
         config.write_text(
             f"bind 127.0.0.1\nport {port}\nprotected-mode yes\ndaemonize no\n"
@@ -287,7 +273,7 @@ def _wait_for_redis(server: Redis, timeout: float, process: subprocess.Popen) ->
     last: Exception = TimeoutError()
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"redis-server exited ({process.returncode}):\n{_tail(server.log)}")
+            raise RuntimeError(f"redis-server exited ({process.returncode}):\n{tail(server.log)}")
         client = server.client()
         try:
             if client.ping():
@@ -297,4 +283,4 @@ def _wait_for_redis(server: Redis, timeout: float, process: subprocess.Popen) ->
             time.sleep(0.2)
         finally:
             client.close()
-    raise TimeoutError(f"Redis did not answer within {timeout} s ({last}):\n{_tail(server.log)}")
+    raise TimeoutError(f"Redis did not answer within {timeout} s ({last}):\n{tail(server.log)}")

@@ -26,7 +26,8 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.support.servers import ROOT, running_bot
+from harness.bots import running_bot
+from harness.processes import ROOT
 
 WEB = ROOT / "web"
 PUBLIC = WEB / "public"

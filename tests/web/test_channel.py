@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from channels.socketio import SocketIOInput, allowed_origins
-from tests.support.servers import ROOT
+from harness.processes import ROOT
 
 
 def test_credentials_enable_the_channel_with_persistence_and_named_origins():

@@ -5,10 +5,12 @@ from the files themselves: what a clinician types, with no identifying data.
   tests/freetext/*.py (the first string of each (text, …) tuple);
 - data/nlu/*.yml and tests/nlu/dev.yml and tests/nlu/frozen.yml examples, entity markup removed;
 - tests/stories/*.yml: user texts, entity values and slot values;
-- the end-to-end phrasings: tests/support/scripts.py, the consultations of
-  tests/support/load.py, and every string literal sent by a `.send(…)` call in
+- the end-to-end phrasings: harness/scripts.py, the consultations of
+  harness/load.py, and every string literal sent by a `.send(…)` call in
   tests/e2e, tests/scale and tests/matrix (the hostile fuzz and the tests about
   identifying data apart).
+
+The test files are read as data, never imported.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness.load import consultations
+from harness.processes import ROOT
+
 # Markup of Rasa's training data: [text](entity), [text]{"entity": …}.
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 # Where the tests send identifying data on purpose.
@@ -106,11 +110,9 @@ def consultation_phrasings() -> list[tuple[str, str]]:
     add(frozen, (item["text"] for item in yaml.safe_load(frozen.read_text(encoding="utf-8")) or []))
     for path in sorted((ROOT / "tests" / "stories").glob("*.yml")):
         add(path, _story_strings(path))
-    add(ROOT / "tests" / "support" / "scripts.py", _tuple_heads(ROOT / "tests" / "support" / "scripts.py"))
-    from tests.support.load import consultations
-
+    add(ROOT / "harness" / "scripts.py", _tuple_heads(ROOT / "harness" / "scripts.py"))
     add(
-        ROOT / "tests" / "support" / "load.py",
+        ROOT / "harness" / "load.py",
         (turn.text for conversation in consultations(144) for turn in conversation.turns),
     )
     for folder in ("e2e", "scale", "matrix"):

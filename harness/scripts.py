@@ -1,4 +1,4 @@
-"""Scripted consultations shared by the end-to-end tests."""
+"""Scripted consultations shared by the end-to-end tests and the benchmarks."""
 
 # A whole consultation in free French text (no button payloads): each turn is
 # (message, the slots expected after it).

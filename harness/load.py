@@ -1,9 +1,9 @@
-"""Many simultaneous consultations over REST, timed turn by turn.
+"""Many consultations over REST, timed turn by turn: the one load driver of
+the scale tests (`tests/scale/`) and the benchmarks (`bench/`):
 
-Shared by the scale tests (`tests/scale/`) and the benchmark:
-
-    from tests.support.load import consultations, run_load
-    result = run_load([bot.url], consultations(50))
+    from harness.load import consultations, run_load
+    result = run_load([bot.url], consultations(50))               # all at once
+    result = run_load([bot.url], scripted(...), concurrency=20)   # 20 at a time
     result.summary()   # {'turns': …, 'p50_ms': …, 'p95_ms': …, 'turns_per_s': …, …}
     result.problems()  # [] when every answer arrived and was the expected one
 
@@ -21,12 +21,10 @@ run a deadline.
 
 from __future__ import annotations
 
-import json
 import statistics
 import threading
 import time
-import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,19 +32,9 @@ from consultation.render import case_summary
 from consultation.texts import field_text
 from decision import FIELDS, recommend
 from decision.contract import BOOLEAN
+from harness.rest import send
 
-__all__ = [
-    "Turn",
-    "Conversation",
-    "TurnResult",
-    "LoadResult",
-    "consultations",
-    "run_load",
-    "send",
-    "tracker",
-    "percentile",
-    "final_slots",
-]
+__all__ = ["Turn", "Conversation", "TurnResult", "LoadResult", "consultations", "scripted", "run_load", "percentile"]
 
 # (bone, site, words): each phrase names the bone and the site unambiguously.
 LOCATIONS = [
@@ -82,15 +70,19 @@ LIFE_EXPECTANCIES = [
 @dataclass(frozen=True)
 class Turn:
     text: str
-    expect: str  # a piece of text the bot's answer to this turn must contain
+    # A piece of text the bot's answer to this turn must contain; several: any of them.
+    expect: str | tuple[str, ...] = ""
+
+    def answered_by(self, answer: str) -> bool:
+        return any(piece in answer for piece in ((self.expect,) if isinstance(self.expect, str) else self.expect))
 
 
 @dataclass(frozen=True)
 class Conversation:
     sender: str
     turns: list[Turn]
-    case: dict[str, Any]  # every contract slot at the end
-    recommendation: dict[str, Any]  # decision.recommend(case).to_dict()
+    case: dict[str, Any] = field(default_factory=dict)  # every contract slot at the end
+    recommendation: dict[str, Any] = field(default_factory=dict)  # decision.recommend(case).to_dict()
 
 
 def _script(sender: str, first_message: str, facts: dict[str, Any]) -> Conversation:
@@ -150,23 +142,17 @@ def consultations(count: int, prefix: str = "load") -> list[Conversation]:
     return result
 
 
-# --------------------------------------------------------------------------- HTTP
-
-
-def send(url: str, sender: str, text: str, timeout: float = 120.0) -> list[dict]:
-    """One user message on the REST channel of the Rasa server at `url`."""
-    body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    request = urllib.request.Request(
-        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
-
-
-def tracker(url: str, sender: str, token: str | None = None, timeout: float = 60.0) -> dict:
-    suffix = f"?token={token}" if token else ""
-    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker{suffix}", timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
+def scripted(
+    scripts: Sequence[Sequence[str]], done: str | tuple[str, ...], count: int, prefix: str
+) -> list[Conversation]:
+    """`count` conversations playing `scripts` in turn, each under its own
+    sender; only the last answer is checked: it contains `done` (any of them)."""
+    result = []
+    for number in range(count):
+        texts = scripts[number % len(scripts)]
+        turns = [Turn(text) for text in texts[:-1]] + [Turn(texts[-1], done)]
+        result.append(Conversation(f"{prefix}-{number:03d}", turns))
+    return result
 
 
 # --------------------------------------------------------------------------- load
@@ -188,7 +174,8 @@ class LoadResult:
     conversations: list[Conversation]
     turns: list[TurnResult]
     wall_seconds: float
-    unfinished: list[str]  # senders whose thread did not finish before the deadline
+    unfinished: list[str]  # senders of the conversations started and not finished before the deadline
+    not_started: list[str] = field(default_factory=list)  # with a concurrency limit, left when the deadline came
 
     def latencies(self) -> list[float]:
         return [turn.seconds for turn in self.turns if turn.error is None]
@@ -202,6 +189,7 @@ class LoadResult:
             "turns": done,
             "errors": sum(1 for turn in self.turns if turn.error is not None),
             "unfinished": len(self.unfinished),
+            "not_started": len(self.not_started),
             "wall_s": round(self.wall_seconds, 2),
             "turns_per_s": round(done / self.wall_seconds, 2) if self.wall_seconds else 0.0,
             "mean_ms": round(1000 * statistics.fmean(latencies), 1) if latencies else None,
@@ -221,13 +209,26 @@ class LoadResult:
                 found.append(f"{where}: {turn.error}")
             elif not turn.texts:
                 found.append(f"{where}: no answer")
-            elif expected.expect not in "\n".join(turn.texts):
+            elif not expected.answered_by("\n".join(turn.texts)):
                 found.append(f"{where}: expected {expected.expect!r} in {turn.texts!r}")
         for conversation in self.conversations:
             answered = sum(1 for turn in self.turns if turn.sender == conversation.sender)
-            if answered != len(conversation.turns) and conversation.sender not in self.unfinished:
+            skipped = conversation.sender in self.unfinished or conversation.sender in self.not_started
+            if answered != len(conversation.turns) and not skipped:
                 found.append(f"{conversation.sender}: {answered} of {len(conversation.turns)} turns sent")
         return found
+
+    def completed(self) -> list[str]:
+        """Senders of the conversations whose every turn got the expected answer."""
+        spoiled = {problem.split(" ", 1)[0].rstrip(":") for problem in self.problems()}
+        played = {turn.sender for turn in self.turns}
+        return [
+            conversation.sender
+            for conversation in self.conversations
+            if conversation.sender in played
+            and conversation.sender not in spoiled
+            and conversation.sender not in self.unfinished
+        ]
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -245,27 +246,31 @@ def run_load(
     urls: Sequence[str],
     conversations: Sequence[Conversation],
     *,
+    concurrency: int | None = None,
     request_timeout: float = 120.0,
     deadline: float = 600.0,
 ) -> LoadResult:
-    """Play every conversation at once, one thread each, all released together.
+    """Play the conversations, `concurrency` at a time (default: all at once),
+    the players released together.
 
     Turn i of conversation c goes to urls[(i + c) % len(urls)]: with two Rasa
     servers, every conversation alternates between them. A conversation stops
-    at its first failed turn. Returns the timings and answers; nothing raises
-    for a failed answer (see LoadResult.problems()).
+    at its first failed turn; no conversation starts after `deadline` seconds,
+    and the run waits no longer. Returns the timings and answers; nothing
+    raises for a failed answer (see LoadResult.problems()).
     """
     if not urls:
         raise ValueError("no server URL")
+    players = min(concurrency or len(conversations), len(conversations))
     results: list[TurnResult] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(len(conversations) + 1)
+    barrier = threading.Barrier(players + 1)
+    queue = list(enumerate(conversations))
+    started_senders: set[str] = set()
+    finished_senders: set[str] = set()
+    end = float("inf")
 
     def play(number: int, conversation: Conversation) -> None:
-        try:
-            barrier.wait(timeout=60)
-        except threading.BrokenBarrierError:
-            return
         for index, turn in enumerate(conversation.turns):
             url = urls[(index + number) % len(urls)]
             started = time.monotonic()
@@ -287,10 +292,22 @@ def run_load(
             if outcome.error is not None:
                 return
 
-    threads = [
-        threading.Thread(target=play, args=(number, conversation), daemon=True, name=f"load-{conversation.sender}")
-        for number, conversation in enumerate(conversations)
-    ]
+    def player() -> None:
+        try:
+            barrier.wait(timeout=60)
+        except threading.BrokenBarrierError:
+            return
+        while True:
+            with lock:
+                if not queue or time.monotonic() > end:
+                    return
+                number, conversation = queue.pop(0)
+                started_senders.add(conversation.sender)
+            play(number, conversation)
+            with lock:
+                finished_senders.add(conversation.sender)
+
+    threads = [threading.Thread(target=player, daemon=True, name=f"load-{number}") for number in range(players)]
     for thread in threads:
         thread.start()
     barrier.wait(timeout=60)
@@ -299,12 +316,8 @@ def run_load(
     for thread in threads:
         thread.join(timeout=max(0.0, end - time.monotonic()))
     wall = time.monotonic() - started
-    unfinished = [thread.name.removeprefix("load-") for thread in threads if thread.is_alive()]
     with lock:
         turns = sorted(results, key=lambda turn: (turn.sender, turn.index))
-    return LoadResult(list(conversations), turns, wall, unfinished)
-
-
-def final_slots(url: str, sender: str, token: str | None = None) -> Mapping[str, Any]:
-    """The conversation's slots that are set, read from the Rasa HTTP API."""
-    return {name: value for name, value in tracker(url, sender, token)["slots"].items() if value is not None}
+        unfinished = [c.sender for c in conversations if c.sender in started_senders - finished_senders]
+        not_started = [c.sender for c in conversations if c.sender not in started_senders]
+    return LoadResult(list(conversations), turns, wall, unfinished, not_started)

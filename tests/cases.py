@@ -1,0 +1,32 @@
+"""Cases that tests of several packages share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from actions.recommendation import compute
+
+# The README's consultation: fracture of the femoral neck, 8 months, fit for
+# surgery, no diagnostic doubt, site not irradiated, no hypervascular lesion.
+FEMORAL_NECK = {
+    "situation": "pathological_fracture",
+    "bone": "femur",
+    "site": "neck",
+    "life_expectancy": "6_to_12_months",
+    "fit_for_surgery": True,
+    "prior_radiotherapy": False,
+    "suspected_hypervascular": False,
+    "diagnostic_uncertainty": False,
+}
+# A fixed time of record, for reports compared across runs.
+RECORDED_AT = "2026-11-27T10:00:00+00:00"
+
+
+def recorded(case: Mapping[str, Any] = FEMORAL_NECK, recorded_at: str | None = RECORDED_AT) -> dict[str, Any]:
+    """The recommendation as the assistant stores it (the contract's JSON and
+    its audit record); `recorded_at=None` keeps the time of the call."""
+    recommendation = compute(case)
+    if recorded_at is not None:
+        recommendation["record"]["recorded_at"] = recorded_at
+    return recommendation
