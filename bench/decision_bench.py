@@ -59,25 +59,27 @@ def measure(cases):
     return timings
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a small sample (smoke test)")
-    args = parser.parse_args(argv)
+def timing(quick: bool = False) -> dict:
+    """`recommend()` over every combination (`quick`: about 200 of them), in µs."""
     cases = list(combinations())
-    if args.quick:
+    if quick:
         cases = cases[:: max(1, len(cases) // 200)]
     measure(cases[:50])  # warm-up: data files loaded, caches filled
-    timings = sorted(measure(cases))
-    micro = [t / 1000 for t in timings]
-    result = {
+    micro = sorted(t / 1000 for t in measure(cases))
+    return {
         "cases": len(cases),
         "mean_us": round(statistics.fmean(micro), 1),
         "p50_us": round(micro[len(micro) // 2], 1),
         "p95_us": round(micro[int(len(micro) * 0.95)], 1),
         "max_us": round(micro[-1], 1),
-        "python": platform.python_version(),
-        "quick": args.quick,
     }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small sample (smoke test)")
+    args = parser.parse_args(argv)
+    result = {**timing(args.quick), "python": platform.python_version(), "quick": args.quick}
     print(
         f"recommend(): {result['cases']} cases, mean {result['mean_us']} µs, p50 {result['p50_us']} µs, "
         f"p95 {result['p95_us']} µs, max {result['max_us']} µs (target: well under 1000 µs)"

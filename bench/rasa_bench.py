@@ -91,20 +91,6 @@ def config_summary(path: Path) -> list[str]:
     ]
 
 
-def decision_timing(quick: bool) -> dict:
-    cases = list(decision_bench.combinations())
-    if quick:
-        cases = cases[:: max(1, len(cases) // 200)]
-    decision_bench.measure(cases[:50])
-    micro = sorted(t / 1000 for t in decision_bench.measure(cases))
-    return {
-        "cases": len(cases),
-        "mean_us": round(sum(micro) / len(micro), 1),
-        "p50_us": round(micro[len(micro) // 2], 1),
-        "p95_us": round(micro[int(len(micro) * 0.95)], 1),
-    }
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -226,7 +212,7 @@ def main(argv=None) -> int:
         report["ours"] = measure_bot(
             "ours", start_ours, "bonjour", OURS_CONVERSATIONS, OURS_DONE, levels, args.budget, log
         )
-        report["decision"] = decision_timing(quick=smoke)
+        report["decision"] = decision_bench.timing(quick=smoke)
         report["loadavg_end"] = load_average()
         report["duration_s"] = round(time.monotonic() - started, 1)
         table = rows(report)

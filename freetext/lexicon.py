@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from decision import knowledge
+
 from .fields import BOOLEAN_FIELDS, FALSE, FIELD_VALUES, TRUE, UNKNOWN
 from .spelling import Speller
 from .tokens import ANY_NUMBER, Token, Tokenized, canon, expand, normalize, phrase_keys, scan
@@ -178,7 +180,9 @@ class Lexicon:
         self.clause_fallback = set(as_phrases(hedges["clause_fallback"], "clause_fallback"))
         reference = raw["reference"]
         self.ref_fillers = word_set(reference["fillers"], "reference.fillers")
-        self.ref_range = (int(reference["min"]), int(reference["max"]))
+        # Numbers of the chapter's bibliography: 1 to its size, read from the bibliography itself.
+        numbers = sorted(knowledge.references())
+        self.ref_range = (numbers[0], numbers[-1])
 
         context_entries, self.bone_conversions = self._compile_bone_context(raw["bone_context"])
         self.base_entries: list[Entry] = [

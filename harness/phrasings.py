@@ -19,28 +19,17 @@ import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from harness.load import consultations
 from harness.processes import ROOT
+from records.vocabulary import strings
 
 # Markup of Rasa's training data: [text](entity), [text]{"entity": …}.
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 # Where the tests send identifying data on purpose.
 PRIVACY_SOURCES = {"test_hostile_input.py", "test_nothing_identifying_stored.py"}
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def _nlu_examples(path: Path) -> Iterator[str]:
@@ -59,7 +48,7 @@ def _story_strings(path: Path) -> Iterator[str]:
             for key in ("entities", "slot_was_set"):
                 for item in step.get(key) or []:
                     if isinstance(item, dict):
-                        yield from (value for value in _strings(list(item.values())))
+                        yield from strings(list(item.values()), keys=False)
 
 
 def _tuple_heads(path: Path) -> Iterator[str]:

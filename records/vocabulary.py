@@ -19,7 +19,7 @@ Richard or Thomas.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,16 +41,21 @@ NLU = ROOT / "data" / "nlu"
 WORD = re.compile(r"[^\W\d_]+")
 
 
-def _strings(value: Any) -> Iterator[str]:
+def strings(value: Any, *, keys: bool = True, skip: Collection[str] = ()) -> Iterator[str]:
+    """Every string of a nested value (loaded YAML or JSON): its texts and,
+    with `keys`, its mapping keys; the values of the keys in `skip` are left out."""
     if isinstance(value, str):
         yield value
-    elif isinstance(value, dict):
+    elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield str(key)
-            yield from _strings(item)
+            if key in skip:
+                continue
+            if keys:
+                yield str(key)
+            yield from strings(item, keys=keys, skip=skip)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from strings(item, keys=keys, skip=skip)
 
 
 def _load(path: Path) -> Any:
@@ -64,8 +69,8 @@ def known_words() -> frozenset[str]:
 
     from decision import FIELDS
 
-    texts = [text for path in SOURCES for text in _strings(_load(path))]
-    texts += [text for path in sorted(NLU.glob("*.yml")) for text in _strings(_load(path))]
+    texts = [text for path in SOURCES for text in strings(_load(path))]
+    texts += [text for path in sorted(NLU.glob("*.yml")) for text in strings(_load(path))]
     texts += [str(value) for values in FIELDS.values() if isinstance(values, tuple) for value in values]
     texts += list(FIELDS)
     words = {fold(word) for text in texts for word in WORD.findall(text)}
@@ -90,7 +95,7 @@ def project_texts() -> tuple[str, ...]:
     for number, record in knowledge.references().items():
         found.add(record["reference"])
         found.add(knowledge.printed_reference(number))
-    for text in _strings(knowledge.chapter()):
+    for text in strings(knowledge.chapter()):
         if len(text) > 20 and any(char.isupper() for char in text[1:]):
             found.add(text)
             found.add(knowledge.printed(text))

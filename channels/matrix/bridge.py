@@ -28,6 +28,11 @@ point neither loses a message nor posts a reply twice. (One narrow window
 remains: the bridge killed between Rasa's answer and the note, a few
 milliseconds, makes Rasa see that message again.)
 
+Why one long module (≈ 800 lines): `Bridge` holds one connection's state
+(login, crypto store, sync position, rate limit, outbox) and every step of
+the loop uses it; what can be decided without the network is already in
+`core.py` (messages), `state.py` (what is kept) and `crosssigning.py`.
+
 Files: a reply may carry one (the RCP sheet's PDF, base64 in a custom
 payload from Rasa). Its bytes wait in the state's outbox; the bridge uploads
 them (in an encrypted room, encrypted with fresh keys that go in the
@@ -52,7 +57,7 @@ from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginResponse, Me
 from nio.exceptions import OlmUnverifiedDeviceError
 from nio.rooms import MatrixRoom
 
-from . import core, crosssigning
+from . import core, crosssigning, state
 from .config import ConfigError, MatrixConfig
 
 logger = logging.getLogger("channels.matrix")
@@ -103,7 +108,7 @@ class Bridge:
     ) -> None:
         self.config = config
         self.state_dir = Path(state_dir)
-        self.state = core.BridgeState(self.state_dir / "state.json", config.user_id)
+        self.state = state.BridgeState(self.state_dir / "state.json", config.user_id)
         self.store_dir = self.state_dir / "crypto"
         self.limiter = core.RateLimiter(config.rate_limit_per_second, config.rate_limit_burst)
         self.client = self.new_client()
@@ -119,7 +124,7 @@ class Bridge:
     def new_client(self) -> PacedClient:
         encryption = self.config.encryption
         for directory in (self.state_dir, self.store_dir) if encryption else (self.state_dir,):
-            for path in core.make_private(directory):
+            for path in state.make_private(directory):
                 logger.warning("%s was readable by others: now 0600", path)
         return PacedClient(
             self.config.homeserver,
@@ -310,17 +315,17 @@ class Bridge:
         try:
             client.restore_login(user_id, device_id, client.access_token)
         except Exception as error:  # noqa: BLE001 - vodozemac's pickle errors have no common base
-            raise ConfigError(core.unreadable_store(store_file, error)) from None
+            raise ConfigError(state.unreadable_store(store_file, error)) from None
         if client.olm is None:
             raise ConfigError(
                 "end-to-end encryption is on but unavailable: install matrix-nio[e2e] "
                 "(channels/matrix/requirements.txt), or set encryption: false"
             )
-        for path in core.make_private(self.store_dir):
+        for path in state.make_private(self.store_dir):
             logger.warning("%s was readable by others: now 0600", path)
         _, query = await self.api("keys query", "POST", "/keys/query", {"device_keys": {user_id: []}})
         device = ((query.get("device_keys") or {}).get(user_id) or {}).get(device_id) or {}
-        problem = core.crypto_store_problem(
+        problem = state.crypto_store_problem(
             device_id,
             existed,
             client.olm.account.identity_keys["ed25519"],

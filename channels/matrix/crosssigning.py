@@ -26,14 +26,14 @@ the bridge makes the calls.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .state import write_private
 
 SEED_FILE = "cross-signing.json"
 _SEAL_INFO = b"clinibot matrix cross-signing seeds v1"
@@ -158,19 +158,7 @@ class CrossSigningKeys:
             "nonce": b64(nonce),
             "sealed_seeds": b64(sealed),
         }
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(prefix=".cross-signing-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(document, out, indent=1)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_private(path, json.dumps(document, indent=1).encode("utf-8"))
 
     @classmethod
     def load(cls, path: Path, user_id: str, secret: str) -> CrossSigningKeys | None:

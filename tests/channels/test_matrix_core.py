@@ -13,6 +13,7 @@ import pytest
 
 from channels.buttonless import ANSWER_HINT
 from channels.matrix import core, crosssigning
+from channels.matrix import state as kept
 from channels.matrix.config import SECTION, STORE_KEY_VARIABLE, ConfigError, from_mapping, load
 from consultation.render import question
 from harness.processes import ROOT
@@ -314,7 +315,7 @@ def test_backoff_doubles_up_to_its_maximum_then_starts_again():
 
 def test_state_survives_a_restart(tmp_path):
     path = tmp_path / "state" / "state.json"
-    state = core.BridgeState(path, BOT)
+    state = kept.BridgeState(path, BOT)
     state.set_login({"access_token": "syt_x", "device_id": "DEV"})
     state.set_next_batch("s42")
     incoming = core.Incoming(ROOM, "$1", "Bonjour")
@@ -323,17 +324,17 @@ def test_state_survives_a_restart(tmp_path):
     entry = state.pending(ROOM)[0]
     state.mark_sent(entry, 1)
 
-    again = core.BridgeState(path, BOT)
+    again = kept.BridgeState(path, BOT)
     assert again.next_batch == "s42" and again.login == {"access_token": "syt_x", "device_id": "DEV"}
     assert again.is_handled("$1") and not again.is_handled("$2")
     assert [(p["event_id"], p["sent"]) for p in again.pending()] == [("$1", 1)]
     assert again.options.resolve(ROOM, "1") == '/inform{"bone": "femur"}'
     again.mark_sent(again.pending()[0], 2)
-    assert core.BridgeState(path, BOT).pending() == []
+    assert kept.BridgeState(path, BOT).pending() == []
 
 
 def test_state_file_is_private_and_written_whole(tmp_path):
-    state = core.BridgeState(tmp_path / "state.json", BOT)
+    state = kept.BridgeState(tmp_path / "state.json", BOT)
     state.set_next_batch("s1")
     assert stat.S_IMODE(os.stat(tmp_path / "state.json").st_mode) == 0o600
     assert json.loads((tmp_path / "state.json").read_text())["next_batch"] == "s1"
@@ -343,42 +344,42 @@ def test_state_file_is_private_and_written_whole(tmp_path):
 def test_a_message_handed_to_rasa_before_a_crash_is_sent_again_as_a_redelivery(tmp_path):
     path = tmp_path / "state.json"
     incoming = core.Incoming(ROOM, "$1", "non")
-    assert core.BridgeState(path, BOT).begin(incoming) is False  # then the bridge dies
-    restarted = core.BridgeState(path, BOT)
+    assert kept.BridgeState(path, BOT).begin(incoming) is False  # then the bridge dies
+    restarted = kept.BridgeState(path, BOT)
     assert not restarted.is_handled("$1")
     assert restarted.begin(incoming) is True
     restarted.record_answer(incoming, [], [])
-    assert core.BridgeState(path, BOT).data["in_flight"] == []
-    assert core.BridgeState(path, BOT).pending() == []  # nothing to send: no entry
+    assert kept.BridgeState(path, BOT).data["in_flight"] == []
+    assert kept.BridgeState(path, BOT).pending() == []  # nothing to send: no entry
 
 
 def test_replies_that_cannot_be_posted_are_dropped(tmp_path):
-    state = core.BridgeState(tmp_path / "state.json", BOT)
+    state = kept.BridgeState(tmp_path / "state.json", BOT)
     state.record_answer(core.Incoming(ROOM, "$1", "x"), [{"body": "a"}], [])
     state.drop_pending(state.pending()[0])
-    assert core.BridgeState(tmp_path / "state.json", BOT).pending() == []
+    assert kept.BridgeState(tmp_path / "state.json", BOT).pending() == []
 
 
 def test_handled_events_are_bounded(tmp_path):
-    state = core.BridgeState(tmp_path / "state.json", BOT)
-    for n in range(core.HANDLED_LIMIT + 5):
+    state = kept.BridgeState(tmp_path / "state.json", BOT)
+    for n in range(kept.HANDLED_LIMIT + 5):
         state.data["handled"].append(f"$old{n}")
     state.record_answer(core.Incoming(ROOM, "$new", "x"), [], [])
-    assert len(state.data["handled"]) == core.HANDLED_LIMIT and state.is_handled("$new")
+    assert len(state.data["handled"]) == kept.HANDLED_LIMIT and state.is_handled("$new")
 
 
 def test_a_file_waits_in_the_outbox_once_not_in_the_state_and_survives_a_restart(tmp_path):
     path = tmp_path / "state.json"
     big = b"%PDF-1.4 " + os.urandom(40_000)
     contents = [core.matrix_message("La fiche."), *core.render_replies([file_reply(big)])]
-    core.BridgeState(path, BOT).record_answer(core.Incoming(ROOM, "$r", "rapport"), contents, [])
+    kept.BridgeState(path, BOT).record_answer(core.Incoming(ROOM, "$r", "rapport"), contents, [])
     # The state names the file; its bytes are written once beside it, private.
     assert path.stat().st_size < 2_000
     [stored] = (tmp_path / "outbox").iterdir()
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600 and stored.read_bytes() == big
 
     # Killed, restarted: the text is sent, then the file is uploaded.
-    again = core.BridgeState(path, BOT)
+    again = kept.BridgeState(path, BOT)
     entry = again.pending(ROOM)[0]
     again.mark_sent(entry, 1)
     waiting = entry["contents"][1]
@@ -387,46 +388,46 @@ def test_a_file_waits_in_the_outbox_once_not_in_the_state_and_survives_a_restart
     again.set_uploaded(entry, 1, sent)
     assert list((tmp_path / "outbox").iterdir()) == []  # uploaded: no longer kept
     # Killed before the send was confirmed: the same message goes again.
-    assert core.BridgeState(path, BOT).pending(ROOM)[0]["contents"][1] == sent
+    assert kept.BridgeState(path, BOT).pending(ROOM)[0]["contents"][1] == sent
     again.mark_sent(entry, 2)
-    assert core.BridgeState(path, BOT).pending() == []
+    assert kept.BridgeState(path, BOT).pending() == []
 
 
 def test_files_of_dropped_replies_and_of_a_run_killed_before_noting_them_are_removed(tmp_path):
     path = tmp_path / "state.json"
-    state = core.BridgeState(path, BOT)
+    state = kept.BridgeState(path, BOT)
     state.record_answer(core.Incoming(ROOM, "$r", "rapport"), core.render_replies([file_reply()]), [])
     state.drop_pending(state.pending()[0])
     assert list((tmp_path / "outbox").iterdir()) == []
     (tmp_path / "outbox" / "orphelin").write_bytes(PDF)
-    core.BridgeState(path, BOT)
+    kept.BridgeState(path, BOT)
     assert list((tmp_path / "outbox").iterdir()) == []
 
 
 def test_a_state_of_another_account_is_not_reused(tmp_path):
     path = tmp_path / "state.json"
-    core.BridgeState(path, BOT).set_next_batch("s9")
-    assert core.BridgeState(path, "@other:example.org").next_batch is None
+    kept.BridgeState(path, BOT).set_next_batch("s9")
+    assert kept.BridgeState(path, "@other:example.org").next_batch is None
 
 
 def test_a_notice_for_an_undecryptable_message_is_sent_once_and_keeps_the_options(tmp_path):
     path = tmp_path / "state.json"
-    state = core.BridgeState(path, BOT)
+    state = kept.BridgeState(path, BOT)
     state.record_answer(core.Incoming(ROOM, "$q", "Bonjour"), [{"body": "Quel os ?"}], [question("bone", 2)])
     state.mark_sent(state.pending()[0], 1)
     notice = core.matrix_message(core.UNDECRYPTABLE_NOTICE)
     state.record_notice(core.Incoming(ROOM, "$e", "", undecryptable=True), [notice])
-    again = core.BridgeState(path, BOT)
+    again = kept.BridgeState(path, BOT)
     assert again.is_handled("$e") and [p["contents"] for p in again.pending()] == [[notice]]
     # The clinician writes the answer again: « 1 » still means the first option.
     assert again.options.resolve(ROOM, "1") == '/inform{"bone": "femur"}'
 
 
 def test_encrypted_room_notice_is_given_once(tmp_path):
-    state = core.BridgeState(tmp_path / "state.json", BOT)
+    state = kept.BridgeState(tmp_path / "state.json", BOT)
     assert not state.encrypted_room_told(ROOM)
     state.set_encrypted_room_told(ROOM)
-    assert core.BridgeState(tmp_path / "state.json", BOT).encrypted_room_told(ROOM)
+    assert kept.BridgeState(tmp_path / "state.json", BOT).encrypted_room_told(ROOM)
 
 
 # ------------------------------------------------------------------ rate limit
@@ -480,19 +481,19 @@ def test_optional_calls_go_only_when_the_reserve_allows_them():
 
 
 def test_a_matching_or_new_crypto_store_is_fine():
-    assert core.crypto_store_problem("DEV", True, "ed-key", "ed-key") is None
-    assert core.crypto_store_problem("DEV", False, "ed-key", None) is None  # a new device: keys uploaded now
+    assert kept.crypto_store_problem("DEV", True, "ed-key", "ed-key") is None
+    assert kept.crypto_store_problem("DEV", False, "ed-key", None) is None  # a new device: keys uploaded now
 
 
 @pytest.mark.parametrize("existed, cause", [(False, "is missing"), (True, "does not hold the keys")])
 def test_a_lost_or_mismatched_crypto_store_is_explained_with_the_recovery_steps(existed, cause):
-    problem = core.crypto_store_problem("DEV", existed, "new-key", "old-key")
+    problem = kept.crypto_store_problem("DEV", existed, "new-key", "old-key")
     assert cause in problem and "device DEV" in problem
     assert "--new-device" in problem and "new token" in problem and "remove the old device" in problem
 
 
 def test_an_unreadable_store_says_the_key_is_probably_wrong(tmp_path):
-    message = core.unreadable_store(tmp_path / "x.db", ValueError("MAC tag mismatch"))
+    message = kept.unreadable_store(tmp_path / "x.db", ValueError("MAC tag mismatch"))
     assert "store key changed" in message and "--new-device" in message
 
 
@@ -503,7 +504,7 @@ def test_the_crypto_store_directory_is_made_private(tmp_path):
     os.chmod(store / "a.db", 0o644)
     (store / "b.db").write_text("x")
     os.chmod(store / "b.db", 0o600)
-    assert core.make_private(store) == [store / "a.db"]
+    assert kept.make_private(store) == [store / "a.db"]
     assert stat.S_IMODE(os.stat(store).st_mode) == 0o700
     assert {stat.S_IMODE(os.stat(f).st_mode) for f in store.iterdir()} == {0o600}
 

@@ -36,6 +36,7 @@ from harness import rest as rest_channel
 from harness.bots import endpoints_yaml, server_env, start_actions, start_rasa, wait_for_actions, wait_for_rasa
 from harness.processes import ROOT, free_port, stop, stop_together
 from records.vocabulary import fold
+from records.vocabulary import strings as nested_strings
 from serving import message_cap
 from tests.e2e.test_hostile_input import hostile_messages
 from tests.support.services import Postgres, postgres_server
@@ -278,18 +279,6 @@ def drive(server: Server, share: int, shares: int) -> str:
 # ---------------------------------------------------------------- reading everything back
 
 
-def json_strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from json_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from json_strings(item)
-
-
 @dataclass
 class Dump:
     text: str  # every cell, and the SQLite file byte for byte
@@ -305,7 +294,7 @@ def dump_rows(rows: list[tuple], raw: str = "") -> Dump:
             texts.append(text)
             if isinstance(cell, str | bytes):
                 try:
-                    strings.extend(json_strings(json.loads(text)))
+                    strings.extend(nested_strings(json.loads(text)))
                 except ValueError:
                     strings.append(text)
     return Dump("\n".join([*texts, *strings, raw]), "\n".join(strings), len(rows))

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from consultation.texts import message
+from decision import FIELDS
 from harness.scripts import FEMORAL_NECK_FREE_TEXT
 
 pytestmark = pytest.mark.e2e
@@ -220,3 +222,17 @@ def test_a_fact_in_a_message_read_as_another_intent_still_changes_the_case(bot):
     recommendation = slots(bot, sender)["recommendation"]
     assert recommendation["case"]["fit_for_surgery"] is False and recommendation["surgery"] == "not_indicated"
     assert "Correction notée" in replies and "**Chirurgie non indiquée**" in replies
+
+
+def test_the_restart_button_starts_a_consultation_with_one_disclaimer(bot):
+    """« The assistant helps a team decide; it never replaces the RCP. Say so
+    once, briefly, at the start of a consultation » (the brief): after
+    « /restart » (the widget's button), the new consultation's start says it,
+    and nothing else repeats it."""
+    sender = f"e2e-{next(_ids)}"
+    bot.send(sender, "fracture du col fémoral")
+    said = [reply.get("text") or "" for reply in bot.send(sender, "/restart")]
+    assert "Nouveau départ" in said[0]
+    assert said.count(message("disclaimer")) == 1
+    assert sum("seule à décider" in text for text in said) == 1
+    assert not set(FIELDS) & set(slots(bot, sender))  # nothing of the former case is kept

@@ -46,7 +46,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,7 @@ from decision.contract import bones_for_site
 from freetext.lexicon import load_lexicon
 from freetext.parser import FIELD_VALUES, extract_facts
 from freetext.tokens import ANY_NUMBER
+from records.vocabulary import strings as nested_strings
 from tests.freetext.shorthand import as_code, recorded
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -280,17 +281,6 @@ def recorded_hashes(path: Path = HASHES) -> dict[Path, str]:
     return out
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
 def texts_of(path: Path) -> list[str]:
     """Every message-like line of a file: the string literals of Python code, the
     strings of YAML (a Rasa examples block is one message a line), markup removed."""
@@ -302,7 +292,7 @@ def texts_of(path: Path) -> list[str]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
         )
     else:
-        strings = _strings(yaml.safe_load(source))
+        strings = nested_strings(yaml.safe_load(source), keys=False)
     out = []
     for string in strings:
         for line in string.splitlines():

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +20,7 @@ import yaml
 
 from harness.processes import ROOT
 from records.privacy import KINDS
+from records.vocabulary import strings
 
 # Lists of words the assistant reads in messages, never says.
 WORD_LISTS = {"detail_words", "technique_words", "new_case_words"}
@@ -29,23 +29,11 @@ SEPARATOR = r"(?:\n\n|\n| )"
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
-def _strings(node: Any) -> Iterator[str]:
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key not in WORD_LISTS:
-                yield from _strings(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _strings(value)
-
-
 @lru_cache(maxsize=1)
 def templates() -> tuple[str, ...]:
     texts = yaml.safe_load((ROOT / "consultation" / "texts.yml").read_text(encoding="utf-8"))
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    said = list(_strings(texts))
+    said = list(strings(texts, keys=False, skip=WORD_LISTS))
     for variations in (domain.get("responses") or {}).values():
         said += [variation["text"] for variation in variations if variation.get("text")]
     # Longest first: a text is tried before the shorter ones it may begin with.

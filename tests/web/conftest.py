@@ -117,7 +117,7 @@ def sites(tmp_path_factory, widget_url):
         yield {"intranet": (intranet, intranet_dir), "foreign": (foreign, foreign_dir)}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def bot(tmp_path_factory, sites, widget_url):
     """The Rasa server with the project's credentials.yml, its allowed origins
     replaced by the intranet page's."""
@@ -135,8 +135,12 @@ def bot(tmp_path_factory, sites, widget_url):
         yield started
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Chromium, driven by Playwright's sync API, closed at the end of tests/web:
+    that API runs an event loop in this thread, and `asyncio.run` in the tests
+    collected after this package (tests/actions when ordered after) fails
+    while it runs."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: run `make web-deps` (make test does)")
     with sync_playwright() as playwright:
