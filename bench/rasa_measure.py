@@ -110,7 +110,7 @@ def drive(
         "conversations_completed": completed,
         "conversations_without_final_answer": played - completed - len(failed),
         "errors": len(failed),
-        "error_samples": [problem[:300] for problem in result.problems() if "Error" in problem][:3],
+        "error_samples": [f"{turn.sender}: {turn.error}"[:300] for turn in result.turns if turn.error][:3],
         "turns": summary["turns"],
         "wall_s": summary["wall_s"],
         "turns_per_s": summary["turns_per_s"],

@@ -198,37 +198,38 @@ class LoadResult:
             "max_ms": round(1000 * max(latencies), 1) if latencies else None,
         }
 
-    def problems(self) -> list[str]:
-        """Every missing, failed or unexpected answer (empty when all is well)."""
-        found = [f"{sender}: not finished before the deadline" for sender in self.unfinished]
+    def _problems_by_sender(self) -> dict[str, list[str]]:
+        """Every missing, failed or unexpected answer, by conversation."""
+        found: dict[str, list[str]] = {sender: ["not finished before the deadline"] for sender in self.unfinished}
         by_sender = {conversation.sender: conversation for conversation in self.conversations}
         for turn in self.turns:
             expected = by_sender[turn.sender].turns[turn.index]
-            where = f"{turn.sender} turn {turn.index} ({expected.text!r} → {turn.url})"
+            where = f"turn {turn.index} ({expected.text!r} → {turn.url})"
             if turn.error is not None:
-                found.append(f"{where}: {turn.error}")
+                problem = f"{where}: {turn.error}"
             elif not turn.texts:
-                found.append(f"{where}: no answer")
+                problem = f"{where}: no answer"
             elif not expected.answered_by("\n".join(turn.texts)):
-                found.append(f"{where}: expected {expected.expect!r} in {turn.texts!r}")
+                problem = f"{where}: expected {expected.expect!r} in {turn.texts!r}"
+            else:
+                continue
+            found.setdefault(turn.sender, []).append(problem)
         for conversation in self.conversations:
             answered = sum(1 for turn in self.turns if turn.sender == conversation.sender)
             skipped = conversation.sender in self.unfinished or conversation.sender in self.not_started
             if answered != len(conversation.turns) and not skipped:
-                found.append(f"{conversation.sender}: {answered} of {len(conversation.turns)} turns sent")
+                found.setdefault(conversation.sender, []).append(f"{answered} of {len(conversation.turns)} turns sent")
         return found
 
+    def problems(self) -> list[str]:
+        """Every missing, failed or unexpected answer (empty when all is well)."""
+        return [f"{sender}: {problem}" for sender, found in self._problems_by_sender().items() for problem in found]
+
     def completed(self) -> list[str]:
-        """Senders of the conversations whose every turn got the expected answer."""
-        spoiled = {problem.split(" ", 1)[0].rstrip(":") for problem in self.problems()}
+        """Senders of the conversations played whose every turn got the expected answer."""
+        spoiled = self._problems_by_sender()
         played = {turn.sender for turn in self.turns}
-        return [
-            conversation.sender
-            for conversation in self.conversations
-            if conversation.sender in played
-            and conversation.sender not in spoiled
-            and conversation.sender not in self.unfinished
-        ]
+        return [c.sender for c in self.conversations if c.sender in played and c.sender not in spoiled]
 
 
 def percentile(values: Sequence[float], q: float) -> float:
