@@ -39,6 +39,7 @@ from records.vocabulary import fold
 from records.vocabulary import strings as nested_strings
 from serving import message_cap
 from tests.e2e.test_hostile_input import hostile_messages
+from tests.records.test_identifying import NOT_NAME_WORDS as IDENTIFYING_SET_NOT_NAME_WORDS
 from tests.support.services import Postgres, postgres_server
 from tests.support.socketio import SocketIOClient
 
@@ -51,19 +52,9 @@ FUZZ_SEED, FUZZ_COUNT = 20261127, 80
 # What the hostile fuzz injects on purpose.
 FUZZ_IDENTIFIERS = ["Dupont", "1950-03-12", "1950"]
 CASE = ["fracture pathologique du col fémoral, espérance de vie 8 mois, opérable", "non", "non", "non"]
-# Words of an identifier that are no one's name: particles, street types, months, numbers in words.
-NOT_NAME_WORDS = {
-    fold(word)
-    for word in re.findall(
-        r"\S+",
-        """
-        de du des la le les van den der von da dos di ben el al bis ter rue avenue boulevard chemin place allée
-        impasse quai cours route lieu dit janvier février mars avril mai juin juillet août septembre octobre
-        novembre décembre janv un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze
-        seize vingt trente quarante cinquante soixante cent mil mille premier et docteur saint
-        """,
-    )
-}
+# Words of an identifier that are no one's name: those of the identifying set's
+# test (particles, street types, months, numbers in words), a title and « saint ».
+NOT_NAME_WORDS = IDENTIFYING_SET_NOT_NAME_WORDS | {fold("docteur"), fold("saint")}
 
 
 def fuzz() -> list[str]:

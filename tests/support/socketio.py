@@ -14,7 +14,9 @@ class SocketIOClient:
         self.connection = connection
 
     @classmethod
-    async def open(cls, server: str, origin: str) -> SocketIOClient:
+    async def connect(cls, server: str, origin: str) -> SocketIOClient:
+        """The Engine.IO handshake done and a Socket.IO CONNECT sent; the
+        server's answer is read by `connected()`."""
         import websockets
 
         url = server.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
@@ -23,8 +25,17 @@ class SocketIOClient:
         if not handshake.startswith("0{"):
             raise ConnectionError(f"no Engine.IO handshake: {handshake!r}")
         await connection.send("40")  # Socket.IO CONNECT to the main namespace
-        client = cls(connection)
-        accepted = await client.packet(10)
+        return cls(connection)
+
+    async def connected(self) -> str:
+        """ "40{…}" (accepted) or "44{…}" (refused by the server)."""
+        return await self.packet(10)
+
+    @classmethod
+    async def open(cls, server: str, origin: str) -> SocketIOClient:
+        """A connection the server accepted (ConnectionError if it refused)."""
+        client = await cls.connect(server, origin)
+        accepted = await client.connected()
         if not accepted.startswith("40"):
             raise ConnectionError(f"socket.io connection refused: {accepted!r}")
         return client
