@@ -40,11 +40,9 @@ def test_a_page_of_another_origin_is_refused_and_an_allowed_one_accepted(bot, si
 
 def test_session_persistence_delivers_the_bot_messages_to_the_session(bot, sites):
     async def steps():
-        client = await SocketIOClient.connect(bot.url, sites["intranet"][0])
+        client = await SocketIOClient.open(bot.url, sites["intranet"][0])
         try:
-            assert (await client.connected()).startswith("40")
-            await client.emit("session_request", {"session_id": None})
-            session = await client.event("session_confirm", 10)
+            session = await client.session()
             await client.emit("user_uttered", {"message": "/greet", "session_id": session})
             return session, await client.event("bot_uttered")
         finally:
@@ -117,11 +115,9 @@ def test_a_guessable_session_id_is_replaced_by_one_of_the_servers(bot, sites):
 
 def test_a_100_kb_message_gets_the_limit_in_french_and_is_not_read(bot, sites):
     async def steps():
-        client = await SocketIOClient.connect(bot.url, sites["intranet"][0])
+        client = await SocketIOClient.open(bot.url, sites["intranet"][0])
         try:
-            assert (await client.connected()).startswith("40")
-            await client.emit("session_request", {"session_id": None})
-            session = await client.event("session_confirm", 10)
+            session = await client.session()
             await client.emit("user_uttered", {"message": "fémur " * 16_666 + "tête", "session_id": session})
             notice = await client.event("bot_uttered")
             await client.emit("user_uttered", {"message": "fracture pathologique", "session_id": session})
