@@ -11,7 +11,9 @@ from decision import knowledge
 
 
 class ActionShowReference(Action):
-    """« Référence 144 »: the full reference, exactly as the bibliography prints it."""
+    """« Référence 144 »: the full reference, exactly as the bibliography prints it,
+    and what it is to the chapter: cited at a sentence (143, 144), general
+    reading of the whole chapter (137–142), or a reference of another chapter."""
 
     def name(self) -> str:
         return "action_show_reference"

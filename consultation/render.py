@@ -37,18 +37,41 @@ def sections() -> dict[str, str]:
     return dict(texts()["sections"])
 
 
-def sources(item: Mapping[str, Any]) -> str:
-    """ "§ 4.1 ; réf. 137, 142 ; voir aussi 84, 85 (autres chapitres…)" — where an
-    item comes from, the chapter's own references apart from related ones."""
+def sources(item: Mapping[str, Any], bone_reading: bool = True) -> str:
+    """ "§ 4.2 ; réf. 144 ; lecture complémentaire : réf. 141 (cotyle)" — where an
+    item comes from: its section, the references that support it (the chapter's
+    own apart from related ones) and, labelled as such, the review of the
+    case's bone. The chapter's general reading (137–142) is never here."""
     parts = [answer_text("item_sources", section=item["section"])]
+    support = support_sources(item)
+    if support:
+        parts.append(support)
+    if bone_reading and item.get("bone_reading"):
+        parts.append(bone_reading_sources(item["bone_reading"]))
+    return " ; ".join(parts)
+
+
+def support_sources(item: Mapping[str, Any]) -> str:
+    """ "réf. 139 ; voir aussi 77 (autres chapitres…)": the references that
+    support the item; empty when the chapter states it without one."""
     numbers = sorted(item.get("citations") or [])
     chapter = [n for n in numbers if knowledge.reference(n)["cited_by_chapter"]]
     related = [n for n in numbers if not knowledge.reference(n)["cited_by_chapter"]]
+    parts = []
     if chapter:
         parts.append(answer_text("item_references", numbers=", ".join(map(str, chapter))))
     if related:
         parts.append(answer_text("item_related", numbers=", ".join(map(str, related))))
     return " ; ".join(parts)
+
+
+def bone_reading_sources(numbers: Sequence[int]) -> str:
+    """ "lecture complémentaire : réf. 137 (fémur)": a review of the case's bone
+    from the chapter's reading list, never shown as support."""
+    bones = texts()["answer"]["reading_bones"]
+    return " ; ".join(
+        answer_text("item_bone_reading", number=n, bone=bones[knowledge.reading_about(n)["bone"]]) for n in numbers
+    )
 
 
 # ------------------------------------------------------------------ questions
@@ -112,7 +135,12 @@ def short_answer(rec: Mapping[str, Any]) -> str:
     body = [f"{headline(rec)} — {indication['text_fr']} *({sources(indication)})*"]
     if rec.get("mirels"):
         body.append(mirels_line(rec["mirels"]))
-    options_lines = [technique_line(item) for item in rec.get("techniques") or []]
+    # The review of the bone is named once, on the first line that has it.
+    shown = list(indication.get("bone_reading") or [])
+    options_lines = []
+    for item in rec.get("techniques") or []:
+        options_lines.append(technique_line(item, bone_reading=item.get("bone_reading") != shown))
+        shown = shown or list(item.get("bone_reading") or [])
     if options_lines:
         body.append(f"**{answer_text('options')}**\n" + "\n".join(options_lines))
     elif rec["surgery"] in ("indicated", "discuss"):
@@ -138,12 +166,12 @@ def mirels_line(mirels: Mapping[str, Any]) -> str:
     return "**" + answer_text("mirels", score=score[0], **items) + "** " + (score[1] if len(score) > 1 else "")
 
 
-def technique_line(item: Mapping[str, Any]) -> str:
+def technique_line(item: Mapping[str, Any], bone_reading: bool = True) -> str:
     role = texts()["roles"].get(item.get("role") or "", "")
     line = f"- {item['label_fr']}" + (f", {role}" if role else "")
     if item.get("condition_fr"):
         line += f", {item['condition_fr']}"
-    return f"{line} *({sources(item)})*"
+    return f"{line} *({sources(item, bone_reading)})*"
 
 
 def item_line(item: Mapping[str, Any]) -> str:
@@ -179,8 +207,8 @@ def details(
     found = []
     for kind in wanted:
         if kind == "references":
-            if rec.get("citations"):
-                found.append(references_message(rec["citations"]))
+            if rec.get("citations") or rec.get("further_reading"):
+                found.append(references_message(rec))
             continue
         entries = rec.get(kind) or []
         if entries:
@@ -193,10 +221,35 @@ def recommendation_messages(rec: Mapping[str, Any]) -> list[str]:
     return [short_answer(rec), answer_text("more")]
 
 
-def references_message(citations: Sequence[Mapping[str, Any]]) -> str:
-    lines = [f"**{sections()['references']}**"]
-    lines += [f"{citation['number']}. {citation['reference']}" for citation in citations]
-    return "\n".join(lines)
+def references_message(rec: Mapping[str, Any]) -> str:
+    """The references: those that support the items, then, apart and once, the
+    chapter's general reading."""
+    return "\n".join([f"**{sections()['references']}**", *reference_lines(rec)])
+
+
+def reference_lines(rec: Mapping[str, Any]) -> list[str]:
+    """The references as numbered lines (shared with the RCP report): those
+    the items cite as support, under their own title, then « Lectures
+    générales du chapitre (137–142) » with its sentence, its texts and why 140
+    is not listed. Blank lines around each list keep it a list in any Markdown
+    reader (a list that does not start at 1 cannot interrupt a paragraph, and a
+    line right after an item would continue it)."""
+    lines: list[str] = []
+    support = [f"{citation['number']}. {citation['reference']}" for citation in rec.get("citations") or []]
+    if support:
+        lines += [f"**{answer_text('references_support')}**", "", *support]
+    reading = rec.get("further_reading")
+    if reading:
+        if lines:
+            lines.append("")
+        lines.append(
+            f"**{answer_text('further_reading_title', range=reading['range'])}** "
+            + answer_text("further_reading_intro", quote=reading["quote_fr"])
+        )
+        lines += ["", *(f"{citation['number']}. {citation['reference']}" for citation in reading["references"])]
+        for entry in reading.get("not_listed") or []:
+            lines += ["", answer_text("further_reading_not_listed", number=entry["number"], reason=entry["reason_fr"])]
+    return lines
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -230,7 +283,10 @@ def why_messages(rec: Mapping[str, Any]) -> list[str]:
     items = [(texts()["why"]["indication_title"], rec["indication"])]
     for kind in ("techniques", *DETAIL_KINDS):
         items += [(titles[kind], item) for item in rec.get(kind) or []]
-    return ["\n\n".join(item_explanation(title, item) for title, item in items)]
+    explanations = [item_explanation(title, item) for title, item in items]
+    if rec.get("further_reading"):
+        explanations.append(texts()["why"]["further_reading"].format(range=rec["further_reading"]["range"]))
+    return ["\n\n".join(explanations)]
 
 
 def item_explanation(title: str, item: Mapping[str, Any]) -> str:
@@ -239,7 +295,9 @@ def item_explanation(title: str, item: Mapping[str, Any]) -> str:
     lines = [f"**{why['item_title'].format(title=title, label=label)}**"]
     if item.get("rationale_fr"):
         lines.append(item["rationale_fr"])
-    references = sources(item).split(" ; ", 1)[1] if item.get("citations") else why["no_references"]
+    references = support_sources(item) or why["no_references"]
+    if item.get("bone_reading"):
+        references += " ; " + bone_reading_sources(item["bone_reading"])
     lines.append(
         why["section_line"].format(
             section=item["section"], section_title=knowledge.section_title(item["section"]), references=references
@@ -253,9 +311,23 @@ def item_explanation(title: str, item: Mapping[str, Any]) -> str:
 
 
 def reference_message(number: int) -> str:
+    """« Référence 137 »: its text as printed, and what it is to the chapter —
+    general reading for its whole text (137–142), cited at a sentence (143,
+    144), or a reference of another chapter."""
     record = knowledge.reference(number)
     lines = [message("reference_title", number=number, text=knowledge.printed_reference(number))]
-    lines.append(message("reference_cited" if record["cited_by_chapter"] else "reference_related"))
+    about = knowledge.reading_about(number)
+    if number in knowledge.reading()["references"]:
+        lines.append(message("reference_general_reading", range=knowledge.reading()["range"]))
+        if about.get("bone"):
+            lines.append(message("reference_bone_reading", bone=texts()["answer"]["reading_bones"][about["bone"]]))
+        for key in ("support_fr", "omitted_fr"):
+            if about.get(key):
+                lines.append(message("reference_about", text=about[key]))
+    elif knowledge.cited_at(number):
+        lines.append(message("reference_cited_at", sections=", ".join(knowledge.cited_at(number))))
+    else:
+        lines.append(message("reference_cited" if record["cited_by_chapter"] else "reference_related"))
     relations = texts()["messages"]["reference_relations"]
     for link in record.get("same_work_as", []):
         lines.append(message("reference_same_work", relation=relations[link["relation"]], number=link["number"]))

@@ -1,7 +1,8 @@
 """The chapter's knowledge, loaded once from the data files beside this module.
 
-`data/chapter.yml` holds the metadata, the verbatim quotations and every item's
-French text, section and citations; `data/references.json` the bibliography.
+`data/chapter.yml` holds the metadata, the verbatim quotations, the chapter's
+reading list and every item's French text, section and citations (the
+references that support it); `data/references.json` the bibliography.
 Nothing here knows the rules: `rules.py` asks for items by kind, code and variant.
 """
 
@@ -72,6 +73,37 @@ def quote_keys(kind: str, code: str) -> Iterator[tuple[str | None, str]]:
     for variant in [None, *entry.get("variants", {})]:
         for key in item(kind, code, variant)["quote_keys"]:
             yield variant, key
+
+
+def reading() -> dict:
+    """The chapter's reading list: « Le lecteur pourra se reporter aux références
+    suivantes pour approfondir le texte du référentiel concernant la chirurgie :
+    (137–142). » Its sentence (`text`), its numbers as printed (`range`) and what
+    each reference is to the project (`references`: `bone`, `support_fr`,
+    `omitted_fr`)."""
+    return chapter()["reading"]
+
+
+def reading_about(number: int) -> dict:
+    """What reference `number` is in the chapter's reading list; empty when it
+    is not in that list."""
+    return reading()["references"].get(number) or {}
+
+
+def bone_reading(entry: Mapping, bone: str | None) -> list[int]:
+    """The chapter's review of `bone` (137 femur, 138 humerus, 141 acetabulum),
+    listed as complementary reading on an item marked `reading: bone`; empty
+    for any other item, bone or an unknown bone."""
+    if entry.get("reading") != "bone" or bone is None:
+        return []
+    return [number for number, about in reading()["references"].items() if (about or {}).get("bone") == bone]
+
+
+def cited_at(number: int) -> list[str]:
+    """The sections where the chapter prints reference `number` after a sentence
+    (« (144) »), as the quotations hold them; empty for the reading list."""
+    mark = f"({number})"
+    return sorted({quote["section"] for quote in chapter()["quotes"].values() if mark in quote["text"]})
 
 
 def reference(number: int) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,6 +26,10 @@ class Item:
     # Every verbatim sentence the item rests on, with its section, when there
     # are several (the first one is `quote_fr`).
     quotes: list[dict[str, str]] | None = None
+    # The chapter's review of the case's bone (137 femur, 138 humerus, 141
+    # acetabulum), from its general reading list: complementary reading for
+    # this item, never its support (that is `citations`).
+    bone_reading: list[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
@@ -92,7 +97,11 @@ class Recommendation:
     warnings: list[Item]
     missing: list[str]
     branches: list[Branch]
+    # Every reference some item cites as support, once, with its printed text.
     citations: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # The chapter's reading list for its whole text (« (137–142) »), shown once:
+    # its sentence, its numbers as printed, the texts of those listed for a limb.
+    further_reading: dict[str, Any] = dataclasses.field(default_factory=dict)
     # The facts of `missing` whose answer changes neither the indication nor
     # the techniques proposed (only an adjunct, the work-up or a warning): the
     # dialogue may give the recommendation first and ask them after.
@@ -121,4 +130,5 @@ class Recommendation:
             "refinements": list(self.refinements),
             "branches": [branch.to_dict() for branch in self.branches],
             "citations": [dict(citation) for citation in self.citations],
+            "further_reading": copy.deepcopy(self.further_reading),
         }

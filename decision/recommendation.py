@@ -1,7 +1,8 @@
 """A recommendation assembled from the chapter's decision (`rules.decide`):
 the indication, the techniques, the work-up, the post-operative items, the
-warnings, what each pending answer would change (branches), and the
-references of every item, printed as in the bibliography.
+warnings, what each pending answer would change (branches), the references
+that support the items and, apart, the chapter's reading list (137–142),
+printed as in the bibliography.
 
 Item texts, sections and references come from `data/chapter.yml` through
 `knowledge.item`; this module only chooses which items a case calls for.
@@ -45,9 +46,6 @@ POSTOPERATIVE = (
     "crp_not_infection_marker",
     "long_term_follow_up",
 )
-# The chapter's references that are about one bone (137 femur, 138 humerus,
-# 141 acetabulum): an item keeps them only for that bone.
-BONE_REFERENCES = {137: "femur", 138: "humerus", 141: "acetabulum"}
 # « Les complications per-opératoires prédominantes sont l'hémorragie et les embolies graisseuses » (5).
 BLEEDING_AND_EMBOLISM = SURGICAL_TECHNIQUES + ("curettage_cementation",)
 # A refinement never changes the sequence of care: a diagnostic doubt does
@@ -88,7 +86,7 @@ def build(facts: dict[str, Any]) -> Recommendation:
         branches=branches(facts, pending) if decision.surgery == UNDETERMINED else [],
         refinements=refinements(facts, pending),
     )
-    return replace(recommendation, citations=_citations(recommendation.items()))
+    return replace(recommendation, citations=_citations(recommendation.items()), further_reading=further_reading())
 
 
 def _intent(facts: Mapping[str, Any], decision: Decision) -> str | None:
@@ -118,20 +116,12 @@ def _item(
         rationale_fr=data.get("rationale_fr"),
         text_fr=data.get("text_fr"),
         section=data["section"],
-        citations=_for_bone(data["citations"], bone),
+        citations=list(data["citations"]),
         quote_fr=data["quote_fr"],
         condition_fr=condition_fr,
         quotes=[dict(quote) for quote in data["quotes"]] if len(data["quotes"]) > 1 else None,
+        bone_reading=knowledge.bone_reading(data, bone) or None,
     )
-
-
-def _for_bone(citations: Sequence[int], bone: str | None) -> list[int]:
-    """An item's references, without those about another bone (137 is about
-    the femur, 138 the humerus, 141 the acetabulum); never emptied."""
-    if bone is None:
-        return list(citations)
-    kept = [n for n in citations if BONE_REFERENCES.get(n, bone) == bone]
-    return kept or list(citations)
 
 
 def condition_text(condition: Sequence[tuple[str, Any]]) -> str | None:
@@ -327,16 +317,37 @@ def refinements(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:
 
 
 def _citations(items: list[Item]) -> list[dict[str, Any]]:
-    numbers = sorted({number for item in items for number in item.citations})
-    citations = []
-    for number in numbers:
-        record = knowledge.reference(number)
-        citation = {
-            "number": number,
-            "reference": knowledge.printed_reference(number),
-            "cited_by_chapter": record["cited_by_chapter"],
-        }
-        if record.get("same_work_as"):
-            citation["same_work_as"] = [dict(link) for link in record["same_work_as"]]
-        citations.append(citation)
-    return citations
+    """Every reference an item cites as support, once (never the reading list's
+    bone reviews, which are not support)."""
+    return [citation(number) for number in sorted({number for item in items for number in item.citations})]
+
+
+def citation(number: int) -> dict[str, Any]:
+    """Reference `number` as a recommendation lists it: its printed text and
+    whether the chapter names it."""
+    record = knowledge.reference(number)
+    found: dict[str, Any] = {
+        "number": number,
+        "reference": knowledge.printed_reference(number),
+        "cited_by_chapter": record["cited_by_chapter"],
+    }
+    if record.get("same_work_as"):
+        found["same_work_as"] = [dict(link) for link in record["same_work_as"]]
+    return found
+
+
+def further_reading() -> dict[str, Any]:
+    """The chapter's reading list, shown once, apart from the items' support:
+    « Le lecteur pourra se reporter aux références suivantes pour approfondir
+    le texte du référentiel concernant la chirurgie : (137–142). » The range is
+    kept as printed; the texts listed are those about the limbs (140, on the
+    spine, is named in `not_listed` with its reason)."""
+    reading = knowledge.reading()
+    listed, not_listed = [], []
+    for number in reading["references"]:
+        about = knowledge.reading_about(number)
+        if about.get("omitted_fr"):
+            not_listed.append({"number": number, "reason_fr": about["omitted_fr"]})
+        else:
+            listed.append({**citation(number), **({"bone": about["bone"]} if about.get("bone") else {})})
+    return {"quote_fr": reading["text"], "range": reading["range"], "references": listed, "not_listed": not_listed}

@@ -16,7 +16,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from consultation.render import case_summary, headline, mirels_line, sections, sources
+from consultation.render import case_summary, headline, mirels_line, reference_lines, sections, sources
 from consultation.texts import message, report_text, texts
 
 
@@ -27,8 +27,9 @@ def report_filename(when: datetime, extension: str = "md") -> str:
 
 def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
     """The RCP sheet: the same sections as the chat's recommendation, each item
-    with its rationale, section and references. The guideline's fingerprint
-    and the software details stay in the audit record."""
+    with its rationale, section and the references that support it; the
+    chapter's general reading (137–142) once, in the references. The
+    guideline's fingerprint and the software details stay in the audit record."""
     titles = sections()
     record = rec.get("record", {})
     lines = [f"# {report_text('title')}", ""]
@@ -58,9 +59,9 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
                 stop = "" if f"{label}{role}{condition}".endswith((".", "!", "?")) else "."
                 lines.append(f"- **{label}**{role}{condition}{stop}{rationale} ({sources(item)})")
             lines.append("")
-    if rec.get("citations"):
-        lines += [f"## {titles['references']}", ""]
-        lines += [f"{citation['number']}. {citation['reference']}" for citation in rec["citations"]] + [""]
+    if rec.get("citations") or rec.get("further_reading"):
+        # Those the items cite as support, then the chapter's general reading, once.
+        lines += [f"## {titles['references']}", "", *reference_lines(rec), ""]
     lines.append("*" + texts()["messages"]["disclaimer"].split(". ")[0] + ".*")
     return "\n".join(lines).strip() + "\n"
 

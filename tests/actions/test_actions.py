@@ -301,6 +301,10 @@ def test_reference_by_number(run_action):
         ActionShowReference(), make_tracker(text="référence 144", entities=[entity("reference_number", "144")])
     )
     assert messages[0]["text"].startswith("**Référence 144.** Wegrzyn J")
+    # 137 is in the chapter's reading list « (137–142) »: its text, and what it is.
+    messages, _ = run_action(ActionShowReference(), make_tracker(text="référence 137"))
+    assert messages[0]["text"].startswith("**Référence 137.** Swanson KC")
+    assert "Lecture générale du chapitre" in messages[0]["text"]
     messages, _ = run_action(ActionShowReference(), make_tracker(text="réf 999"))
     assert "1 à 150" in messages[0]["text"]  # the count, read from references.json
     messages, _ = run_action(ActionShowReference(), make_tracker(text="la référence"))

@@ -3,18 +3,23 @@
 from channels.formatting import chunks, matrix_html, plain_text, slack_mrkdwn, telegram_html
 from consultation.render import question, references_message
 
+SWANSON = "Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur."
 REFERENCES = references_message(
-    [
-        {
-            "number": 137,
-            "reference": "Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur.",
+    {
+        "citations": [{"number": 144, "reference": "Wegrzyn J, Malatray M. Total Hip Arthroplasty."}],
+        "further_reading": {
+            "range": "137–142",
+            "quote_fr": "Le lecteur pourra se reporter aux références suivantes … : (137–142).",
+            "references": [
+                {"number": 137, "reference": SWANSON},
+                {"number": 142, "reference": "Scolaro JA, Lackman RD. Surgical management."},
+            ],
         },
-        {"number": 142, "reference": "Scolaro JA, Lackman RD. Surgical management."},
-    ]
+    }
 )
 ANSWER = (
-    "**Chirurgie indiquée** (à visée symptomatique) — Texte *(§ 2.2 ; réf. 137, 142)*\n\n"
-    "**Technique(s)**\n\n- Arthroplastie cimentée, en première intention *(§ 4.2 ; réf. 137)*\n\n"
+    "**Chirurgie indiquée** (à visée symptomatique) — Texte *(§ 2.2 ; lecture complémentaire : réf. 137 (fémur))*\n\n"
+    "**Technique(s)**\n\n- Arthroplastie cimentée, en première intention *(§ 4.2 ; réf. 144)*\n\n"
     "> « Citation du chapitre » (§ 1)"
 )
 
@@ -22,7 +27,7 @@ ANSWER = (
 def test_matrix_html_keeps_bold_italic_lists_and_quotes():
     html = matrix_html(ANSWER)
     assert "<strong>Chirurgie indiquée</strong>" in html
-    assert "<em>(§ 2.2 ; réf. 137, 142)</em>" in html
+    assert "<em>(§ 2.2 ; lecture complémentaire : réf. 137 (fémur))</em>" in html
     assert "<ul>\n<li>Arthroplastie cimentée, en première intention" in html
     assert "<blockquote>" in html
 
@@ -31,6 +36,7 @@ def test_reference_numbers_stay_as_printed_in_the_bibliography():
     html = matrix_html(REFERENCES)
     assert "<ol" not in html
     assert "137. Swanson KC, Pritchard DJ, Sim FH." in html and "142. Scolaro JA" in html
+    assert "144. Wegrzyn J" in html
     assert "<ol" not in matrix_html("137. Swanson\n138. Autre")
 
 
@@ -55,7 +61,7 @@ def test_the_plain_body_has_no_markup_but_keeps_lists_and_numbers():
 
 def test_telegram_html_uses_only_tags_telegram_accepts_and_escapes_the_rest():
     html = telegram_html(ANSWER + "\n\n# Titre\nx < y & `code`")
-    assert "<b>Chirurgie indiquée</b>" in html and "<i>(§ 2.2 ; réf. 137, 142)</i>" in html
+    assert "<b>Chirurgie indiquée</b>" in html and "<i>(§ 2.2 ; lecture complémentaire : réf. 137 (fémur))</i>" in html
     assert "• Arthroplastie cimentée" in html
     assert "<blockquote>« Citation du chapitre » (§ 1)</blockquote>" in html
     assert "<b>Titre</b>" in html and "x &lt; y &amp; <code>code</code>" in html
@@ -65,7 +71,9 @@ def test_telegram_html_uses_only_tags_telegram_accepts_and_escapes_the_rest():
 
 def test_slack_mrkdwn():
     text = slack_mrkdwn(ANSWER + "\n\n# Titre\nx < y & z")
-    assert text.startswith("*Chirurgie indiquée* (à visée symptomatique) — Texte _(§ 2.2 ; réf. 137, 142)_")
+    assert text.startswith(
+        "*Chirurgie indiquée* (à visée symptomatique) — Texte _(§ 2.2 ; lecture complémentaire : réf. 137 (fémur))_"
+    )
     assert "• Arthroplastie cimentée" in text
     assert "> « Citation du chapitre » (§ 1)" in text
     assert "*Titre*" in text and "x &lt; y &amp; z" in text

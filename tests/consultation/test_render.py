@@ -73,7 +73,9 @@ def test_short_answer_gives_indication_options_and_warnings_that_matter():
     rec = recommend(CASE).to_dict()
     answer, follow_up = recommendation_messages(rec)
     assert answer.startswith("**Chirurgie indiquée** (à visée symptomatique)")
-    assert "- Arthroplastie de hanche cimentée, en première intention *(§ 4.2 ; réf. 137, 142)*" in answer
+    # § 4.2 prints no reference there; the femur's review is named once, on the indication.
+    assert "- Arthroplastie de hanche cimentée, en première intention *(§ 4.2)*" in answer
+    assert "*(§ 2.2 ; lecture complémentaire : réf. 137 (fémur))*" in answer
     assert (
         "Site déjà irradié." in answer and "Doute diagnostique" not in answer
     )  # no nail here: no dissemination warning
@@ -97,10 +99,13 @@ def test_details_show_each_item_once_with_section_and_references():
 def test_references_are_printed_exactly_as_in_the_bibliography():
     rec = recommend(CASE).to_dict()
     references = details(rec, ["references"])[0].splitlines()
-    assert references[0] == "**Références**"
-    numbers = [int(re.match(r"(\d+)\. ", line).group(1)) for line in references[1:]]
-    assert numbers == sorted(numbers)
-    for line, number in zip(references[1:], numbers, strict=True):
+    assert references[:2] == ["**Références**", "**À l'appui des éléments de la recommandation**"]
+    numbered = [line for line in references if re.match(r"\d+\. ", line)]
+    numbers = [int(re.match(r"(\d+)\. ", line).group(1)) for line in numbered]
+    support, reading = numbers[: len(rec["citations"])], numbers[len(rec["citations"]) :]
+    assert support == sorted(support) == [c["number"] for c in rec["citations"]]
+    assert reading == [137, 138, 139, 141, 142]
+    for line, number in zip(numbered, numbers, strict=True):
         assert line == f"{number}. {knowledge.printed_reference(number)}"
         assert "*" not in line
 
@@ -180,7 +185,10 @@ def test_why_gives_rationale_section_and_verbatim_quote():
     rec = recommend(CASE).to_dict()
     why = why_messages(rec)[0]
     assert "**Technique(s) — Arthroplastie de hanche cimentée**" in why
-    assert "Section 4.2 (« Arthroplasties ») ; réf. 137, 142." in why
+    assert (
+        "Section 4.2 (« Arthroplasties ») ; sans référence : le chapitre n'en cite pas à cet endroit ; "
+        "lecture complémentaire : réf. 137 (fémur)." in why
+    )
     assert "> « L'atteinte cotyloïdienne doit également être prise en compte" in why  # every sentence it rests on
     assert (
         "> « Les localisations préférentielles pour l'arthroplastie "
@@ -194,3 +202,53 @@ def test_reference_shows_full_text_and_duplicates():
     assert "Citée par le chapitre" in text
     assert "même article que la référence 82" in reference_message(83)
     assert "autre chapitre" in reference_message(77)
+
+
+def test_general_reading_of_the_chapter_is_shown_once_apart_from_the_items():
+    """« Le lecteur pourra se reporter aux références suivantes pour approfondir le
+    texte du référentiel concernant la chirurgie : (137–142). » In the chat, the
+    items print the references that support them (none here but 84, 85 and 150,
+    related references), the femur's review as complementary reading, and the
+    chapter's reading list once, in « références », with its sentence."""
+    rec = recommend(CASE).to_dict()
+    everything = "\n".join([short_answer(rec), *details(rec)])
+    assert everything.count("Lectures générales du chapitre (137–142)") == 1
+    assert everything.count("(137–142). »") == 1  # the chapter's sentence, quoted once
+    assert not re.search(r"réf\. [\d, ]*\b(13[78]|14[0-2])\b", everything.replace("lecture complémentaire : réf.", ""))
+    assert "140. " not in everything and "La référence 140 porte sur le rachis" in everything
+    why = why_messages(rec)[0]
+    assert why.count("Lectures générales du chapitre (137–142)") == 1
+
+
+def test_a_sentence_without_reference_is_printed_with_its_section_only():
+    """[1] « On rappelle que la CRP est élevée en post-opératoire en l'absence de
+    toute infection et de toute tumeur ce qui en fait un mauvais marqueur
+    d'infection post-opératoire. » [5] « Les protocoles d'antibioprophylaxie per
+    opératoire sont également spécifiques de ce type de chirurgie à risque
+    d'infection (prolongation de l'antibioprophylaxie pendant 48 h). » No number
+    is printed after these sentences in the chapter."""
+    rec = recommend(CASE).to_dict()
+    postoperative = details(rec, ["postoperative"])[0]
+    assert "- Ne pas se fier à la CRP pour dépister une infection post-opératoire *(§ 1)*" in postoperative
+    assert "- Antibioprophylaxie prolongée 48 heures *(§ 5)*" in postoperative
+    why = why_messages(rec)[0]
+    crp = why.split("Ne pas se fier à la CRP", 1)[1]
+    assert crp.split("\n")[2].endswith("; sans référence : le chapitre n'en cite pas à cet endroit.")
+
+
+def test_a_reference_of_the_reading_list_says_it_is_general_reading():
+    """« Le lecteur pourra se reporter aux références suivantes pour approfondir le
+    texte du référentiel concernant la chirurgie : (137–142). » [4.2] « C'est
+    pourquoi, une arthroplastie totale de hanche associée à une reconstruction
+    acétabulaire par renfort métallique acétabulaire constitue le traitement le
+    plus indiqué (144). » « Référence 137 » prints its text and says it is
+    general reading of the chapter (a review of the femur); « référence 144 »
+    says the chapter cites it at a sentence of § 4.2."""
+    swanson = reference_message(137)
+    assert swanson.startswith(f"**Référence 137.** {knowledge.printed_reference(137)}")
+    assert "Lecture générale du chapitre" in swanson and "(137–142)" in swanson and "(fémur)" in swanson
+    assert "Lecture générale du chapitre" in reference_message(142)
+    assert "rachis" in reference_message(140)
+    assert "à l'appui d'une phrase du § 4.2" in reference_message(144)
+    assert "à l'appui d'une phrase du § 2.1" in reference_message(143)
+    assert "Lecture générale" not in reference_message(144)

@@ -1,6 +1,7 @@
 """The RCP sheet as PDF (records/report.py), read back with a PDF text
 extractor (pypdf): one page for a typical case, with its title, the case, the
-indication, the techniques and the numbered references the items cite."""
+indication, the techniques, the numbered references the items cite and,
+apart, the chapter's general reading."""
 
 import io
 import json
@@ -62,19 +63,31 @@ def test_the_typical_case_fits_on_one_page_with_case_indication_techniques_and_r
 
 
 def test_the_references_are_numbered_as_in_the_bibliography_and_are_those_the_items_cite():
+    """« Le lecteur pourra se reporter aux références suivantes pour approfondir le
+    texte du référentiel concernant la chirurgie : (137–142). » The sheet lists
+    the references the items cite as support, then, once and apart, the
+    chapter's general reading; the femur's review (137) is only complementary
+    reading of the femur's items."""
     [text] = pdf_pages(recommendation(TYPICAL))
     body, references = text.split(" Références ", 1)
     references = references.removesuffix(" Aide à la décision pour la RCP, qui reste seule à décider.")
+    support, reading = references.split(" Lectures générales du chapitre (137–142) ", 1)
+    assert text.count("Lectures générales du chapitre (137–142)") == 1
     cited = set()
-    for group in re.findall(r"(?:réf\.|voir aussi) ([\d, ]+\d)", body):
+    for group in re.findall(r"(?<!complémentaire : )(?:réf\.|voir aussi) ([\d, ]+\d)", body):
         cited |= {int(number) for number in group.split(",")}
-    assert {137, 142} <= cited  # the femur chapter's references of § 2.2 and § 4.2
-    listed = [int(number) for number in re.findall(r"(?:^| )(\d{1,3})\. (?=[A-Z])", references)]
+    # The chapter prints no number after the sentences of this case (§ 2.2, 4.2, 3, 5): only the
+    # related references of other chapters (84, 85 radiotherapy after stabilisation; 150 the RCP).
+    assert cited == {84, 85, 150}
+    assert "lecture complémentaire : réf. 137 (fémur)" in body
+    listed = [int(number) for number in re.findall(r"(?:^| )(\d{1,3})\. (?=[A-Z])", support)]
     assert listed == sorted(cited)
-    for number in listed:
+    assert [int(number) for number in re.findall(r"(?:^| )(\d{1,3})\. (?=[A-Z])", reading)] == [137, 138, 139, 141, 142]
+    for number in [*listed, 137, 138, 139, 141, 142]:
         printed = " ".join(knowledge.printed(knowledge.reference(number)["reference"]).split())
         assert f"{number}. {printed}" in references, number
-    assert "137. Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur." in references
+    assert "137. Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur." in reading
+    assert "La référence 140 porte sur le rachis" in reading
 
 
 @pytest.mark.parametrize("path", NAMED_CASES, ids=[path.stem for path in NAMED_CASES])

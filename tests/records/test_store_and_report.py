@@ -67,6 +67,11 @@ def test_report_has_case_recommendation_rationale_and_references():
     assert "**Chirurgie indiquée** (à visée symptomatique). Une fracture sur lésion pathologique" in markdown
     assert "- **Arthroplastie de hanche cimentée** — en première intention. La tête et le col" in markdown
     assert "137. Swanson KC, Pritchard DJ, Sim FH." in markdown
+    # The support of the items, then the chapter's general reading, once and apart.
+    references = markdown.split("## Références\n", 1)[1]
+    assert references.startswith("\n**À l'appui des éléments de la recommandation**\n\n84. Townsend PW")
+    assert markdown.count("**Lectures générales du chapitre (137–142)**") == 1
+    assert references.index("150. Confavreux") < references.index("**Lectures générales") < references.index("137. ")
     # For the clinician: no software version, fingerprint or shell command (they stay in the audit record).
     assert "version du logiciel" not in markdown and "SHA-256" not in markdown and "python -m" not in markdown
     assert "Aide à la décision pour la RCP, qui reste seule à décider." in markdown

@@ -116,7 +116,9 @@ def check_summary_file(text: str, conversation: str):
     assert "**Chirurgie indiquée**" in text and "Arthroplastie de hanche cimentée" in text
     assert "## Bilan avant la décision" in text and "## Après l'intervention" in text
     assert f"137. {SWANSON}" in text
-    assert re.search(r"## Références\n\n\d+\. ", text), "the references are not a Markdown list"
+    # The references that support the items, then the chapter's general reading, each a Markdown list.
+    assert re.search(r"## Références\n\n\*\*[^*\n]+\*\*\n\n\d+\. ", text), "the references are not a Markdown list"
+    assert re.search(r"\*\*Lectures générales du chapitre \(137–142\)\*\*[^\n]*\n\n137\. ", text)
     assert "La suite sur demande" not in text  # chat-only tip left out
     assert "Aide à la décision pour la RCP, qui reste seule à décider." in text
 
