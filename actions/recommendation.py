@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.render import case_summary, changes, recommendation_messages
 from consultation.texts import answer_text
-from decision import recommend
+from decision import knowledge, recommend
 
 from .case import RECOMMENDATION_SLOT
 
@@ -22,12 +22,14 @@ VERSION = (Path(__file__).resolve().parents[1] / "VERSION").read_text(encoding="
 
 
 def compute(case: Mapping[str, Any]) -> dict[str, Any]:
-    """The contract's JSON plus its audit record (time, project version, guideline edition)."""
+    """The contract's JSON plus its audit record (time, project version, guideline
+    edition, and the fingerprint of the guideline text, which names no edition)."""
     recommendation = recommend(case).to_dict()
     recommendation["record"] = {
         "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "project_version": VERSION,
         "guideline_edition": recommendation["guideline"]["edition"],
+        "guideline_sha256": knowledge.chapter()["guideline"]["source_sha256"],
     }
     return recommendation
 

@@ -24,6 +24,8 @@ from .texts import answer_text, field_name, field_text, message, options, texts,
 
 DETAIL_KINDS = ("workup", "postoperative", "warnings")
 PERCUTANEOUS = ("percutaneous_cementoplasty", "percutaneous_ablation")
+# Warnings that ask the clinician a question: shown whole in the short answer.
+TO_CHECK = ("inconsistent_facts",)
 
 
 def lower_first(text: str) -> str:
@@ -148,13 +150,30 @@ def short_answer(rec: Mapping[str, Any]) -> str:
     if rec.get("branches"):
         body.append(f"**{answer_text('branches')}**\n" + "\n".join(branch_line(b) for b in rec["branches"]))
     flags = texts()["answer"]["flags"]
-    noted = list(dict.fromkeys(flags[w["code"]] for w in rec.get("warnings") or [] if w["code"] in flags))
+    noted = list(dict.fromkeys(flags[key] for key in (flag_key(rec, w) for w in rec.get("warnings") or []) if key))
     if noted:
         body.append(f"**{answer_text('flags_title')}** : " + " ".join(noted))
+    body += [to_check(w["text_fr"]) for w in rec.get("warnings") or [] if w["code"] in TO_CHECK]
     asked = [name for name in rec.get("missing") or [] if name not in (rec.get("refinements") or [])]
     if asked:
         body.append(answer_text("pending", names=", ".join(field_name(name) for name in asked)))
     return "\n\n".join(body)
+
+
+def to_check(text: str) -> str:
+    """« **Réponses contradictoires** : … » — a warning that asks a question, whole."""
+    head, _, rest = text.partition(" : ")
+    return f"**{head}** : {rest}" if rest else text
+
+
+def flag_key(rec: Mapping[str, Any], warning: Mapping[str, Any]) -> str | None:
+    """The short flag of a warning in texts.yml, if it has one: its
+    `…_without_branches` form when no branch follows (nothing is « détaillé »)."""
+    flags = texts()["answer"]["flags"]
+    code = warning["code"]
+    if not rec.get("branches") and f"{code}_without_branches" in flags:
+        return f"{code}_without_branches"
+    return code if code in flags else None
 
 
 def mirels_line(mirels: Mapping[str, Any]) -> str:

@@ -138,3 +138,10 @@ def surgery_condition(key: str) -> str:
 def mirels_text(key: str) -> str:
     """The project's reading of a Mirels score (indicated, borderline, below, partial)."""
     return chapter()["mirels"][key]
+
+
+def histology_condition(value: object) -> str:
+    """What an implant waits for while a primary bone tumour is not excluded
+    (« après confirmation histologique d'une métastase »), for a doubt stated
+    (True) or possible (`unknown`)."""
+    return chapter()["histology_first"][value]

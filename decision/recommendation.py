@@ -15,7 +15,8 @@ from dataclasses import replace
 from typing import Any
 
 from . import knowledge, mirels
-from .contract import UNKNOWN, validate_case
+from .consistency import contradictions
+from .contract import UNKNOWN, is_joint_end, validate_case
 from .model import Branch, Item, Mirels, Recommendation
 from .rules import (
     DECISIVE,
@@ -45,6 +46,8 @@ POSTOPERATIVE = (
     "thromboembolic_prevention",
     "crp_not_infection_marker",
     "long_term_follow_up",
+    "early_weight_bearing",
+    "targeted_therapy_immunotherapy",
 )
 # « Les complications per-opératoires prédominantes sont l'hémorragie et les embolies graisseuses » (5).
 BLEEDING_AND_EMBOLISM = SURGICAL_TECHNIQUES + ("curettage_cementation",)
@@ -53,6 +56,9 @@ BLEEDING_AND_EMBOLISM = SURGICAL_TECHNIQUES + ("curettage_cementation",)
 SEQUENCE_FACTS = ("diagnostic_uncertainty",)
 # At most this many other open facts are combined when weighing one answer.
 MAX_COMBINED = 4
+# What is implanted or resected: outside urgency, with a diagnostic doubt, it
+# waits for the histology (« après confirmation histologique d'une métastase »).
+IMPLANTS = SURGICAL_TECHNIQUES + ("cephalic_screw", "curettage_cementation", "plate_or_radiotherapy")
 
 
 def recommend(case: Mapping[str, Any]) -> Recommendation:
@@ -70,7 +76,11 @@ def build(facts: dict[str, Any]) -> Recommendation:
     considered = _considered(facts)
     bone = facts.get("bone")
 
-    techniques = [_technique_item(bone, technique) for technique in decision.techniques]
+    histology = _histology_first(facts, considered)
+    techniques = [
+        _technique_item(bone, technique, histology if technique.code in IMPLANTS else None)
+        for technique in decision.techniques
+    ]
     recommendation = Recommendation(
         guideline=dict(knowledge.guideline()),
         case=dict(facts),
@@ -131,25 +141,51 @@ def condition_text(condition: Sequence[tuple[str, Any]]) -> str | None:
     return " ou ".join(knowledge.condition(name, value) for name, value in condition)
 
 
-def _technique_item(bone: str | None, technique: Technique) -> Item:
+def _technique_item(bone: str | None, technique: Technique, prerequisite: str | None = None) -> Item:
+    condition = ", ".join(text for text in (condition_text(technique.condition), prerequisite) if text)
     return _item(
         "techniques",
         technique.code,
         technique.variant,
         bone=bone,
         role=technique.role,
-        condition_fr=condition_text(technique.condition),
+        condition_fr=condition or None,
     )
+
+
+def _histology_first(facts: Mapping[str, Any], considered: list[Decision]) -> str | None:
+    """Outside urgency (no fracture), a diagnostic doubt puts the biopsy before
+    any implant (work-up `biopsy_or_minimal_workup`, variant `non_urgent`):
+    every implant then waits for the histology; conditionally if the doubt is unknown."""
+    doubt = facts.get("diagnostic_uncertainty")
+    if not considered or facts.get("situation") == "pathological_fracture" or doubt not in (True, UNKNOWN):
+        return None
+    return knowledge.histology_condition(doubt)
 
 
 def _indication_item(facts: Mapping[str, Any], decision: Decision) -> Item:
     variant = decision.indication_variant
+    if decision.indication == "unfit" and variant is None:
+        variant = _unfit_variant(facts)
     if decision.indication == "undetermined":
         if facts.get("life_expectancy") == UNKNOWN:
             variant = "life_unknown"
         elif any(facts.get(name) == UNKNOWN for name in DECISIVE):
             variant = "unknown_fact"
     return _item("indications", decision.indication, variant, bone=facts.get("bone"))
+
+
+def _unfit_variant(facts: Mapping[str, Any]) -> str | None:
+    """The unfit indication said as the situation is: the chapter names the
+    contra-indication for a fracture (2.2); a preventive or pain surgery, or
+    an acetabular lesion, is told so, not as a fracture."""
+    situation = facts.get("situation")
+    if situation == "pathological_fracture":
+        return None
+    if facts.get("bone") == "acetabulum":
+        return "acetabulum"
+    variants = {"impending_fracture": "preventive", "refractory_pain": "refractory_pain"}
+    return variants.get(situation or "", "no_situation")
 
 
 def _mirels(assessment: mirels.Assessment | None) -> Mirels | None:
@@ -216,10 +252,11 @@ def _postoperative(facts: Mapping[str, Any], decision: Decision) -> list[Item]:
         key = "small_bone" if bone in SMALL_BONES else "acetabulum" if bone == "acetabulum" else "discuss"
         condition_fr = knowledge.surgery_condition(key)
     items = []
+    # The chapter is silent on re-irradiation: an irradiated site (or one that
+    # may be) sends the post-operative radiotherapy to the radiotherapist.
+    irradiation = {False: "not_irradiated", True: "irradiated", UNKNOWN: "maybe_irradiated"}
     for code in POSTOPERATIVE:
-        variant = (
-            "not_irradiated" if code == "radiotherapy_whole_bone" and facts.get("prior_radiotherapy") is False else None
-        )
+        variant = irradiation.get(facts.get("prior_radiotherapy")) if code == "radiotherapy_whole_bone" else None
         items.append(_item("postoperative", code, variant, bone=bone, condition_fr=condition_fr))
     return items
 
@@ -231,6 +268,9 @@ def _warnings(facts: Mapping[str, Any], decision: Decision, considered: list[Dec
     def add(code: str, variant: str | None = None, condition: Sequence[tuple[str, Any]] = ()) -> None:
         items.append(_item("warnings", code, variant, bone=bone, condition_fr=condition_text(condition)))
 
+    for variant in contradictions(facts):
+        add("inconsistent_facts", variant)
+
     for variant in decision.silent:
         add("guideline_silent", variant)
     irradiated = _condition(facts, "prior_radiotherapy")
@@ -241,7 +281,8 @@ def _warnings(facts: Mapping[str, Any], decision: Decision, considered: list[Dec
     if decision.mirels is not None:
         add("mirels_limited_accuracy", "hand_and_foot" if bone in HAND_AND_FOOT_BONES else None)
     if life == UNKNOWN:
-        add("life_expectancy_unknown")
+        # Branches follow only while the decision is open.
+        add("life_expectancy_unknown", None if decision.surgery == UNDETERMINED else "decided")
     if life in REVISABLE_PROGNOSIS:
         add("prognosis_may_change")
     if decision.surgery in SURGICAL and set(decision.codes()) & set(BLEEDING_AND_EMBOLISM):
@@ -250,6 +291,12 @@ def _warnings(facts: Mapping[str, Any], decision: Decision, considered: list[Dec
     nailing = any("intramedullary_nailing" in d.codes() for d in considered)
     if doubt is not None and nailing:
         add("nailing_dissemination", None, doubt)
+    # 4.2: arthroplasty « indiquées chez des patients ayant un pronostic vital
+    # supérieur à 6 mois-1 an »: under 6 months the articular involvement is said.
+    site = facts.get("site")
+    joint_end = is_joint_end(bone, site) and not (bone == "tibia" and site == "distal")  # not the ankle
+    if joint_end and facts.get("articular_involvement") is True and life == "6_weeks_to_6_months" and considered:
+        add("articular_involvement_short_prognosis")
     return items
 
 

@@ -197,12 +197,20 @@ def _surgery_excluded(facts: Mapping[str, Any], reason: str) -> Decision:
         # failed in a patient who cannot be operated on.
         techniques = (Technique("supportive_care", "primary", "after_percutaneous"),)
         return Decision(NOT_INDICATED, reason, None, techniques, ("acetabulum_percutaneous_failed_no_surgery",))
-    fragile = facts.get("fit_for_surgery") is False and facts.get("life_expectancy") in SHORT_PROGNOSIS
     not_failed = _if_known(facts, "percutaneous_treatment_failed", False) or ()
+    if reason == "life_lt_6_weeks":
+        # 1 first (« une antalgie efficace, associée éventuellement à de la
+        # radiothérapie »), then the cementoplasty 4.2 prefers for « patients
+        # fragiles et présentant une espérance de vie courte ».
+        plan = [
+            Technique("supportive_care", "primary"),
+            Technique("percutaneous_cementoplasty", "alternative", "very_short_prognosis", not_failed),
+            *_ablation(facts),
+        ]
+        return Decision(NOT_INDICATED, reason, "acetabulum_percutaneous", tuple(plan))
+    fragile = facts.get("fit_for_surgery") is False and facts.get("life_expectancy") in SHORT_PROGNOSIS
     plan = [Technique("percutaneous_cementoplasty", "primary", "fragile" if fragile else "no_surgery", not_failed)]
     plan += _ablation(facts)
-    if reason == "life_lt_6_weeks":
-        plan.append(Technique("supportive_care", "alternative"))
     if fragile:  # 4.2: « patients fragiles et présentant une espérance de vie courte »
         return Decision(NOT_INDICATED, "acetabulum_fragile", None, tuple(plan))
     return Decision(NOT_INDICATED, reason, "acetabulum_percutaneous", tuple(plan))
@@ -331,10 +339,13 @@ def _long_bone_techniques(facts: Mapping[str, Any]) -> tuple[tuple[Technique, ..
         plan.append(Technique("resection_reconstruction", "alternative", variant))
     # 4.2: « Toutes les atteintes articulaires peuvent être traitées par
     # arthroplasties » — not offered at the ankle, where it is not a standard answer.
+    # First-line beside the site's osteosynthesis: the chapter does not rank them.
     articular = _if_known(facts, "articular_involvement", True)
     ankle = bone == "tibia" and site == "distal"
     if is_joint_end(bone, site) and not ankle and arthroplasty_possible and articular is not None:
-        plan.append(Technique("cemented_arthroplasty", "alternative", "articular", articular))
+        first_line = next((i for i, t in enumerate(plan) if t.role == "alternative"), len(plan))
+        variant = "articular" if first_line else "articular_only"
+        plan.insert(first_line, Technique("cemented_arthroplasty", "primary", variant, articular))
     return tuple(plan), tuple(silent)
 
 

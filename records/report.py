@@ -28,14 +28,19 @@ def report_filename(when: datetime, extension: str = "md") -> str:
 def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
     """The RCP sheet: the same sections as the chat's recommendation, each item
     with its rationale, section and the references that support it; the
-    chapter's general reading (137–142) once, in the references. The
-    guideline's fingerprint and the software details stay in the audit record."""
+    chapter's general reading (137–142) once, in the references; the
+    guideline's edition as the source gives it and the software version that
+    computed it (both from the audit record). The text's fingerprint stays in
+    the record."""
     titles = sections()
     record = rec.get("record", {})
     lines = [f"# {report_text('title')}", ""]
-    lines.append(report_text("chapter", chapter=rec["guideline"]["chapter"], title=rec["guideline"]["title"]))
+    guideline = rec["guideline"]
+    chapter = report_text("chapter", chapter=guideline["chapter"], title=guideline["title"])
+    lines.append(f"{chapter} {report_text('edition', edition=guideline['edition'])}")
     if record:
-        lines.append(report_text("computed_on", date=record["recorded_at"][:10]))
+        version = record.get("project_version", "?")
+        lines.append(report_text("computed_on", date=record["recorded_at"][:10], version=version))
     if conversation_id:
         lines.append(report_text("conversation", conversation_id=conversation_id))
     lines += ["", case_summary(rec["case"]).replace("**", "## ", 1).replace("**", "", 1), ""]

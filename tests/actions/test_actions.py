@@ -1,5 +1,7 @@
 """Each custom action on a tracker built with `Tracker.from_dict`."""
 
+from pathlib import Path
+
 from actions.action_ask_field import AskForField, AskForLifeExpectancy, AskForSite
 from actions.action_change_answer import ActionChangeAnswer
 from actions.action_explain_dont_know import ActionExplainDontKnow
@@ -195,8 +197,9 @@ def test_recommend_sends_summary_and_a_short_answer_and_keeps_the_json(run_actio
     kept = dict(slot_events(events)["recommendation"])
     record = kept.pop("record")
     assert kept == recommend(FEMUR_NECK).to_dict()
-    assert set(record) == {"recorded_at", "project_version", "guideline_edition"}
+    assert set(record) == {"recorded_at", "project_version", "guideline_edition", "guideline_sha256"}
     assert record["guideline_edition"] == kept["guideline"]["edition"]
+    assert record["project_version"] == (Path(__file__).resolve().parents[2] / "VERSION").read_text().strip()
 
 
 def test_recommend_says_when_nothing_changed_instead_of_repeating_the_answer(run_action):

@@ -42,10 +42,12 @@ def spec():
 
 
 def changelog_table(heading):
-    """Rows of a table of docs/contract-changelog.md, as lists of cells."""
-    block = CHANGELOG.split(heading, 1)[1].split("\n#", 1)[0]
+    """Rows of the tables under `heading` in docs/contract-changelog.md (one
+    per version), as lists of cells."""
+    blocks = [part.split("\n#", 1)[0] for part in CHANGELOG.split(heading)[1:]]
     return [
         [cell.strip() for cell in line.strip("|").split("|")]
+        for block in blocks
         for line in block.splitlines()
         if line.startswith("| ") and not line.startswith("| kind") and not line.startswith("| field")
     ]
@@ -110,8 +112,23 @@ def test_section_titles_are_printed_as_in_the_chapter(source_text):
 
 def test_guideline_fingerprint_is_the_source_text(source_text):
     digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
-    meta = knowledge.chapter()["guideline"]
-    assert meta["source_sha256"] == digest and digest[:12] in meta["edition"]
+    assert knowledge.chapter()["guideline"]["source_sha256"] == digest
+
+
+def test_guideline_edition_is_said_as_the_source_gives_it(source_text):
+    """The chapter's text names no edition, year or update: the edition says so
+    in plain words instead of inventing one, without developer jargon."""
+    chapter_text = source_text.partition("## REFERENCES")[0]
+    assert not re.search(r"\b(19|20)\d\d\b|[ée]dition|mise à jour|actualis", chapter_text, re.I)
+    assert knowledge.guideline()["edition"] == "édition non indiquée dans le texte source"
+
+
+def test_version_is_the_newest_changelog_heading():
+    """The software version that the audit record and the RCP report carry is
+    the release the contract changelog describes last."""
+    headings = re.findall(r"^## (\d+\.\d+\.\d+)\s*$", CHANGELOG, re.M)
+    newest = max(headings, key=lambda version: tuple(map(int, version.split("."))))
+    assert (ROOT / "VERSION").read_text(encoding="utf-8").strip() == newest
 
 
 def test_every_item_has_french_text_a_section_and_known_citations():

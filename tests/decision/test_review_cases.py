@@ -96,7 +96,9 @@ EXPECTED = {
     "M12": ("indicated", ["intramedullary_nailing"], ["cephalic_screw"], [], [], []),
     # Probes the review found correct.
     "P_acet_conservative": ("not_indicated", ["medical_or_radiotherapy"], [], [], [], ["ct_bone_window"]),
-    "P_acet_lt6w": ("not_indicated", ["percutaneous_cementoplasty"], ["supportive_care"], [], [], []),
+    # The first review found « supportive care + cementoplasty (alternative) » acceptable (§4.2);
+    # the second (F12) puts § 1 first: analgesia ± radiotherapy, then the cementoplasty.
+    "P_acet_lt6w": ("not_indicated", ["supportive_care"], ["percutaneous_cementoplasty"], [], [], []),
     "P_acet_short_failed": ("discuss", [], [], [], ["guideline_silent"], []),
     "P_acet_surgery": ("discuss", ["tha_acetabular_reinforcement"], [], [], [], []),
     "P_hypervascular_prior_rt": (
@@ -124,10 +126,12 @@ EXPECTED = {
         ["non_lung_primary"],
         ["angio_ct_or_arteriography"],
     ),
+    # Articular involvement of the humeral head over 6 months: the arthroplasty is
+    # first-line beside the nail (clinical review 2, F10; it was an alternative).
     "P_refractory_pain": (
         "indicated",
-        ["intramedullary_nailing"],
-        ["curettage_cementation", "cemented_arthroplasty"],
+        ["intramedullary_nailing", "cemented_arthroplasty"],
+        ["curettage_cementation"],
         [],
         [],
         [],

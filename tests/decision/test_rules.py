@@ -603,21 +603,27 @@ def test_fragile_patient_with_short_prognosis_and_acetabular_lesion_gets_cemento
     patients fragiles et présentant une espérance de vie courte doivent être traitées de
     préférence par cimentoplastie sous contrôle scannographique parfois combiné à un
     vissage pour renforcer le montage. »"""
-    for life in ("lt_6_weeks", "6_weeks_to_6_months"):
-        result = acetabulum(
-            fit_for_surgery=False,
-            life_expectancy=life,
+    result = acetabulum(
+        fit_for_surgery=False,
+        life_expectancy="6_weeks_to_6_months",
+        acetabular_fracture_risk=True,
+        percutaneous_treatment_failed=False,
+    )
+    assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"]
+    assert result.techniques[0].section == "4.2"
+    assert result.indication.code == "acetabulum_fragile"
+    # Under 6 weeks, fit or not: analgesia first (1), the cementoplasty after
+    # (clinical review 2, F12; test_acetabulum_under_6_weeks_puts_analgesia_first).
+    for fit in (True, False):
+        dying = acetabulum(
+            fit_for_surgery=fit,
+            life_expectancy="lt_6_weeks",
             acetabular_fracture_risk=True,
             percutaneous_treatment_failed=False,
         )
-        assert codes(result.techniques, "primary") == ["percutaneous_cementoplasty"], life
-        assert result.techniques[0].section == "4.2"
-        assert result.indication.code == "acetabulum_fragile"
-    # Fit but under 6 weeks: no surgery (1), the percutaneous treatment of 2.4 first.
-    dying = acetabulum(life_expectancy="lt_6_weeks", acetabular_fracture_risk=True, percutaneous_treatment_failed=False)
-    assert codes(dying.techniques, "primary") == ["percutaneous_cementoplasty"]
-    assert "supportive_care" in codes(dying.techniques, "alternative")
-    assert dying.indication.code == "life_lt_6_weeks"
+        assert codes(dying.techniques, "primary") == ["supportive_care"]
+        assert "percutaneous_cementoplasty" in codes(dying.techniques, "alternative")
+        assert dying.indication.code == "life_lt_6_weeks"
     # Frail with a long prognosis: 2.4's percutaneous treatment, not 4.2's preference.
     frail_long = acetabulum(fit_for_surgery=False, acetabular_fracture_risk=True, percutaneous_treatment_failed=False)
     assert codes(frail_long.techniques, "primary") == ["percutaneous_cementoplasty"]
@@ -987,7 +993,7 @@ def test_femoral_neck_with_short_prognosis_is_not_settled_by_the_chapter():
 def test_articular_involvement_may_be_treated_by_arthroplasty():
     """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties. »"""
     result = case(bone="humerus", site="proximal", articular_involvement=True, life_expectancy="6_to_12_months")
-    assert "cemented_arthroplasty" in codes(result.techniques, "alternative")
+    assert "cemented_arthroplasty" in codes(result.techniques, "primary")  # beside the nail: review 2, F10
     short = case(bone="humerus", site="proximal", articular_involvement=True, life_expectancy="6_weeks_to_6_months")
     assert "cemented_arthroplasty" not in codes(short.techniques)
     unknown = case(bone="humerus", site="proximal", articular_involvement="unknown", life_expectancy="6_to_12_months")

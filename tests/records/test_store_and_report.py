@@ -4,6 +4,7 @@ import asyncio
 import json
 import sqlite3
 import time
+from pathlib import Path
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
@@ -72,8 +73,8 @@ def test_report_has_case_recommendation_rationale_and_references():
     assert references.startswith("\n**À l'appui des éléments de la recommandation**\n\n84. Townsend PW")
     assert markdown.count("**Lectures générales du chapitre (137–142)**") == 1
     assert references.index("150. Confavreux") < references.index("**Lectures générales") < references.index("137. ")
-    # For the clinician: no software version, fingerprint or shell command (they stay in the audit record).
-    assert "version du logiciel" not in markdown and "SHA-256" not in markdown and "python -m" not in markdown
+    # For the clinician: no fingerprint or shell command (the fingerprint stays in the audit record).
+    assert "SHA-256" not in markdown and "python -m" not in markdown
     assert "Aide à la décision pour la RCP, qui reste seule à décider." in markdown
 
 
@@ -106,3 +107,14 @@ def test_purge_deletes_only_old_conversations(tmp_path, capsys):
     assert "1 consultation(s) de plus de 0 jours effacée(s)." in capsys.readouterr().out
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
+
+
+def test_report_shows_the_software_version_and_the_edition_as_the_source_gives_it():
+    """Clinical review 2: the software version of `VERSION`, the changelog and the
+    RCP report agree; the guideline's edition is shown as the source gives it
+    (the text names none: it says so, in plain words)."""
+    version = (Path(__file__).resolve().parents[2] / "VERSION").read_text(encoding="utf-8").strip()
+    markdown = report_markdown(recommendation(), "c1")
+    assert f"(assistant, version {version})" in markdown
+    assert "Référentiel : édition non indiquée dans le texte source." in markdown
+    assert "sans date d'édition" not in markdown
