@@ -249,8 +249,9 @@ def references_message(rec: Mapping[str, Any]) -> str:
 def reference_lines(rec: Mapping[str, Any]) -> list[str]:
     """The references as numbered lines (shared with the RCP report): those
     the items cite as support, under their own title, then « Lectures
-    générales du chapitre (137–142) » with its sentence, its texts and why 140
-    is not listed. Blank lines around each list keep it a list in any Markdown
+    générales du chapitre (137–142) » with its sentence and why 140 is not
+    listed, then its texts (one already printed above as support: « Voir
+    ci-dessus »). Blank lines around each list keep it a list in any Markdown
     reader (a list that does not start at 1 cannot interrupt a paragraph, and a
     line right after an item would continue it)."""
     lines: list[str] = []
@@ -261,13 +262,25 @@ def reference_lines(rec: Mapping[str, Any]) -> list[str]:
     if reading:
         if lines:
             lines.append("")
+        not_listed = [
+            answer_text("further_reading_not_listed", number=entry["number"], reason=entry["reason_fr"])
+            for entry in reading.get("not_listed") or []
+        ]
         lines.append(
-            f"**{answer_text('further_reading_title', range=reading['range'])}** "
-            + answer_text("further_reading_intro", quote=reading["quote_fr"])
+            " ".join(
+                [
+                    f"**{answer_text('further_reading_title', range=reading['range'])}**",
+                    answer_text("further_reading_intro", quote=reading["quote_fr"]),
+                    *not_listed,
+                ]
+            )
         )
-        lines += ["", *(f"{citation['number']}. {citation['reference']}" for citation in reading["references"])]
-        for entry in reading.get("not_listed") or []:
-            lines += ["", answer_text("further_reading_not_listed", number=entry["number"], reason=entry["reason_fr"])]
+        printed = {citation["number"] for citation in rec.get("citations") or []}
+        lines += [""] + [
+            f"{citation['number']}. "
+            + (answer_text("further_reading_above") if citation["number"] in printed else citation["reference"])
+            for citation in reading["references"]
+        ]
     return lines
 
 

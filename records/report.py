@@ -93,6 +93,11 @@ def _pdf_markdown(line: str) -> str:
     return _SINGLE_STAR_ITALIC.sub(r"__\1__", line)
 
 
+def _italic(line: str) -> bool:
+    """The closing line in italics (« *Aide à la décision…* »), not a reference."""
+    return line.startswith("*") and not line.startswith("**")
+
+
 def _layout(markdown: str, body: float) -> Any:
     """The sheet laid out with a body font of `body` points: the title, the
     case summary in two columns, each section, the references a point smaller."""
@@ -133,9 +138,29 @@ def _layout(markdown: str, body: float) -> Any:
                     row.cell(_pdf_markdown(column[index]) if index < len(column) else "")
         summary.clear()
 
+    references: list[str] = []
+
+    def flush_references() -> None:
+        """The references a point smaller, in two balanced columns: a short
+        reference takes a line, not a line and a half."""
+        if not references:
+            return
+        size = body - 1
+        with pdf.text_columns(ncols=2, gutter=4, balance=True, text_align="LEFT", line_height=1.0) as columns:
+            for reference in references:
+                bold = reference.startswith("**")
+                for part in re.split(r"(\*\*[^*]+\*\*)", reference) if bold else [reference]:
+                    strong = part.startswith("**") and part.endswith("**")
+                    pdf.set_font("DejaVu", "B" if strong else "", size)
+                    columns.write(text=part.strip("*") if strong else part)
+                pdf.set_font("DejaVu", "", size)
+                columns.ln()
+        references.clear()
+
     for line in markdown.splitlines():
         if line.startswith("#"):
             flush_summary()
+            flush_references()
         if line.startswith("# "):
             pdf.set_font("DejaVu", "B", body + 4)
             pdf.multi_cell(0, line_height * 1.5, line[2:], new_x="LMARGIN", new_y="NEXT")
@@ -146,12 +171,16 @@ def _layout(markdown: str, body: float) -> Any:
             pdf.multi_cell(0, line_height * 1.2, section, new_x="LMARGIN", new_y="NEXT")
         elif section == summary_title and line.startswith("- "):
             summary.append(line[2:])
+        elif section == references_title and line.strip() and not _italic(line):
+            references.append(line)
         elif line.strip():
             flush_summary()
+            flush_references()
             size = body - 1 if section == references_title else body
             pdf.set_font("DejaVu", "", size)
             pdf.multi_cell(0, size * 0.46, _pdf_markdown(line), markdown=True, align="L", new_x="LMARGIN", new_y="NEXT")
     flush_summary()
+    flush_references()
     return pdf
 
 
