@@ -66,13 +66,22 @@ class Mirels:
 class Branch:
     """What one answer to a pending question would lead to. When that answer
     alone does not settle the decision (other facts still open), `surgery` is
-    `undetermined` and `possible` lists the outcomes the other answers allow."""
+    `undetermined`.
+
+    `possible` is exact: every surgery (`indicated`, `discuss`,
+    `not_indicated`) that some completion of the case reaches with this
+    answer, a completion giving every other missing or `unknown` fact one of
+    its values, and no other. It is the single `surgery` when the answer
+    settles the decision. When the completions are too many to weigh in the
+    time of a turn, `possible` is None and `possible_complete` False: nothing
+    is then said about the outcomes, rather than part of them."""
 
     field: str
     value: Any
     surgery: str
     techniques: list[str]
-    possible: list[str] = dataclasses.field(default_factory=list)
+    possible: list[str] | None = dataclasses.field(default_factory=list)
+    possible_complete: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import knowledge, mirels
-from .contract import UNKNOWN, validate_case
+from .contract import FIELDS, UNKNOWN, bones_for_site, known, validate_case
 from .model import Branch, Item, Mirels, Recommendation
 from .rules import (
     DECISIVE,
@@ -22,6 +22,7 @@ from .rules import (
     FEMORAL_HEAD_AND_NECK,
     HAND_AND_FOOT_BONES,
     INDICATED,
+    NOT_INDICATED,
     SMALL_BONES,
     SURGICAL,
     SURGICAL_TECHNIQUES,
@@ -53,8 +54,19 @@ BLEEDING_AND_EMBOLISM = SURGICAL_TECHNIQUES + ("curettage_cementation",)
 # A refinement never changes the sequence of care: a diagnostic doubt does
 # (biopsy before any implant), so it is always asked before the answer.
 SEQUENCE_FACTS = ("diagnostic_uncertainty",)
-# At most this many other open facts are combined when weighing one answer.
-MAX_COMBINED = 4
+# The outcomes a branch may list, in this order.
+OUTCOMES = (INDICATED, DISCUSS, NOT_INDICATED)
+# The open facts a branch is weighed on first: the questions the decision
+# hinges on (the other facts only add items under a condition).
+WEIGHED_FIRST = ("situation", "bone", *DECISIVE)
+# The questions every case starts with (`rules.questions`), weighed in this order.
+FIRST_QUESTIONS = ("situation", "bone", "site", "life_expectancy", "fit_for_surgery")
+# Past this many undecided cases weighed in one turn, a branch says its
+# outcomes were not computed rather than give part of them (the empty case,
+# the largest, needs a few thousand).
+MAX_WEIGHED = 20_000
+# Cases remembered across turns before the memory is emptied.
+MAX_REMEMBERED = 100_000
 
 
 def recommend(case: Mapping[str, Any]) -> Recommendation:
@@ -276,31 +288,106 @@ def _open_fields(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(ordered))
 
 
-def _outcomes(facts: Mapping[str, Any], others: Sequence[str]) -> list[Decision]:
-    return [decide(hypothesis) for hypothesis in completions(facts, others)]
+def _answers(facts: Mapping[str, Any], name: str) -> tuple[Any, ...]:
+    """The values `name` takes in a valid completion of the case: a site of its
+    bone, a bone that has the site given (`unknown` aside)."""
+    if name == "bone" and known(facts, "site") is not None:
+        return bones_for_site(facts["site"])
+    return values_of(facts, name)
+
+
+def _next_open(facts: Mapping[str, Any]) -> str | None:
+    """The open fact (missing or `unknown`) to give a value next while the
+    decision is undetermined: the first questions of every case, then the next
+    question the decision depends on, then an unknown decisive fact, then any
+    other open fact of the contract."""
+
+    def open_(name: str) -> bool:
+        return facts.get(name) in (None, UNKNOWN) and bool(_answers(facts, name))
+
+    first = next((name for name in FIRST_QUESTIONS if open_(name)), None)
+    if first is not None:
+        return first
+    pending = questions(facts)
+    order = [name for name in pending if name in WEIGHED_FIRST]
+    order += [name for name in DECISIVE if facts.get(name) == UNKNOWN]
+    return next((name for name in (*order, *pending, *FIELDS) if open_(name)), None)
+
+
+class _TooMany(Exception):
+    """The completions of a case are more than a turn can weigh."""
+
+
+Outcomes = frozenset[tuple[str, tuple[str, ...]]]
+# Cases already weighed (the case, frozen -> the outcomes of its completions),
+# shared by every call: a turn's cases come back on the next turns.
+_REACHED: dict[tuple[tuple[str, Any], ...], Outcomes] = {}
+
+
+def _reached(facts: Mapping[str, Any], budget: list[int]) -> Outcomes:
+    """The (surgery, first-line techniques) that the completions of `facts`
+    reach, each open fact given each of its values in turn. A decision taken
+    while facts are open holds for every completion (`rules.decide`; property
+    tested), so the search stops there; it stops too once every surgery is
+    reached (the techniques found so far are then not all, and not used).
+    Raises `_TooMany` past the budget."""
+    key = tuple(sorted(facts.items()))
+    found = _REACHED.get(key)
+    if found is not None:
+        return found
+    # A missing Mirels item takes the same values as an unknown one: the
+    # score settles the decision when they all agree.
+    decision = decide(facts)
+    name = _next_open(facts) if decision.surgery == UNDETERMINED else None
+    if name is None:
+        found = frozenset({(decision.surgery, tuple(decision.codes("primary")))})
+    else:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooMany
+        found = frozenset()
+        for value in _answers(facts, name):
+            found |= _reached({**facts, name: value}, budget)
+            if len({surgery for surgery, _ in found}) == len(OUTCOMES):
+                break  # every outcome is possible: the other values cannot add one
+    if len(_REACHED) >= MAX_REMEMBERED:
+        _REACHED.clear()
+    _REACHED[key] = found
+    return found
 
 
 def branches(facts: Mapping[str, Any], pending: Sequence[str]) -> list[Branch]:
     """What each answer to the question the decision hinges on would lead to:
-    the first open fact whose answers lead to different decisions."""
-    candidates = [name for name in _open_fields(facts, pending) if values_of(facts, name)]
+    the first open fact whose answers lead to different outcomes. Each
+    branch's `possible` is weighed over every completion of the other open
+    facts, or said not computed (`None`) past `MAX_WEIGHED` cases."""
+    candidates = [name for name in _open_fields(facts, pending) if _answers(facts, name)]
+    budget = [MAX_WEIGHED]
     first: list[Branch] = []
     for name in candidates:
-        others = [other for other in candidates if other != name][:MAX_COMBINED]
-        result = [_branch(name, value, _outcomes({**facts, name: value}, others)) for value in values_of(facts, name)]
+        result = [_branch(name, value, _outcomes({**facts, name: value}, budget)) for value in _answers(facts, name)]
         if not first:
             first = result
-        if len({(b.surgery, tuple(b.techniques), tuple(b.possible)) for b in result}) > 1:
+        if len({(b.surgery, tuple(b.techniques), tuple(b.possible or ()), b.possible_complete) for b in result}) > 1:
             return result
     return first
 
 
-def _branch(name: str, value: Any, outcomes: list[Decision]) -> Branch:
-    surgeries = sorted({d.surgery for d in outcomes} - {UNDETERMINED}, key=[INDICATED, DISCUSS, "not_indicated"].index)
-    primaries = {tuple(d.codes("primary")) for d in outcomes}
-    if len(surgeries) == 1 and len(primaries) == 1 and UNDETERMINED not in {d.surgery for d in outcomes}:
-        return Branch(name, value, surgeries[0], list(next(iter(primaries))))
-    return Branch(name, value, UNDETERMINED, [], surgeries)
+def _outcomes(facts: Mapping[str, Any], budget: list[int]) -> Outcomes | None:
+    try:
+        return _reached(facts, budget)
+    except _TooMany:
+        return None
+
+
+def _branch(name: str, value: Any, outcomes: Outcomes | None) -> Branch:
+    if outcomes is None or any(surgery == UNDETERMINED for surgery, _ in outcomes):
+        return Branch(name, value, UNDETERMINED, [], None, possible_complete=False)
+    possible = sorted({surgery for surgery, _ in outcomes}, key=OUTCOMES.index)
+    if len(outcomes) == 1:
+        ((surgery, primaries),) = outcomes
+        return Branch(name, value, surgery, list(primaries), possible)
+    return Branch(name, value, UNDETERMINED, [], possible)
 
 
 def refinements(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:
