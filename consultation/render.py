@@ -156,12 +156,10 @@ def item_line(item: Mapping[str, Any]) -> str:
 def branch_line(branch: Mapping[str, Any]) -> str:
     words = texts()
     name, value = branch["field"], branch["value"]
-    possible = branch.get("possible")
-    if branch["surgery"] == "undetermined" and not possible:
-        outcome = answer_text("branch_not_weighed")
-    elif branch["surgery"] == "undetermined" and len(possible) == 1:
+    possible = branch.get("possible") or []
+    if branch["surgery"] == "undetermined" and len(possible) == 1:
         outcome = answer_text("branch_technique_open", outcome=lower_first(words["surgery"][possible[0]]))
-    elif branch["surgery"] == "undetermined":
+    elif branch["surgery"] == "undetermined" and possible:
         labels = [lower_first(words["surgery"][s]) for s in possible]
         outcomes = ", ".join(labels[:-1]) + answer_text("branch_or") + labels[-1]
         outcome = answer_text("branch_open", outcomes=outcomes)

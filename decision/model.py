@@ -71,17 +71,15 @@ class Branch:
     `possible` is exact: every surgery (`indicated`, `discuss`,
     `not_indicated`) that some completion of the case reaches with this
     answer, a completion giving every other missing or `unknown` fact one of
-    its values, and no other. It is the single `surgery` when the answer
-    settles the decision. When the completions are too many to weigh in the
-    time of a turn, `possible` is None and `possible_complete` False: nothing
-    is then said about the outcomes, rather than part of them."""
+    its values, and no other. It is `[surgery]` when the answer settles the
+    decision; a single surgery with `surgery` `undetermined` means the other
+    answers change the technique, not the surgery."""
 
     field: str
     value: Any
     surgery: str
     techniques: list[str]
-    possible: list[str] | None = dataclasses.field(default_factory=list)
-    possible_complete: bool = True
+    possible: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

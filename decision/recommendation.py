@@ -17,6 +17,7 @@ from . import knowledge, mirels
 from .contract import FIELDS, UNKNOWN, bones_for_site, known, validate_case
 from .model import Branch, Item, Mirels, Recommendation
 from .rules import (
+    ACETABULAR_ESCALATION,
     DECISIVE,
     DISCUSS,
     FEMORAL_HEAD_AND_NECK,
@@ -56,17 +57,20 @@ BLEEDING_AND_EMBOLISM = SURGICAL_TECHNIQUES + ("curettage_cementation",)
 SEQUENCE_FACTS = ("diagnostic_uncertainty",)
 # The outcomes a branch may list, in this order.
 OUTCOMES = (INDICATED, DISCUSS, NOT_INDICATED)
-# The open facts a branch is weighed on first: the questions the decision
-# hinges on (the other facts only add items under a condition).
-WEIGHED_FIRST = ("situation", "bone", *DECISIVE)
-# The questions every case starts with (`rules.questions`), weighed in this order.
+# The order in which the open facts of a case are given values (`_next_open`):
+# the questions every case starts with, then those of the acetabulum or of an
+# impending fracture (Mirels), then the other facts.
 FIRST_QUESTIONS = ("situation", "bone", "site", "life_expectancy", "fit_for_surgery")
-# Past this many undecided cases weighed in one turn, a branch says its
-# outcomes were not computed rather than give part of them (the empty case,
-# the largest, needs a few thousand).
-MAX_WEIGHED = 20_000
-# Cases remembered across turns before the memory is emptied.
-MAX_REMEMBERED = 100_000
+OPEN_ORDER = {
+    case: tuple(dict.fromkeys((*FIRST_QUESTIONS, *then, *DECISIVE, *FIELDS)))
+    for case, then in (
+        ("acetabulum", (*ACETABULAR_ESCALATION, "percutaneous_treatment_failed")),
+        ("impending", mirels.FIELDS),
+        ("other", ()),
+    )
+}
+# Cases remembered across turns (about 1 kB each) before the memory is emptied.
+MAX_REMEMBERED = 20_000
 
 
 def recommend(case: Mapping[str, Any]) -> Recommendation:
@@ -298,58 +302,51 @@ def _answers(facts: Mapping[str, Any], name: str) -> tuple[Any, ...]:
 
 def _next_open(facts: Mapping[str, Any]) -> str | None:
     """The open fact (missing or `unknown`) to give a value next while the
-    decision is undetermined: the first questions of every case, then the next
-    question the decision depends on, then an unknown decisive fact, then any
-    other open fact of the contract."""
-
-    def open_(name: str) -> bool:
-        return facts.get(name) in (None, UNKNOWN) and bool(_answers(facts, name))
-
-    first = next((name for name in FIRST_QUESTIONS if open_(name)), None)
-    if first is not None:
-        return first
-    pending = questions(facts)
-    order = [name for name in pending if name in WEIGHED_FIRST]
-    order += [name for name in DECISIVE if facts.get(name) == UNKNOWN]
-    return next((name for name in (*order, *pending, *FIELDS) if open_(name)), None)
-
-
-class _TooMany(Exception):
-    """The completions of a case are more than a turn can weigh."""
+    decision is undetermined: the questions every case starts with, then the
+    acetabulum's own questions or the Mirels items of an impending fracture,
+    then the other decisive facts, then any other fact of the contract. Any
+    order gives the same outcomes; this one reaches a decision soonest."""
+    if facts.get("bone") == "acetabulum":
+        order = OPEN_ORDER["acetabulum"]
+    else:
+        order = OPEN_ORDER["impending" if facts.get("situation") == "impending_fracture" else "other"]
+    for name in order:
+        if facts.get(name) in (None, UNKNOWN) and (name not in ("site", "bone") or _answers(facts, name)):
+            return name
+    return None
 
 
 Outcomes = frozenset[tuple[str, tuple[str, ...]]]
 # Cases already weighed (the case, frozen -> the outcomes of its completions),
 # shared by every call: a turn's cases come back on the next turns.
-_REACHED: dict[tuple[tuple[str, Any], ...], Outcomes] = {}
+_REACHED: dict[frozenset[tuple[str, Any]], Outcomes] = {}
 
 
-def _reached(facts: Mapping[str, Any], budget: list[int]) -> Outcomes:
+def _reached(facts: Mapping[str, Any]) -> Outcomes:
     """The (surgery, first-line techniques) that the completions of `facts`
     reach, each open fact given each of its values in turn. A decision taken
     while facts are open holds for every completion (`rules.decide`; property
     tested), so the search stops there; it stops too once every surgery is
     reached (the techniques found so far are then not all, and not used).
-    Raises `_TooMany` past the budget."""
-    key = tuple(sorted(facts.items()))
-    found = _REACHED.get(key)
-    if found is not None:
-        return found
-    # A missing Mirels item takes the same values as an unknown one: the
-    # score settles the decision when they all agree.
+    The largest search, a case with neither the situation nor the bone, weighs
+    about a thousand undecided cases (some 10 ms; then remembered)."""
+    key = frozenset(facts.items())
+    remembered = _REACHED.get(key)
+    if remembered is not None:
+        return remembered
     decision = decide(facts)
     name = _next_open(facts) if decision.surgery == UNDETERMINED else None
+    found: Outcomes = frozenset()
     if name is None:
         found = frozenset({(decision.surgery, tuple(decision.codes("primary")))})
     else:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise _TooMany
-        found = frozenset()
+        surgeries: set[str] = set()
         for value in _answers(facts, name):
-            found |= _reached({**facts, name: value}, budget)
-            if len({surgery for surgery, _ in found}) == len(OUTCOMES):
-                break  # every outcome is possible: the other values cannot add one
+            more = _reached({**facts, name: value})
+            found |= more
+            surgeries.update(surgery for surgery, _ in more)
+            if len(surgeries) == len(OUTCOMES):
+                break  # every surgery is reached: the other values cannot add one
     if len(_REACHED) >= MAX_REMEMBERED:
         _REACHED.clear()
     _REACHED[key] = found
@@ -360,30 +357,20 @@ def branches(facts: Mapping[str, Any], pending: Sequence[str]) -> list[Branch]:
     """What each answer to the question the decision hinges on would lead to:
     the first open fact whose answers lead to different outcomes. Each
     branch's `possible` is weighed over every completion of the other open
-    facts, or said not computed (`None`) past `MAX_WEIGHED` cases."""
+    facts (`_reached`): exact, never a part of the outcomes."""
     candidates = [name for name in _open_fields(facts, pending) if _answers(facts, name)]
-    budget = [MAX_WEIGHED]
     first: list[Branch] = []
     for name in candidates:
-        result = [_branch(name, value, _outcomes({**facts, name: value}, budget)) for value in _answers(facts, name)]
+        result = [_branch(name, value, _reached({**facts, name: value})) for value in _answers(facts, name)]
         if not first:
             first = result
-        if len({(b.surgery, tuple(b.techniques), tuple(b.possible or ()), b.possible_complete) for b in result}) > 1:
+        if len({(b.surgery, tuple(b.techniques), tuple(b.possible)) for b in result}) > 1:
             return result
     return first
 
 
-def _outcomes(facts: Mapping[str, Any], budget: list[int]) -> Outcomes | None:
-    try:
-        return _reached(facts, budget)
-    except _TooMany:
-        return None
-
-
-def _branch(name: str, value: Any, outcomes: Outcomes | None) -> Branch:
-    if outcomes is None or any(surgery == UNDETERMINED for surgery, _ in outcomes):
-        return Branch(name, value, UNDETERMINED, [], None, possible_complete=False)
-    possible = sorted({surgery for surgery, _ in outcomes}, key=OUTCOMES.index)
+def _branch(name: str, value: Any, outcomes: Outcomes) -> Branch:
+    possible = [surgery for surgery in OUTCOMES if any(reached == surgery for reached, _ in outcomes)]
     if len(outcomes) == 1:
         ((surgery, primaries),) = outcomes
         return Branch(name, value, surgery, list(primaries), possible)

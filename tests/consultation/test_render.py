@@ -3,6 +3,7 @@
 import re
 
 from consultation.render import (
+    branch_line,
     case_summary,
     details,
     question,
@@ -194,3 +195,26 @@ def test_reference_shows_full_text_and_duplicates():
     assert "Citée par le chapitre" in text
     assert "même article que la référence 82" in reference_message(83)
     assert "autre chapitre" in reference_message(77)
+
+
+def test_each_branch_reads_as_its_exact_outcomes():
+    """Review 2, F4: a branch says every outcome its answer allows. One surgery whatever
+    the other answers reads as that surgery, the technique left to them; several read as
+    a list; a settled answer keeps its technique."""
+    fit = {"situation": "pathological_fracture", "life_expectancy": "6_to_12_months", "fit_for_surgery": True}
+    rec = recommend(fit)
+    text = short_answer(rec.to_dict())
+    assert "- si os atteint = fémur : chirurgie indiquée, technique selon les autres réponses" in text
+    assert "- si os atteint = humérus : chirurgie indiquée, technique selon les autres réponses" in text
+    assert "- si os atteint = radius : chirurgie à discuter en RCP (plaque d'ostéosynthèse" in text
+    every = {
+        "field": "bone",
+        "value": "femur",
+        "surgery": "undetermined",
+        "techniques": [],
+        "possible": ["indicated", "discuss", "not_indicated"],
+    }
+    assert branch_line(every) == (
+        "- si os atteint = fémur : chirurgie indiquée, chirurgie à discuter en RCP ou chirurgie non indiquée "
+        "selon les autres réponses"
+    )

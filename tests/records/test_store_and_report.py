@@ -101,3 +101,12 @@ def test_purge_deletes_only_old_conversations(tmp_path, capsys):
     assert "1 consultation(s) de plus de 0 jours effacée(s)." in capsys.readouterr().out
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
+
+
+def test_report_of_an_open_decision_says_what_each_answer_leads_to():
+    """The sheet of a case whose life expectancy is unknown shows, as the chat does,
+    what each estimate would lead to (« ce que chaque estimation entraînerait »)."""
+    markdown = report_markdown(recorded({**CASE, "life_expectancy": "unknown"}), "c1")
+    assert "## Selon la réponse" in markdown
+    assert "- si espérance de vie = 6 à 12 mois : chirurgie indiquée (arthroplastie cimentée)" in markdown
+    assert markdown.index("## Selon la réponse") < markdown.index("## Bilan avant la décision")
