@@ -158,7 +158,8 @@ def branch_line(branch: Mapping[str, Any]) -> str:
     name, value = branch["field"], branch["value"]
     possible = branch.get("possible") or []
     if branch["surgery"] == "undetermined" and len(possible) == 1:
-        outcome = answer_text("branch_technique_open", outcome=lower_first(words["surgery"][possible[0]]))
+        key = "branch_treatment_open" if possible[0] == "not_indicated" else "branch_technique_open"
+        outcome = answer_text(key, outcome=lower_first(words["surgery"][possible[0]]))
     elif branch["surgery"] == "undetermined" and possible:
         labels = [lower_first(words["surgery"][s]) for s in possible]
         outcomes = ", ".join(labels[:-1]) + answer_text("branch_or") + labels[-1]

@@ -218,3 +218,7 @@ def test_each_branch_reads_as_its_exact_outcomes():
         "- si os atteint = fémur : chirurgie indiquée, chirurgie à discuter en RCP ou chirurgie non indiquée "
         "selon les autres réponses"
     )
+    treatment = {**every, "possible": ["not_indicated"]}
+    assert branch_line(treatment) == (
+        "- si os atteint = fémur : chirurgie non indiquée, prise en charge selon les autres réponses"
+    )
