@@ -1,10 +1,13 @@
-"""Time `recommend()` over every valid combination of the main fields.
+"""Time `recommend()` over every valid combination of the main fields, and
+over the partial cases a consultation goes through to reach each of them.
 
     python -m bench.decision_bench [--quick]
 
 Main fields: situation, bone with each of its sites, life expectancy, fitness
-for surgery and the three Mirels items. Prints a table and writes
-bench/results/decision.json.
+for surgery and the three Mirels items. Dialogue turns: from the empty case,
+each turn answers the first pending question (`rules.questions`) as the
+combination does, the cache of earlier consultations kept as in a server.
+Prints a table and writes bench/results/decision.json.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import time
 from pathlib import Path
 
 from decision import FIELDS, recommend
-from decision.contract import SITES_BY_BONE
+from decision.contract import SITES_BY_BONE, validate_case
+from decision.rules import questions
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -49,6 +53,30 @@ def combinations():
         yield case
 
 
+def dialogue(case):
+    """The cases a consultation goes through to reach `case`, the empty one
+    first: each turn answers the first pending question as `case` does (a
+    question `case` leaves out gets its first value)."""
+    facts: dict = {}
+    turns = [dict(facts)]
+    while pending := questions(validate_case(facts)):
+        name = pending[0]
+        facts[name] = case.get(name, SITES_BY_BONE[facts["bone"]][0] if name == "site" else FIELDS[name][0])
+        turns.append(dict(facts))
+    return turns
+
+
+def summary(timings_ns) -> dict:
+    micro = sorted(t / 1000 for t in timings_ns)
+    return {
+        "cases": len(micro),
+        "mean_us": round(statistics.fmean(micro), 1),
+        "p50_us": round(micro[len(micro) // 2], 1),
+        "p95_us": round(micro[int(len(micro) * 0.95)], 1),
+        "max_us": round(micro[-1], 1),
+    }
+
+
 def measure(cases):
     timings = []
     clock = time.perf_counter_ns
@@ -65,14 +93,9 @@ def timing(quick: bool = False) -> dict:
     if quick:
         cases = cases[:: max(1, len(cases) // 200)]
     measure(cases[:50])  # warm-up: data files loaded, caches filled
-    micro = sorted(t / 1000 for t in measure(cases))
-    return {
-        "cases": len(cases),
-        "mean_us": round(statistics.fmean(micro), 1),
-        "p50_us": round(micro[len(micro) // 2], 1),
-        "p95_us": round(micro[int(len(micro) * 0.95)], 1),
-        "max_us": round(micro[-1], 1),
-    }
+    result = summary(measure(cases))
+    turns = [turn for case in cases[:: max(1, len(cases) // 2000)] for turn in dialogue(case)]
+    return {**result, "dialogue": summary(measure(turns))}
 
 
 def main(argv=None) -> int:
@@ -83,6 +106,11 @@ def main(argv=None) -> int:
     print(
         f"recommend(): {result['cases']} cases, mean {result['mean_us']} µs, p50 {result['p50_us']} µs, "
         f"p95 {result['p95_us']} µs, max {result['max_us']} µs (target: well under 1000 µs)"
+    )
+    turns = result["dialogue"]
+    print(
+        f"recommend() on dialogue turns: {turns['cases']} cases, mean {turns['mean_us']} µs, "
+        f"p50 {turns['p50_us']} µs, p95 {turns['p95_us']} µs, max {turns['max_us']} µs"
     )
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)

@@ -203,9 +203,14 @@ def item_line(item: Mapping[str, Any]) -> str:
 def branch_line(branch: Mapping[str, Any]) -> str:
     words = texts()
     name, value = branch["field"], branch["value"]
-    if branch["surgery"] == "undetermined" and branch.get("possible"):
-        labels = [lower_first(words["surgery"][s]) for s in branch["possible"]]
-        outcome = answer_text("branch_open", outcomes=answer_text("branch_or").join(labels))
+    possible = branch.get("possible") or []
+    if branch["surgery"] == "undetermined" and len(possible) == 1:
+        key = "branch_treatment_open" if possible[0] == "not_indicated" else "branch_technique_open"
+        outcome = answer_text(key, outcome=lower_first(words["surgery"][possible[0]]))
+    elif branch["surgery"] == "undetermined" and possible:
+        labels = [lower_first(words["surgery"][s]) for s in possible]
+        outcomes = ", ".join(labels[:-1]) + answer_text("branch_or") + labels[-1]
+        outcome = answer_text("branch_open", outcomes=outcomes)
     else:
         outcome = lower_first(words["surgery"][branch["surgery"]])
         techniques = [

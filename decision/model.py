@@ -71,7 +71,14 @@ class Mirels:
 class Branch:
     """What one answer to a pending question would lead to. When that answer
     alone does not settle the decision (other facts still open), `surgery` is
-    `undetermined` and `possible` lists the outcomes the other answers allow."""
+    `undetermined`.
+
+    `possible` is exact: every surgery (`indicated`, `discuss`,
+    `not_indicated`) that some completion of the case reaches with this
+    answer, a completion giving every other missing or `unknown` fact one of
+    its values, and no other. It is `[surgery]` when the answer settles the
+    decision; a single surgery with `surgery` `undetermined` means the other
+    answers change the technique, not the surgery."""
 
     field: str
     value: Any

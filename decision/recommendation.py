@@ -16,14 +16,16 @@ from typing import Any
 
 from . import knowledge, mirels
 from .consistency import contradictions
-from .contract import UNKNOWN, is_joint_end, validate_case
+from .contract import FIELDS, UNKNOWN, bones_for_site, is_joint_end, known, validate_case
 from .model import Branch, Item, Mirels, Recommendation
 from .rules import (
+    ACETABULAR_ESCALATION,
     DECISIVE,
     DISCUSS,
     FEMORAL_HEAD_AND_NECK,
     HAND_AND_FOOT_BONES,
     INDICATED,
+    NOT_INDICATED,
     SMALL_BONES,
     SURGICAL,
     SURGICAL_TECHNIQUES,
@@ -54,11 +56,25 @@ BLEEDING_AND_EMBOLISM = SURGICAL_TECHNIQUES + ("curettage_cementation",)
 # A refinement never changes the sequence of care: a diagnostic doubt does
 # (biopsy before any implant), so it is always asked before the answer.
 SEQUENCE_FACTS = ("diagnostic_uncertainty",)
-# At most this many other open facts are combined when weighing one answer.
-MAX_COMBINED = 4
 # What is implanted or resected: outside urgency, with a diagnostic doubt, it
 # waits for the histology (« après confirmation histologique d'une métastase »).
 IMPLANTS = SURGICAL_TECHNIQUES + ("cephalic_screw", "curettage_cementation", "plate_or_radiotherapy")
+# The outcomes a branch may list, in this order.
+OUTCOMES = (INDICATED, DISCUSS, NOT_INDICATED)
+# The order in which the open facts of a case are given values (`_next_open`):
+# the questions every case starts with, then those of the acetabulum or of an
+# impending fracture (Mirels), then the other facts.
+FIRST_QUESTIONS = ("situation", "bone", "site", "life_expectancy", "fit_for_surgery")
+OPEN_ORDER = {
+    case: tuple(dict.fromkeys((*FIRST_QUESTIONS, *then, *DECISIVE, *FIELDS)))
+    for case, then in (
+        ("acetabulum", (*ACETABULAR_ESCALATION, "percutaneous_treatment_failed")),
+        ("impending", mirels.FIELDS),
+        ("other", ()),
+    )
+}
+# Cases remembered across turns (about 1 kB each) before the memory is emptied.
+MAX_REMEMBERED = 20_000
 
 
 def recommend(case: Mapping[str, Any]) -> Recommendation:
@@ -313,18 +329,76 @@ def _open_fields(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(ordered))
 
 
-def _outcomes(facts: Mapping[str, Any], others: Sequence[str]) -> list[Decision]:
-    return [decide(hypothesis) for hypothesis in completions(facts, others)]
+def _answers(facts: Mapping[str, Any], name: str) -> tuple[Any, ...]:
+    """The values `name` takes in a valid completion of the case: a site of its
+    bone, a bone that has the site given (`unknown` aside)."""
+    if name == "bone" and known(facts, "site") is not None:
+        return bones_for_site(facts["site"])
+    return values_of(facts, name)
+
+
+def _next_open(facts: Mapping[str, Any]) -> str | None:
+    """The open fact (missing or `unknown`) to give a value next while the
+    decision is undetermined: the questions every case starts with, then the
+    acetabulum's own questions or the Mirels items of an impending fracture,
+    then the other decisive facts, then any other fact of the contract. Any
+    order gives the same outcomes; this one reaches a decision soonest."""
+    if facts.get("bone") == "acetabulum":
+        order = OPEN_ORDER["acetabulum"]
+    else:
+        order = OPEN_ORDER["impending" if facts.get("situation") == "impending_fracture" else "other"]
+    for name in order:
+        if facts.get(name) in (None, UNKNOWN) and (name not in ("site", "bone") or _answers(facts, name)):
+            return name
+    return None
+
+
+Outcomes = frozenset[tuple[str, tuple[str, ...]]]
+# Cases already weighed (the case, frozen -> the outcomes of its completions),
+# shared by every call: a turn's cases come back on the next turns.
+_REACHED: dict[frozenset[tuple[str, Any]], Outcomes] = {}
+
+
+def _reached(facts: Mapping[str, Any]) -> Outcomes:
+    """The (surgery, first-line techniques) that the completions of `facts`
+    reach, each open fact given each of its values in turn. A decision taken
+    while facts are open holds for every completion (`rules.decide`; property
+    tested), so the search stops there; it stops too once every surgery is
+    reached (the techniques found so far are then not all, and not used).
+    The largest search, a case with neither the situation nor the bone, weighs
+    about a thousand undecided cases (some 10 ms; then remembered)."""
+    key = frozenset(facts.items())
+    remembered = _REACHED.get(key)
+    if remembered is not None:
+        return remembered
+    decision = decide(facts)
+    name = _next_open(facts) if decision.surgery == UNDETERMINED else None
+    found: Outcomes = frozenset()
+    if name is None:
+        found = frozenset({(decision.surgery, tuple(decision.codes("primary")))})
+    else:
+        surgeries: set[str] = set()
+        for value in _answers(facts, name):
+            more = _reached({**facts, name: value})
+            found |= more
+            surgeries.update(surgery for surgery, _ in more)
+            if len(surgeries) == len(OUTCOMES):
+                break  # every surgery is reached: the other values cannot add one
+    if len(_REACHED) >= MAX_REMEMBERED:
+        _REACHED.clear()
+    _REACHED[key] = found
+    return found
 
 
 def branches(facts: Mapping[str, Any], pending: Sequence[str]) -> list[Branch]:
     """What each answer to the question the decision hinges on would lead to:
-    the first open fact whose answers lead to different decisions."""
-    candidates = [name for name in _open_fields(facts, pending) if values_of(facts, name)]
+    the first open fact whose answers lead to different outcomes. Each
+    branch's `possible` is weighed over every completion of the other open
+    facts (`_reached`): exact, never a part of the outcomes."""
+    candidates = [name for name in _open_fields(facts, pending) if _answers(facts, name)]
     first: list[Branch] = []
     for name in candidates:
-        others = [other for other in candidates if other != name][:MAX_COMBINED]
-        result = [_branch(name, value, _outcomes({**facts, name: value}, others)) for value in values_of(facts, name)]
+        result = [_branch(name, value, _reached({**facts, name: value})) for value in _answers(facts, name)]
         if not first:
             first = result
         if len({(b.surgery, tuple(b.techniques), tuple(b.possible)) for b in result}) > 1:
@@ -332,12 +406,12 @@ def branches(facts: Mapping[str, Any], pending: Sequence[str]) -> list[Branch]:
     return first
 
 
-def _branch(name: str, value: Any, outcomes: list[Decision]) -> Branch:
-    surgeries = sorted({d.surgery for d in outcomes} - {UNDETERMINED}, key=[INDICATED, DISCUSS, "not_indicated"].index)
-    primaries = {tuple(d.codes("primary")) for d in outcomes}
-    if len(surgeries) == 1 and len(primaries) == 1 and UNDETERMINED not in {d.surgery for d in outcomes}:
-        return Branch(name, value, surgeries[0], list(next(iter(primaries))))
-    return Branch(name, value, UNDETERMINED, [], surgeries)
+def _branch(name: str, value: Any, outcomes: Outcomes) -> Branch:
+    possible = [surgery for surgery in OUTCOMES if any(reached == surgery for reached, _ in outcomes)]
+    if len(outcomes) == 1:
+        ((surgery, primaries),) = outcomes
+        return Branch(name, value, surgery, list(primaries), possible)
+    return Branch(name, value, UNDETERMINED, [], possible)
 
 
 def refinements(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:

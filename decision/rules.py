@@ -239,6 +239,9 @@ def _acetabulum(facts: Mapping[str, Any]) -> Decision:
     """2.4 and 4.2, for a patient whose fitness is not excluded."""
     life = facts.get("life_expectancy")
     long_enough = life in ARTHROPLASTY_PROGNOSIS
+    if facts.get("situation") is None:
+        # A fracture, an impending one and pain lead to different answers.
+        return Decision(UNDETERMINED, "undetermined")
     if facts.get("situation") == "pathological_fracture":
         # The chapter speaks of lesions at risk, not of an established fracture.
         if known(facts, "life_expectancy") is None or known(facts, "fit_for_surgery") is None:
@@ -251,6 +254,8 @@ def _acetabulum(facts: Mapping[str, Any]) -> Decision:
     if escalate is False:
         conservative = (Technique("medical_or_radiotherapy", "primary"),)
         if facts.get("situation") == "impending_fracture":
+            if known(facts, "life_expectancy") is None or known(facts, "fit_for_surgery") is None:
+                return Decision(UNDETERMINED, "undetermined")  # under 6 weeks or unfit: no surgery to discuss
             # The team says the fracture is impending and that the acetabulum has
             # no imminent risk of fracture: 2.4 keeps medical treatment for lesions
             # « qui n'ont pas un risque imminent de fracture », so the two answers
@@ -279,6 +284,11 @@ def _acetabulum(facts: Mapping[str, Any]) -> Decision:
                 tuple(plan),
                 ("acetabulum_percutaneous_vs_arthroplasty",),
             )
+        flags = (facts.get("acetabular_stability_compromised"), facts.get("acetabular_fracture_risk"))
+        if not all(flag is False for flag in flags) and life not in SHORT_PROGNOSIS:
+            # Instability or fracture risk, fitness or a long prognosis not yet
+            # known: the arthroplasty above depends on them.
+            return Decision(UNDETERMINED, "undetermined")
         return Decision(NOT_INDICATED, "acetabulum_percutaneous", None, tuple(plan))
     # 2.4: surgery only after those fail, in a patient fit for heavy surgery;
     # 4.2: arthroplasty only for a prognosis over 6 months–1 year.

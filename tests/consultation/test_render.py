@@ -3,6 +3,7 @@
 import re
 
 from consultation.render import (
+    branch_line,
     case_summary,
     details,
     question,
@@ -252,3 +253,30 @@ def test_a_reference_of_the_reading_list_says_it_is_general_reading():
     assert "à l'appui d'une phrase du § 4.2" in reference_message(144)
     assert "à l'appui d'une phrase du § 2.1" in reference_message(143)
     assert "Lecture générale" not in reference_message(144)
+
+
+def test_each_branch_reads_as_its_exact_outcomes():
+    """Review 2, F4: a branch says every outcome its answer allows. One surgery whatever
+    the other answers reads as that surgery, the technique left to them; several read as
+    a list; a settled answer keeps its technique."""
+    fit = {"situation": "pathological_fracture", "life_expectancy": "6_to_12_months", "fit_for_surgery": True}
+    rec = recommend(fit)
+    text = short_answer(rec.to_dict())
+    assert "- si os atteint = fémur : chirurgie indiquée, technique selon les autres réponses" in text
+    assert "- si os atteint = humérus : chirurgie indiquée, technique selon les autres réponses" in text
+    assert "- si os atteint = radius : chirurgie à discuter en RCP (plaque d'ostéosynthèse" in text
+    every = {
+        "field": "bone",
+        "value": "femur",
+        "surgery": "undetermined",
+        "techniques": [],
+        "possible": ["indicated", "discuss", "not_indicated"],
+    }
+    assert branch_line(every) == (
+        "- si os atteint = fémur : chirurgie indiquée, chirurgie à discuter en RCP ou chirurgie non indiquée "
+        "selon les autres réponses"
+    )
+    treatment = {**every, "possible": ["not_indicated"]}
+    assert branch_line(treatment) == (
+        "- si os atteint = fémur : chirurgie non indiquée, prise en charge selon les autres réponses"
+    )

@@ -2,13 +2,14 @@
 the chapter or of the contract that must hold for every case."""
 
 import os
+from itertools import product
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decision import FIELDS, recommend
-from decision.contract import SITES_BY_BONE, UNKNOWN_ALLOWED, allowed_values
-from decision.rules import SURGICAL_TECHNIQUES
+from decision.contract import SITES_BY_BONE, UNKNOWN_ALLOWED, allowed_values, validate_case
+from decision.rules import SURGICAL_TECHNIQUES, decide
 
 RANK = {"not_indicated": 0, "discuss": 1, "indicated": 2}
 MIRELS = {
@@ -221,3 +222,78 @@ def test_recommend_is_deterministic():
         "fit_for_surgery": True,
     }
     assert recommend(case).to_dict() == recommend(dict(case)).to_dict()
+
+
+# ------------------------------------------------------------ exact branches
+
+OUTCOMES = ("indicated", "discuss", "not_indicated")
+
+
+def known_values(name):
+    return tuple(value for value in FIELDS[name] if value != "unknown")
+
+
+@st.composite
+def partial_cases(draw):
+    """A complete case of the contract with a few fields (one to four) left
+    out or answered `unknown`: small enough to enumerate every completion."""
+    full = {name: draw(st.sampled_from(known_values(name))) for name in FIELDS if name != "site"}
+    if full["bone"] in SITES_BY_BONE:
+        full["site"] = draw(st.sampled_from(SITES_BY_BONE[full["bone"]]))
+    opened = draw(st.lists(st.sampled_from(sorted(full)), min_size=1, max_size=4, unique=True))
+    case = dict(full)
+    for name in opened:
+        if name in UNKNOWN_ALLOWED and draw(st.booleans()):
+            case[name] = "unknown"
+        else:
+            del case[name]
+    return case
+
+
+def every_completion(facts):
+    """Brute force: every complete case the facts may turn out to be, each
+    missing or `unknown` field given each of its values in the contract, the
+    site among the sites of the bone."""
+    opened = [name for name in FIELDS if name != "site" and facts.get(name) in (None, "unknown")]
+    for combination in product(*(known_values(name) for name in opened)):
+        filled = {**facts, **dict(zip(opened, combination, strict=True))}
+        sites, site = SITES_BY_BONE.get(filled["bone"], ()), facts.get("site")
+        if site in (None, "unknown"):
+            without_site = {name: value for name, value in filled.items() if name != "site"}
+            yield from ({**without_site, "site": s} for s in sites) if sites else (without_site,)
+        elif site in sites:
+            yield filled
+
+
+def reached(case):
+    """(completion, surgery) for every completion of the case, by `decide`."""
+    return [(completion, decide(completion).surgery) for completion in every_completion(validate_case(case))]
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(partial_cases())
+def test_branch_possible_is_every_outcome_some_completion_reaches(case):
+    """Contract: « `undetermined` means a fact the decision hinges on is missing or
+    `unknown`; the recommendation then says what each answer would lead to. » Each
+    branch's `possible` is exactly the set of surgeries that `decide` gives over every
+    completion of the case with that answer, found here by brute force: never a part
+    of it (review 2, F4)."""
+    outcomes = reached(case)
+    assert all(surgery in OUTCOMES for _, surgery in outcomes)  # a complete case is always decided
+    for branch in recommend(case).branches:
+        expected = {surgery for completion, surgery in outcomes if completion.get(branch.field) == branch.value}
+        assert branch.possible == [s for s in OUTCOMES if s in expected], (branch, expected)
+        if branch.surgery != "undetermined":
+            assert expected == {branch.surgery}
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(partial_cases())
+def test_a_decision_taken_while_facts_are_open_holds_for_every_completion(case):
+    """Contract: « `undetermined` means a fact the decision hinges on is missing or
+    `unknown`; the recommendation then says what each answer would lead to. » A
+    surgery given while facts are missing or unknown is the one every completion of
+    the case leads to (what lets the branches stop their search there)."""
+    surgery = recommend(case).surgery
+    if surgery != "undetermined":
+        assert {outcome for _, outcome in reached(case)} == {surgery}

@@ -118,3 +118,12 @@ def test_report_shows_the_software_version_and_the_edition_as_the_source_gives_i
     assert f"(assistant, version {version})" in markdown
     assert "Référentiel : édition non indiquée dans le texte source." in markdown
     assert "sans date d'édition" not in markdown
+
+
+def test_report_of_an_open_decision_says_what_each_answer_leads_to():
+    """The sheet of a case whose life expectancy is unknown shows, as the chat does,
+    what each estimate would lead to (« ce que chaque estimation entraînerait »)."""
+    markdown = report_markdown(recorded({**CASE, "life_expectancy": "unknown"}), "c1")
+    assert "## Selon la réponse" in markdown
+    assert "- si espérance de vie = 6 à 12 mois : chirurgie indiquée (arthroplastie cimentée)" in markdown
+    assert markdown.index("## Selon la réponse") < markdown.index("## Bilan avant la décision")
