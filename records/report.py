@@ -16,8 +16,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from consultation.render import case_summary, headline, mirels_line, sections, sources
-from consultation.texts import message, report_text, texts
+from consultation.render import branch_line, case_summary, headline, mirels_line, sections, sources
+from consultation.texts import answer_text, message, report_text, texts
 
 
 def report_filename(when: datetime, extension: str = "md") -> str:
@@ -47,6 +47,8 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
     ]
     if rec.get("mirels"):
         lines += [mirels_line(rec["mirels"]), ""]
+    if rec.get("branches"):  # what each answer to an open question would lead to
+        lines += [f"## {answer_text('branches')}", "", *(branch_line(branch) for branch in rec["branches"]), ""]
     for kind in ("techniques", "workup", "postoperative", "warnings"):
         if rec.get(kind):
             lines += [f"## {titles[kind]}", ""]
