@@ -120,13 +120,32 @@ def case_summary(case: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def technique_open(rec: Mapping[str, Any]) -> str | None:
+    """How an indicated surgery without a first-line technique leaves the
+    technique open: "rcp" where the chapter names none for this site and
+    prognosis (a `guideline_silent` warning says which), "answer" where it
+    depends on an unknown fact (the branches say what each answer leads to)."""
+    if rec["surgery"] != "indicated" or any(item.get("role") == "primary" for item in rec.get("techniques") or []):
+        return None
+    return "answer" if rec.get("branches") else "rcp"
+
+
 def headline(rec: Mapping[str, Any]) -> str:
+    """« **Chirurgie indiquée** (à visée symptomatique) », and, when the chapter
+    leaves the technique open, which way: « **Chirurgie indiquée — technique à
+    choisir en RCP** (à visée symptomatique) : le chapitre ne nomme pas… »."""
     words = texts()
     primary = [item["code"] for item in rec.get("techniques") or [] if item.get("role") == "primary"]
     key = "percutaneous" if rec["surgery"] == "not_indicated" and set(primary) & set(PERCUTANEOUS) else rec["surgery"]
+    open_by = technique_open(rec)
+    if open_by:
+        key = f"indicated_technique_{open_by}"
     text = f"**{words['surgery'][key]}**"
     if rec.get("intent"):
         text += f" ({words['intent'][rec['intent']]})"
+    if open_by:
+        names = answer_text("branch_or").join(dict.fromkeys(field_name(b["field"]) for b in rec.get("branches") or []))
+        text += " : " + answer_text(f"technique_open_{open_by}", names=names)
     return text
 
 
@@ -134,7 +153,10 @@ def short_answer(rec: Mapping[str, Any]) -> str:
     """The indication, the options, the warnings that matter and what is still
     open: what a clinician wants first, in a few lines."""
     indication = rec["indication"]
-    body = [f"{headline(rec)} — {indication['text_fr']} *({sources(indication)})*"]
+    open_by = technique_open(rec)
+    # The headline already says how the technique is left open: a sentence follows.
+    joint = ". " if open_by else " — "
+    body = [f"{headline(rec)}{joint}{indication['text_fr']} *({sources(indication)})*"]
     if rec.get("mirels"):
         body.append(mirels_line(rec["mirels"]))
     # The review of the bone is named once, on the first line that has it.
@@ -145,12 +167,14 @@ def short_answer(rec: Mapping[str, Any]) -> str:
         shown = shown or list(item.get("bone_reading") or [])
     if options_lines:
         body.append(f"**{answer_text('options')}**\n" + "\n".join(options_lines))
-    elif rec["surgery"] in ("indicated", "discuss"):
+    elif rec["surgery"] in ("indicated", "discuss") and not open_by and not rec.get("branches"):
         body.append(answer_text("options_none"))
     if rec.get("branches"):
         body.append(f"**{answer_text('branches')}**\n" + "\n".join(branch_line(b) for b in rec["branches"]))
     flags = texts()["answer"]["flags"]
-    noted = list(dict.fromkeys(flags[key] for key in (flag_key(rec, w) for w in rec.get("warnings") or []) if key))
+    said = {"guideline_silent"} if open_by == "rcp" else set()  # the headline says it
+    warnings = [w for w in rec.get("warnings") or [] if w["code"] not in said]
+    noted = list(dict.fromkeys(flags[key] for key in (flag_key(rec, w) for w in warnings) if key))
     if noted:
         body.append(f"**{answer_text('flags_title')}** : " + " ".join(noted))
     body += [to_check(w["text_fr"]) for w in rec.get("warnings") or [] if w["code"] in TO_CHECK]
@@ -212,10 +236,12 @@ def branch_line(branch: Mapping[str, Any]) -> str:
         outcomes = ", ".join(labels[:-1]) + answer_text("branch_or") + labels[-1]
         outcome = answer_text("branch_open", outcomes=outcomes)
     else:
-        outcome = lower_first(words["surgery"][branch["surgery"]])
         techniques = [
             lower_first(knowledge.item("techniques", code)["label_fr"]) for code in branch.get("techniques", [])
         ]
+        # An indicated surgery for which the chapter names no technique.
+        key = "indicated_technique_rcp" if branch["surgery"] == "indicated" and not techniques else branch["surgery"]
+        outcome = lower_first(words["surgery"][key])
         if techniques:
             outcome += " (" + ", ".join(techniques) + ")"
     return "- " + answer_text(

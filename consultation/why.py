@@ -15,7 +15,7 @@ from typing import Any
 from decision import knowledge, recommend
 from decision.rules import DECISIVE, WHEN_SURGERY_CONSIDERED, values_of
 
-from .render import item_explanation, lower_first, sections
+from .render import item_explanation, lower_first, sections, technique_open
 from .texts import field_name, texts, value_label, words_named
 
 # The facts whose other answers are weighed (not the bone or the situation:
@@ -64,14 +64,17 @@ def explain_technique(rec: Mapping[str, Any], codes: Sequence[str]) -> list[str]
     for code in codes:
         conditions = _would_propose(case, code)
         if conditions:
-            return _not_proposed(code, conditions)
-    return _not_proposed(codes[0], [])
+            return _not_proposed(rec, code, conditions)
+    return _not_proposed(rec, codes[0], [])
 
 
-def _not_proposed(code: str, conditions: list[tuple[str, Any]]) -> list[str]:
+def _not_proposed(rec: Mapping[str, Any], code: str, conditions: list[tuple[str, Any]]) -> list[str]:
     why = texts()["why"]
     data = knowledge.item("techniques", code)
     lines = [why["not_proposed"].format(label=data["label_fr"])]
+    open_by = technique_open(rec)
+    if open_by:  # not proposed, yet the surgery is indicated
+        lines.append(why[f"technique_open_{open_by}"])
     if conditions:
         named = " ou ".join(
             why["condition"].format(name=field_name(name), value=lower_first(value_label(name, value)))

@@ -13,11 +13,11 @@ value it may take leads to the same one, and is left open otherwise.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
-from .contract import UNKNOWN, mirels_site_item, site_applies, weight_bearing
+from .contract import SITES_BY_BONE, UNKNOWN, mirels_site_item, site_applies, weight_bearing
 
 PAIN = {"mild": 1, "moderate": 2, "functional": 3}
 LESION_TYPE = {"blastic": 1, "mixed": 2, "lytic": 3}
@@ -42,16 +42,20 @@ class Assessment:
     indication: str
     items: dict[str, int]
     unknown: tuple[str, ...]
+    # The points each unknown item may score (1 to 3, or the site items of
+    # the bone when the site is unknown).
+    unknown_points: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def options(facts: Mapping[str, Any]) -> dict[str, tuple[int, ...]] | None:
-    """The points each item may score; None while an item is still to be asked
-    or the site is not known (the decision waits for the site anyway), and for
-    the acetabulum, where the score does not apply."""
+    """The points each item may score; None while an item (or the site) is
+    still to be asked, and for the acetabulum, where the score does not apply.
+    An unknown site scores the site item of any site of the bone."""
     bone, site = facts.get("bone"), facts.get("site")
-    if bone in (None, "acetabulum") or (site_applies(bone) and site in (None, UNKNOWN)):
+    if bone in (None, "acetabulum") or (site_applies(bone) and site is None):
         return None
-    points: dict[str, tuple[int, ...]] = {"site": (mirels_site_item(bone, site),)}
+    sites = SITES_BY_BONE[bone] if site_applies(bone) and site == UNKNOWN else (site,)
+    points: dict[str, tuple[int, ...]] = {"site": tuple(sorted({mirels_site_item(bone, s) for s in sites}))}
     for name, table in TABLES.items():
         value = facts.get(name)
         if value is None:
@@ -83,13 +87,13 @@ def assess(facts: Mapping[str, Any]) -> Assessment | None:
         score = sum(combination)
         outcomes.append((score, reading(score, scored["pain"] == FUNCTIONAL_PAIN, facts["bone"])))
     known = {name: values[0] for name, values in points.items() if len(values) == 1}
-    unknown = tuple(name for name, values in points.items() if len(values) > 1)
+    unknown = {name: values for name, values in points.items() if len(values) > 1}
     if len({surgery for _, (surgery, _) in outcomes}) > 1:
-        return Assessment(UNDETERMINED, "undetermined", known, unknown)
+        return Assessment(UNDETERMINED, "undetermined", known, tuple(unknown), unknown)
     # One surgery whatever the unknown items: the reading of the lowest score
     # names it, the reason that holds whatever the unknown items turn out to be.
     _, (surgery, indication) = min(outcomes, key=lambda outcome: outcome[0])
-    return Assessment(surgery, indication, known, unknown)
+    return Assessment(surgery, indication, known, tuple(unknown), unknown)
 
 
 def interpretation_key(assessment: Assessment) -> str:

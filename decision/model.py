@@ -44,6 +44,9 @@ class Mirels:
     interpretation_fr: str
     threshold: int = 9
     unknown: list[str] = dataclasses.field(default_factory=list)
+    # The points an unknown item may score when not 1 to 3 (the site item of
+    # an unknown site: the femur's sites score 2 or 3).
+    unknown_points: dict[str, list[int]] = dataclasses.field(default_factory=dict)
 
     @property
     def score(self) -> int | None:
@@ -52,7 +55,8 @@ class Mirels:
     @property
     def score_range(self) -> list[int]:
         known = sum(self.items.values())
-        return [known + len(self.unknown), known + 3 * len(self.unknown)]
+        points = [self.unknown_points.get(name, [1, 2, 3]) for name in self.unknown]
+        return [known + sum(min(p) for p in points), known + sum(max(p) for p in points)]
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

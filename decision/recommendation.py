@@ -109,7 +109,7 @@ def build(facts: dict[str, Any]) -> Recommendation:
         postoperative=_postoperative(facts, decision),
         warnings=_warnings(facts, decision, considered),
         missing=pending,
-        branches=branches(facts, pending) if decision.surgery == UNDETERMINED else [],
+        branches=branches(facts, pending) if decision.surgery == UNDETERMINED or decision.depends_on else [],
         refinements=refinements(facts, pending),
     )
     return replace(recommendation, citations=_citations(recommendation.items()), further_reading=further_reading())
@@ -209,7 +209,11 @@ def _mirels(assessment: mirels.Assessment | None) -> Mirels | None:
         return None
     key = mirels.interpretation_key(assessment)
     result = Mirels(
-        items=dict(assessment.items), interpretation_fr="", threshold=mirels.THRESHOLD, unknown=list(assessment.unknown)
+        items=dict(assessment.items),
+        interpretation_fr="",
+        threshold=mirels.THRESHOLD,
+        unknown=list(assessment.unknown),
+        unknown_points={name: list(points) for name, points in assessment.unknown_points.items()},
     )
     low, high = result.score_range
     score = f"{result.score}/12" if result.score is not None else f"{low} à {high}/12"
@@ -301,7 +305,12 @@ def _warnings(facts: Mapping[str, Any], decision: Decision, considered: list[Dec
         add("life_expectancy_unknown", None if decision.surgery == UNDETERMINED else "decided")
     if life in REVISABLE_PROGNOSIS:
         add("prognosis_may_change")
-    if decision.surgery in SURGICAL and set(decision.codes()) & set(BLEEDING_AND_EMBOLISM):
+    # An operation indicated whose technique is left to the RCP or to an unknown
+    # fact is an operation all the same.
+    operation = set(decision.codes()) & set(BLEEDING_AND_EMBOLISM) or (
+        decision.surgery == INDICATED and not decision.codes("primary")
+    )
+    if decision.surgery in SURGICAL and operation:
         add("intraoperative_complications")
     doubt = _condition(facts, "diagnostic_uncertainty")
     nailing = any("intramedullary_nailing" in d.codes() for d in considered)

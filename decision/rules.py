@@ -10,9 +10,11 @@ A fact may be missing (not asked yet) or `unknown` (the clinician does not
 know): a missing fact is asked; an unknown one is never asked again, and the
 decision is taken if every value it may have leads to the same one, or left
 `undetermined` otherwise (`decision.recommendation` then says what each answer
-would lead to). Every item's text, section and references come from
-`data/chapter.yml`; this module only chooses codes. Which sentence of the
-chapter each rule applies is in `docs/clinical-traceability.md`.
+would lead to). An unknown site never changes the indication, only the
+technique: the surgery is then decided and the technique « selon la réponse ».
+Every item's text, section and references come from `data/chapter.yml`; this
+module only chooses codes. Which sentence of the chapter each rule applies is
+in `docs/clinical-traceability.md`.
 """
 
 from __future__ import annotations
@@ -96,6 +98,9 @@ class Decision:
     techniques: tuple[Technique, ...] = ()
     silent: tuple[str, ...] = ()  # variants of the `guideline_silent` warning
     mirels: mirels.Assessment | None = None
+    # The unknown facts the technique depends on while the surgery does not:
+    # the technique is « selon la réponse » (the recommendation's branches).
+    depends_on: tuple[str, ...] = ()
 
     def codes(self, *roles: str) -> list[str]:
         return [t.code for t in self.techniques if not roles or t.role in roles]
@@ -130,21 +135,34 @@ def decide(facts: Mapping[str, Any]) -> Decision:
     if bone == "acetabulum":
         return _acetabulum(facts)
     situation = facts.get("situation")
-    if situation is None or bone is None or (site_applies(bone) and known(facts, "site") is None):
+    if situation is None or bone is None or (site_applies(bone) and facts.get("site") is None):
         return Decision(UNDETERMINED, "undetermined")
     surgery, indication, assessment = _indication(facts)
     if surgery not in SURGICAL:
         return Decision(surgery, indication, mirels=assessment)
     if known(facts, "life_expectancy") is None or known(facts, "fit_for_surgery") is None:
         return Decision(UNDETERMINED, "undetermined", mirels=assessment)
+    if site_applies(bone) and facts.get("site") == UNKNOWN:
+        return _technique_by_site(facts, surgery, indication, assessment)
     techniques, silent = _long_bone_techniques(facts)
     if bone in SMALL_BONES:
         # 4.1: « plaque ou radiothérapie isolée »: one of the two options is not an operation.
         surgery = DISCUSS
-    elif surgery == INDICATED and not any(t.role == "primary" for t in techniques):
-        # The chapter names no technique: the operation itself is for the RCP to choose.
-        surgery = DISCUSS
+    # Where 2.1, 2.2 or 2.3 settle the indication and 4 names no technique, the
+    # surgery stays indicated: the `guideline_silent` warning says that the
+    # technique is left to the RCP.
     return Decision(surgery, indication, None, techniques, silent, assessment)
+
+
+def _technique_by_site(
+    facts: Mapping[str, Any], surgery: str, indication: str, assessment: mirels.Assessment | None
+) -> Decision:
+    """An unknown site. The indication does not depend on it (2.2 and 2.3 do
+    not name the site; the Mirels score weighs each site item the bone may
+    have): it is settled whatever the site. The technique does (4: every bone
+    with sites has a different one at its ends and its shaft): it is « selon
+    la réponse », each site's technique shown as what that answer leads to."""
+    return Decision(surgery, indication, None, mirels=assessment, depends_on=("site",))
 
 
 def _indication(facts: Mapping[str, Any]) -> tuple[str, str, mirels.Assessment | None]:
@@ -345,7 +363,8 @@ def _long_bone_techniques(facts: Mapping[str, Any]) -> tuple[tuple[Technique, ..
         # rare de réaliser une résection chirurgicale carcinologique dans ce
         # contexte », and 4.1 names the site's osteosynthesis: an option to weigh.
         variant = "fracture" if facts.get("situation") == "pathological_fracture" else None
-        silent.append("long_survival_resection" if plan else "long_survival_resection_no_implant")
+        # Without an implant, one warning says both silences (no implant, the resection to weigh).
+        silent = ["long_survival_resection" if plan else "long_survival_resection_no_implant"]
         plan.append(Technique("resection_reconstruction", "alternative", variant))
     # 4.2: « Toutes les atteintes articulaires peuvent être traitées par
     # arthroplasties » — not offered at the ankle, where it is not a standard answer.
@@ -437,11 +456,12 @@ def completions(facts: Mapping[str, Any], names: Sequence[str]) -> Iterator[Mapp
 
 def _considered(facts: Mapping[str, Any]) -> list[Decision]:
     """The surgical decisions the case may lead to: the decision itself if
-    surgery is on the table, else those its unknown facts would allow."""
+    surgery is on the table with its technique, else those its unknown facts
+    would allow (an unknown site: each site's technique)."""
     decision = decide(facts)
-    if decision.surgery in SURGICAL:
+    if decision.surgery in SURGICAL and not decision.depends_on:
         return [decision]
-    if decision.surgery != UNDETERMINED:
+    if decision.surgery not in (*SURGICAL, UNDETERMINED):
         return []
     unknown = [name for name in DECISIVE if facts.get(name) == UNKNOWN]
     return [d for d in map(decide, completions(facts, unknown)) if d.surgery in SURGICAL]

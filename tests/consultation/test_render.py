@@ -12,6 +12,7 @@ from consultation.render import (
     short_answer,
     why_messages,
 )
+from consultation.why import explain_technique, techniques_named
 from decision import knowledge, recommend
 
 CASE = {
@@ -280,3 +281,72 @@ def test_each_branch_reads_as_its_exact_outcomes():
     assert branch_line(treatment) == (
         "- si os atteint = fémur : chirurgie non indiquée, prise en charge selon les autres réponses"
     )
+
+
+NECK_FRACTURE_3_MONTHS = {**CASE, "life_expectancy": "6_weeks_to_6_months", "prior_radiotherapy": False}
+
+
+def test_indicated_surgery_whose_technique_the_chapter_leaves_open_reads_as_an_indication():
+    """A femoral-neck fracture in a fit patient with weeks to months to live: the chapter
+    settles the indication (§ 2.2) and names no implant (§ 4.2): the first line is an
+    indication, never « à discuter »."""
+    answer = short_answer(recommend(NECK_FRACTURE_3_MONTHS).to_dict())
+    assert answer.startswith(
+        "**Chirurgie indiquée — technique à choisir en RCP** (à visée symptomatique) : "
+        "le chapitre ne nomme pas d'implant pour ce site et ce pronostic. Une fracture sur lésion pathologique"
+    )
+    assert "discuter" not in answer
+    assert "Aucune technique n'est nommée" not in answer  # the headline has said it
+    assert "Le chapitre ne tranche pas tout ce cas" not in answer
+
+
+def test_indicated_surgery_whose_technique_depends_on_an_unknown_site_says_what_each_site_leads_to():
+    rec = recommend(
+        {
+            "situation": "pathological_fracture",
+            "bone": "femur",
+            "site": "unknown",
+            "life_expectancy": "6_weeks_to_6_months",
+            "fit_for_surgery": True,
+        }
+    ).to_dict()
+    answer = short_answer(rec)
+    assert answer.startswith(
+        "**Chirurgie indiquée — technique selon la réponse** (à visée symptomatique) : "
+        "elle dépend d'une réponse encore inconnue (localisation sur l'os)"
+    )
+    assert "**Selon la réponse**" in answer
+    assert "- si localisation sur l'os = col fémoral : chirurgie indiquée — technique à choisir en RCP" in answer
+    assert (
+        "- si localisation sur l'os = diaphyse : chirurgie indiquée (enclouage centromédullaire verrouillé)" in answer
+    )
+    assert "Aucune technique n'est nommée" not in answer
+
+
+def test_why_not_a_hip_arthroplasty_for_a_neck_fracture_at_3_months_keeps_the_indication():
+    rec = recommend(NECK_FRACTURE_3_MONTHS).to_dict()
+    text = "\n".join(explain_technique(rec, techniques_named("pourquoi pas une PTH ?")))
+    assert text.startswith("**Arthroplastie cimentée** n'est pas proposé(e) pour ce cas.")
+    assert "La chirurgie reste indiquée : le chapitre ne nomme pas d'implant pour ce site et ce pronostic" in text
+    assert "Le chapitre la proposerait si espérance de vie = 6 à 12 mois ou espérance de vie = plus de 12 mois." in text
+    assert "« Toutes les atteintes articulaires peuvent être traitées par arthroplasties." in text
+
+
+def test_surgery_to_discuss_on_every_site_lists_each_site_s_technique_not_that_none_is_named():
+    rec = recommend(
+        {
+            "situation": "impending_fracture",
+            "bone": "femur",
+            "site": "unknown",
+            "life_expectancy": "6_to_12_months",
+            "fit_for_surgery": True,
+            "pain": "functional",
+            "lesion_type": "blastic",
+            "lesion_size": "lt_one_third",
+        }
+    ).to_dict()
+    answer = short_answer(rec)
+    assert answer.startswith("**Chirurgie à discuter en RCP** (à visée préventive)")
+    assert "**Score de Mirels : 7 à 8/12 (site ?, douleur 3, aspect 1, taille 1).**" in answer
+    assert "- si localisation sur l'os = diaphyse : chirurgie à discuter en RCP (enclouage" in answer
+    assert "Aucune technique n'est nommée" not in answer

@@ -4,7 +4,7 @@ the chapter or of the contract that must hold for every case."""
 import os
 from itertools import product
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from decision import FIELDS, recommend
@@ -150,16 +150,74 @@ def test_a_work_up_fact_never_removes_an_option_it_does_not_concern(case, name, 
     assert options(after) == options(before)
 
 
+# What a `guideline_silent` warning says when it is the technique the chapter leaves open.
+TECHNIQUE_LEFT_TO_RCP = "le choix de la technique revient à la RCP"
+
+
 @settings(max_examples=examples(1500), deadline=None)
 @given(cases())
-def test_every_indicated_case_has_a_first_line_technique(case):
-    """« Chirurgie indiquée » never comes with an empty plan: where the chapter names no
-    technique, the surgery is to be discussed and the silence is said."""
+def test_every_indicated_case_has_a_first_line_technique_or_says_which_technique_is_left_open(case):
+    """« Chirurgie indiquée » never comes with an unexplained empty plan: a first-line
+    technique, or a `guideline_silent` warning saying that the chapter leaves the
+    technique to the RCP, or, when the technique depends on an unknown fact, what each
+    answer leads to (branches). The indication and the technique are two questions."""
     result = recommend(case)
-    if result.surgery == "indicated":
-        assert any(t.role == "primary" for t in result.techniques)
+    if result.surgery == "indicated" and not any(t.role == "primary" for t in result.techniques):
+        left_open = any(TECHNIQUE_LEFT_TO_RCP in w.text_fr for w in result.warnings if w.code == "guideline_silent")
+        assert left_open or result.branches
     if result.surgery in ("indicated", "discuss") and not result.techniques:
-        assert "guideline_silent" in result.warning_codes()
+        assert "guideline_silent" in result.warning_codes() or result.branches
+
+
+@settings(max_examples=examples(600), deadline=None)
+@given(surgical_contexts(), st.sampled_from(("pathological_fracture", "refractory_pain")))
+@example(
+    {"bone": "femur", "site": "neck", "fit_for_surgery": True, "life_expectancy": "6_weeks_to_6_months"},
+    "pathological_fracture",
+)
+def test_a_fracture_or_refractory_pain_of_a_fit_patient_on_a_long_bone_is_indicated_whatever_the_technique(
+    context, situation
+):
+    """[2.2] « Les fractures sur lésions pathologiques nécessitent une prise en charge
+    chirurgicale dans la majorité des cas, pour permettre une récupération fonctionnelle
+    rapide et pour diminuer les douleurs post-fracturaire. » [2.3] « L'indication, inscrite
+    dans le concept de gain de survie de qualité, est peu sujette à controverse dans ce
+    contexte. » On the small bones one option (« radiothérapie isolée ») is no operation."""
+    result = recommend({**context, "situation": situation})
+    if context["bone"] in ("femur", "humerus", "tibia"):
+        assert result.surgery == "indicated" and result.intent == "symptomatic"
+    else:
+        assert result.surgery == "discuss"
+
+
+@settings(max_examples=examples(1500), deadline=None)
+@given(cases())
+@example(
+    {
+        "situation": "pathological_fracture",
+        "bone": "tibia",
+        "site": "distal",
+        "life_expectancy": "gt_12_months",
+        "fit_for_surgery": True,
+    }
+)
+def test_the_chapter_s_silence_is_said_once(case):
+    """One `guideline_silent` warning a case: when two silences meet, one text says both."""
+    assert recommend(case).warning_codes().count("guideline_silent") <= 1
+
+
+@settings(max_examples=examples(800), deadline=None)
+@given(cases(), st.sampled_from(sorted(SITES_BY_BONE)))
+def test_an_unknown_site_decides_the_surgery_when_every_site_does(case, bone):
+    """As for an unknown Mirels item: an unknown site settles the surgery when every site
+    of the bone gives the same one, and only then; the technique may still depend on it."""
+    case = {**case, "bone": bone, "site": "unknown"}
+    result = recommend(case)
+    each = {recommend({**case, "site": site}).surgery for site in SITES_BY_BONE[bone]}
+    if len(each) == 1 and "undetermined" not in each:
+        assert result.surgery == next(iter(each))
+    if result.surgery != "undetermined":
+        assert each == {result.surgery}
 
 
 @settings(max_examples=examples(1500), deadline=None)

@@ -43,8 +43,9 @@ EXPECTED = {
         [],
     ),
     # F03: proximal tibia, over a year: the silence stays, resection is not the sole answer.
-    "F03_tibia_proximal_gt12": ("discuss", [], [], [], ["guideline_silent"], []),
-    "F03b_tibia_proximal_6to12": ("discuss", [], [], [], ["guideline_silent"], []),
+    # Indicated (2.2), the technique left to the RCP (second review, F1; was « discuss »).
+    "F03_tibia_proximal_gt12": ("indicated", [], [], [], ["guideline_silent"], []),
+    "F03b_tibia_proximal_6to12": ("indicated", [], [], [], ["guideline_silent"], []),
     # F04: non-urgent doubt: biopsy before any implant, dissemination warned.
     "F04_diagnostic_uncertainty": (
         "indicated",
@@ -63,8 +64,10 @@ EXPECTED = {
         ["guideline_silent"],
         [],
     ),
-    # F06: never « indiquée » with an empty plan.
-    "F06_femoral_neck_short": ("discuss", [], [], ["cemented_arthroplasty"], ["guideline_silent"], []),
+    # F06: no arthroplasty under 6 months, and « indiquée » never with an unexplained empty
+    # plan: the warning says the technique is an RCP decision (the first review's second
+    # option; the second review, F1, asks « indicated »: was « discuss »).
+    "F06_femoral_neck_short": ("indicated", [], [], ["cemented_arthroplasty"], ["guideline_silent"], []),
     # F07: fibula not weight-bearing; Mirels flagged on a metatarsal; small bones: plate or RT, to discuss.
     "F07a_fibula_functional": ("discuss", ["plate_or_radiotherapy"], [], [], ["mirels_limited_accuracy"], []),
     "F07b_metatarsal_mirels9": ("discuss", ["plate_or_radiotherapy"], [], [], ["mirels_limited_accuracy"], []),
@@ -76,7 +79,8 @@ EXPECTED = {
     # F10: an established acetabular fracture is never sent to medical treatment.
     "F10_acetabular_fracture_all_false": ("discuss", [], [], ["medical_or_radiotherapy"], ["guideline_silent"], []),
     # F11 (file F13): no ankle arthroplasty as the only option.
-    "F13_distal_tibia_articular": ("discuss", [], [], ["cemented_arthroplasty"], ["guideline_silent"], []),
+    # Indicated (2.2), the technique left to the RCP (second review, F1; was « discuss »).
+    "F13_distal_tibia_articular": ("indicated", [], [], ["cemented_arthroplasty"], ["guideline_silent"], []),
     # F12/F14: percutaneous for instability; ablation (pain) not as an equal alternative.
     "F14_acetabulum_percut": (
         "not_indicated",

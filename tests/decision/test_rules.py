@@ -920,13 +920,16 @@ def test_plate_or_radiotherapy_for_the_distal_small_bones_is_a_choice_for_the_rc
 def test_proximal_or_distal_tibia_implant_is_not_named_by_the_chapter_at_any_prognosis():
     """[4.1] « Les localisations préférentielles pour l'ostéosynthèse sont les atteintes
     diaphysaires des os longs (fémur, humérus, tibia) ainsi que les lésions
-    métaphyso-diaphysaires. » No implant is named for the tibial ends."""
+    métaphyso-diaphysaires. » No implant is named for the tibial ends: the fracture's
+    indication stands (2.2), the technique is left to the RCP."""
     for life in ("6_weeks_to_6_months", "6_to_12_months", "gt_12_months"):
         for site in ("proximal", "distal"):
             result = case(bone="tibia", site=site, articular_involvement=False, life_expectancy=life)
             assert codes(result.techniques, "primary") == [], (site, life)
-            assert any("tibia proximal ou distal" in w.text_fr for w in silent(result)), (site, life)
-            assert result.surgery == "discuss"
+            [warning] = silent(result)
+            assert "tibia proximal ou distal" in warning.text_fr, (site, life)
+            assert "le choix de la technique revient à la RCP" in warning.text_fr, (site, life)
+            assert result.surgery == "indicated", (site, life)
 
 
 def test_no_ankle_arthroplasty_is_proposed_for_the_distal_tibia():
@@ -977,17 +980,18 @@ def test_acetabulum_is_assessed_before_a_femoral_head_or_neck_arthroplasty():
     assert "acetabular_assessment" not in codes(case().workup)
 
 
-def test_femoral_neck_with_short_prognosis_is_not_settled_by_the_chapter():
+def test_femoral_neck_with_short_prognosis_leaves_the_technique_to_the_rcp():
     """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties.
     Elles sont indiquées chez des patients ayant un pronostic vital supérieur à 6 mois-1 an. »
     [1] « Les patients avec une espérance de vie intermédiaire bénéficieront de techniques
     d'ostéosynthèse et de stabilisation moins agressives, mais aussi potentiellement moins
     durables. » Under 6 months the chapter names no technique for the neck: the
-    operation is for the RCP to choose, never « indicated » with an empty plan."""
+    technique (not the indication) is for the RCP to choose, and the warning says so."""
     result = case(site="neck", life_expectancy="6_weeks_to_6_months")
-    assert result.techniques == [] and result.surgery == "discuss"
+    assert result.techniques == []
     [warning] = silent(result)
     assert any("moins agressives" in text for text in quoted(warning))
+    assert "le choix de la technique revient à la RCP" in warning.text_fr
 
 
 def test_articular_involvement_may_be_treated_by_arthroplasty():
@@ -1272,17 +1276,19 @@ def test_variants_say_what_their_case_is():
     articular = case(bone="femur", site="distal", articular_involvement=True, life_expectancy="6_to_12_months")
     assert "atteinte articulaire" in next(t for t in articular.techniques if t.code == "cemented_arthroplasty").label_fr
     tibia = case(bone="tibia", site="proximal", articular_involvement=False, life_expectancy="gt_12_months")
-    assert any("ne nomme pas non plus d'implant" in w.text_fr for w in silent(tibia))
+    [tibial_end] = silent(tibia)
+    assert "tibia proximal ou distal" in tibial_end.text_fr and "résection-reconstruction" in tibial_end.text_fr
     femur = case(life_expectancy="gt_12_months")
-    assert not any("ne nomme pas non plus" in w.text_fr for w in silent(femur))
+    assert not any("tibia proximal ou distal" in w.text_fr for w in silent(femur))
 
 
 def test_unknown_site_is_asked_of_the_imaging_and_each_site_is_weighed():
     """[4.1] « Les localisations préférentielles pour l'ostéosynthèse sont les atteintes
     diaphysaires des os longs (fémur, humérus, tibia) ainsi que les lésions
-    métaphyso-diaphysaires. » The technique depends on the site."""
+    métaphyso-diaphysaires. » The technique depends on the site; the fracture's
+    indication does not (2.2)."""
     result = case(bone="humerus", site="unknown")
-    assert result.surgery == "undetermined"
+    assert result.surgery == "indicated" and result.techniques == []
     assert {b.value: b.techniques for b in result.branches} == {
         "proximal": ["intramedullary_nailing"],
         "diaphysis": ["intramedullary_nailing"],
@@ -1360,3 +1366,151 @@ def test_unknown_life_expectancy_keeps_the_surgical_work_up_and_asks_refinements
     )
     assert {"xray_whole_bone", "ct_bone_window"} <= set(codes(result.workup))
     assert result.refinements == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular"]
+
+
+# ------------------------------------ the indication and the technique: two questions
+
+# Where 4 names no technique for the site and prognosis (cases of the second review, F1).
+TECHNIQUE_NOT_NAMED = [
+    *[
+        {"bone": "femur", "site": site, "life_expectancy": "6_weeks_to_6_months"}
+        for site in ("head", "neck", "neck_trochanteric_extension")
+    ],
+    *[
+        {"bone": "tibia", "site": site, "life_expectancy": life, "articular_involvement": False}
+        for site in ("proximal", "distal")
+        for life in ("6_weeks_to_6_months", "6_to_12_months", "gt_12_months")
+    ],
+]
+TECHNIQUE_LEFT_TO_RCP = "le choix de la technique revient à la RCP"
+
+
+def assert_indicated_with_the_technique_left_to_the_rcp(result, intent, where):
+    assert result.surgery == "indicated", where
+    assert result.intent == intent, where
+    assert codes(result.techniques, "primary") == [], where
+    [warning] = silent(result)  # one warning, never the same code twice
+    assert TECHNIQUE_LEFT_TO_RCP in warning.text_fr, where
+    # Any operation: its post-operative items hold without condition, and its risks.
+    assert result.postoperative and all(item.condition_fr is None for item in result.postoperative), where
+    assert "intraoperative_complications" in result.warning_codes(), where
+
+
+def test_pathological_fracture_of_a_fit_patient_is_indicated_where_the_chapter_names_no_technique():
+    """[2.2] « Les fractures sur lésions pathologiques nécessitent une prise en charge
+    chirurgicale dans la majorité des cas, pour permettre une récupération fonctionnelle
+    rapide et pour diminuer les douleurs post-fracturaire. » « Les seules
+    contre-indications sont le mauvais état général du patient ne permettant pas
+    d'envisager une intervention chirurgicale et/ou une anesthésie. » The indication is
+    settled by 2.2; that 4 names no implant for this site and prognosis leaves the
+    technique, not the operation, to the RCP."""
+    for facts in TECHNIQUE_NOT_NAMED:
+        result = case(**facts)
+        assert_indicated_with_the_technique_left_to_the_rcp(result, "symptomatic", facts)
+
+
+def test_mirels_9_or_more_is_indicated_where_the_chapter_names_no_technique():
+    """[2.1] « Un traitement chirurgical prophylactique est indiqué pour un score égal ou
+    supérieur à 9. » Below the threshold, at 8, the indication itself is discussed."""
+    for facts in TECHNIQUE_NOT_NAMED:
+        result = impending(pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds", **facts)
+        assert result.mirels.score >= 9
+        assert_indicated_with_the_technique_left_to_the_rcp(result, "preventive", facts)
+    borderline = impending(
+        site="neck",
+        life_expectancy="6_weeks_to_6_months",
+        pain="moderate",
+        lesion_type="mixed",
+        lesion_size="lt_one_third",
+    )
+    assert borderline.mirels.score == 8 and borderline.surgery == "discuss"
+
+
+def test_refractory_pain_is_indicated_where_the_chapter_names_no_technique():
+    """[2.3] « L'indication, inscrite dans le concept de gain de survie de qualité, est peu
+    sujette à controverse dans ce contexte. » « En revanche le type de chirurgie
+    (ostéosynthèse, arthroplastie ou chirurgie de reconstruction) sera à adapter à l'état
+    général du patient et à son pronostic. »"""
+    for facts in TECHNIQUE_NOT_NAMED:
+        result = case(situation="refractory_pain", **facts)
+        assert_indicated_with_the_technique_left_to_the_rcp(result, "symptomatic", facts)
+
+
+def test_small_bones_and_acetabulum_stay_to_be_discussed_where_one_option_is_no_operation():
+    """[4.1] « Elles seront traitées par plaque ou radiothérapie isolée. » One of the two
+    options is not an operation: the surgery itself is discussed, unlike the long bones."""
+    assert case(bone="radius", site=None).surgery == "discuss"
+    short = acetabulum(situation="pathological_fracture", life_expectancy="6_weeks_to_6_months")
+    assert short.surgery == "discuss" and short.techniques == []
+
+
+def test_tibial_end_over_a_year_gives_one_silence_naming_the_implant_and_the_resection():
+    """[1] « Les patients avec une espérance de survie dite prolongée (supérieure à 1 an),
+    une chirurgie de type « résection-reconstruction » assurera une stabilisation durable
+    et un contrôle tumoral local prolongé. » « Il est rare de réaliser une résection
+    chirurgicale carcinologique dans ce contexte. » [4.1] « Les localisations
+    préférentielles pour l'ostéosynthèse sont les atteintes diaphysaires des os longs
+    (fémur, humérus, tibia) ainsi que les lésions métaphyso-diaphysaires. » Distal tibia
+    fracture, over a year, fit: indicated; one warning says both that no implant is named
+    and that the resection of section 1 is an option to weigh; the resection is shown
+    with its sentence."""
+    result = case(bone="tibia", site="distal", life_expectancy="gt_12_months")
+    assert result.surgery == "indicated" and result.intent == "symptomatic"
+    assert set(codes(result.techniques, "primary")) <= {"resection_reconstruction"}
+    [warning] = silent(result)
+    assert "tibia proximal ou distal" in warning.text_fr and "résection-reconstruction" in warning.text_fr
+    assert TECHNIQUE_LEFT_TO_RCP in warning.text_fr
+    said = quoted(warning)
+    assert any(text.startswith("Les localisations préférentielles pour l'ostéosynthèse") for text in said)
+    assert any("supérieure à 1 an" in text for text in said) and any(text.startswith("Il est rare") for text in said)
+    resection = next(t for t in result.techniques if t.code == "resection_reconstruction")
+    assert any("supérieure à 1 an" in text for text in quoted(resection))
+
+
+def test_unknown_site_settles_the_indication_when_every_site_gives_it():
+    """[2.2] « Les fractures sur lésions pathologiques nécessitent une prise en charge
+    chirurgicale dans la majorité des cas, pour permettre une récupération fonctionnelle
+    rapide et pour diminuer les douleurs post-fracturaire. » [4.2] « Les localisations
+    préférentielles pour l'arthroplastie sont les lésions de la tête et du col du fémur. »
+    The indication does not depend on the site, the technique does: femoral fracture,
+    6 to 12 months, fit, site unknown: indicated, the technique « selon la réponse »."""
+    result = case(site="unknown", life_expectancy="6_to_12_months", major_bone_loss=None)
+    assert result.surgery == "indicated" and result.intent == "symptomatic"
+    assert result.indication.code == "pathological_fracture" and result.techniques == []
+    assert {b.value: (b.surgery, b.techniques) for b in result.branches} == {
+        "head": ("indicated", ["cemented_arthroplasty"]),
+        "neck": ("indicated", ["cemented_arthroplasty"]),
+        "neck_trochanteric_extension": ("indicated", ["proximal_femoral_resection_megaprosthesis"]),
+        "trochanteric": ("indicated", ["intramedullary_nailing"]),
+        "subtrochanteric": ("indicated", ["intramedullary_nailing"]),
+        "diaphysis": ("indicated", ["intramedullary_nailing"]),
+        "distal": ("indicated", ["locked_plate"]),
+    }
+    # A nail or a plate may be chosen: the bone loss that adds a cementation is still asked, after.
+    assert result.missing == ["major_bone_loss"] and result.refinements == ["major_bone_loss"]
+    assert all(item.condition_fr is None for item in result.postoperative)
+    # A site not given yet is asked, as before: the answer waits for it.
+    asked = case(site=None, life_expectancy="6_to_12_months")
+    assert asked.surgery == "undetermined" and asked.missing[0] == "site"
+
+
+def test_unknown_site_weighs_each_mirels_site_item_of_the_bone():
+    """[2.1] « Mirels a proposé un score d'évaluation du risque fracturaire, tenant compte
+    de la localisation et de la taille de la lésion, de la douleur associée et de son
+    apparence à l'imagerie. » « Un traitement chirurgical prophylactique est indiqué pour
+    un score égal ou supérieur à 9. » A femoral site scores 2 or 3 (peritrochanteric):
+    the score is settled when both sides of the threshold cannot be reached."""
+    high = impending(site="unknown", pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds")
+    assert high.surgery == "indicated" and high.mirels.score is None
+    assert high.mirels.to_dict()["score_range"] == [11, 12] and high.mirels.to_dict()["unknown_items"] == ["site"]
+    assert high.techniques == [] and {b.field for b in high.branches} == {"site"}
+    across = impending(site="unknown", pain="moderate", lesion_type="mixed", lesion_size="one_to_two_thirds")
+    assert across.surgery == "undetermined" and across.mirels.to_dict()["score_range"] == [8, 9]
+    assert {b.value: b.surgery for b in across.branches}["neck"] == "indicated"
+    assert {b.value: b.surgery for b in across.branches}["diaphysis"] == "discuss"
+    low = impending(site="unknown", pain="mild", lesion_type="blastic", lesion_size="lt_one_third")
+    assert low.surgery == "not_indicated" and low.missing == []
+    humerus = impending(
+        bone="humerus", site="unknown", pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds"
+    )
+    assert humerus.mirels.score == 10  # the upper limb scores 1 at every site

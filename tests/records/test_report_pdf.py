@@ -105,3 +105,27 @@ def test_a_sheet_too_long_for_one_page_goes_on_to_a_second_rather_than_lose_a_li
     text = " ".join(pages)
     assert text.count("Risque per-opératoire d'hémorragie et d'embolie graisseuse") == 8
     assert "137. Swanson KC" in pages[1] and pages[1].endswith("qui reste seule à décider.")
+
+
+def test_an_indication_whose_technique_is_left_open_is_proposed_as_an_indication():
+    """Femoral-neck fracture, fit, 6 weeks to 6 months: § 2.2 settles the indication, § 4.2
+    names no implant. The sheet proposes the surgery and says the technique is the RCP's;
+    with the site unknown, it says what each site leads to."""
+    neck = recommendation({**TYPICAL, "life_expectancy": "6_weeks_to_6_months"})
+    markdown = report_markdown(neck, "c1")
+    assert (
+        "**Chirurgie indiquée — technique à choisir en RCP** (à visée symptomatique) : le chapitre ne nomme pas "
+        "d'implant pour ce site et ce pronostic. Une fracture sur lésion pathologique" in markdown
+    )
+    assert "à discuter" not in markdown
+    [text] = pdf_pages(neck)
+    assert "Proposition Chirurgie indiquée — technique à choisir en RCP (à visée symptomatique) : le chapitre" in text
+    assert "le choix de la technique revient à la RCP" in text  # the warning, with its sentences
+    unknown_site = recommendation({**TYPICAL, "site": "unknown"})
+    [text] = pdf_pages(unknown_site)
+    assert "Proposition Chirurgie indiquée — technique selon la réponse (à visée symptomatique)" in text
+    assert (
+        "Selon la réponse - si localisation sur l'os = tête fémorale : chirurgie indiquée (arthroplastie cimentée)"
+        in text
+    )
+    assert "- si localisation sur l'os = extrémité distale : chirurgie indiquée (ostéosynthèse par plaque" in text
