@@ -23,6 +23,7 @@ from .rules import (
     HAND_AND_FOOT_BONES,
     INDICATED,
     SMALL_BONES,
+    SOLITARY,
     SURGICAL,
     SURGICAL_TECHNIQUES,
     UNDETERMINED,
@@ -32,6 +33,7 @@ from .rules import (
     completions,
     decide,
     questions,
+    solitary_changes,
     values_of,
 )
 
@@ -260,6 +262,15 @@ def _warnings(facts: Mapping[str, Any], decision: Decision, considered: list[Dec
     nailing = any("intramedullary_nailing" in d.codes() for d in considered)
     if doubt is not None and nailing:
         add("nailing_dissemination", None, doubt)
+    solitary = _condition(facts, SOLITARY)
+    if solitary is not None and solitary_changes(facts, decision):
+        # Interpretation (1, 4.1): a single bone lesion over a year puts the resection
+        # first; a nail, which spreads tumour cells, would compromise it later.
+        nail = "intramedullary_nailing" in decision.codes()
+        if facts.get("situation") == "pathological_fracture":
+            add("nailing_compromises_resection", None, solitary)
+        else:
+            add("solitary_lesion_resection_first", None if nail else "no_nail", solitary)
     return items
 
 

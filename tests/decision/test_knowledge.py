@@ -42,10 +42,12 @@ def spec():
 
 
 def changelog_table(heading):
-    """Rows of a table of docs/contract-changelog.md, as lists of cells."""
-    block = CHANGELOG.split(heading, 1)[1].split("\n#", 1)[0]
+    """Rows of the tables under `heading` in every version of docs/contract-changelog.md,
+    oldest version first (the file lists the newest first), as lists of cells."""
+    blocks = [part.split("\n#", 1)[0] for part in reversed(CHANGELOG.split(heading)[1:])]
     return [
         [cell.strip() for cell in line.strip("|").split("|")]
+        for block in blocks
         for line in block.splitlines()
         if line.startswith("| ") and not line.startswith("| kind") and not line.startswith("| field")
     ]
