@@ -194,3 +194,30 @@ def test_reference_shows_full_text_and_duplicates():
     assert "Citée par le chapitre" in text
     assert "même article que la référence 82" in reference_message(83)
     assert "autre chapitre" in reference_message(77)
+
+
+def test_single_lesion_question_and_what_its_answer_changes_in_the_short_answer():
+    """Contract 0.4.0: « La lésion osseuse est-elle unique… ? » with Oui / Non / Je ne
+    sais pas; unknown, the short answer keeps the two first-line options and says what a
+    single lesion would change; on a fracture, that a nail would compromise a later resection."""
+    asked = question("solitary_bone_metastasis", 5)
+    assert asked["text"].startswith("*Question 5* — **La lésion osseuse est-elle unique")
+    assert [b["title"] for b in asked["buttons"]] == ["Oui", "Non", "Je ne sais pas"]
+    assert "oligométastatique" in asked["text"]  # the hint
+    long_survivor = {
+        "situation": "impending_fracture",
+        "bone": "femur",
+        "site": "diaphysis",
+        "life_expectancy": "gt_12_months",
+        "fit_for_surgery": True,
+        "pain": "functional",
+        "lesion_type": "lytic",
+        "lesion_size": "gt_two_thirds",
+    }
+    unknown = short_answer(recommend({**long_survivor, "solitary_bone_metastasis": "unknown"}).to_dict())
+    assert "- Enclouage centromédullaire verrouillé, en première intention" in unknown
+    assert "- Résection-reconstruction, en première intention" in unknown
+    assert "En cas de lésion osseuse unique : résection-reconstruction en première intention." in unknown
+    fracture = {**long_survivor, "situation": "pathological_fracture", "solitary_bone_metastasis": True}
+    assert "un enclouage compromettrait une résection ultérieure" in short_answer(recommend(fracture).to_dict())
+    assert "Lésion osseuse unique ou maladie oligométastatique contrôlée : Oui" in case_summary(fracture)

@@ -157,7 +157,8 @@ def test_long_survival_fracture_keeps_urgent_stabilisation_first():
     patients avec une espérance de survie dite prolongée (supérieure à 1 an), une chirurgie
     de type « résection-reconstruction » assurera une stabilisation durable et un contrôle
     tumoral local prolongé. »"""
-    for bone, site, implant in (("femur", "diaphysis", "intramedullary_nailing"), ("humerus", "distal", "locked_plate")):
+    sites = (("femur", "diaphysis", "intramedullary_nailing"), ("humerus", "distal", "locked_plate"))
+    for bone, site, implant in sites:
         result = case(bone=bone, site=site, life_expectancy="gt_12_months", articular_involvement=False)
         assert codes(result.techniques, "primary") == [implant], bone
         assert codes(result.techniques, "alternative") == ["resection_reconstruction"], bone
