@@ -197,6 +197,10 @@ def test_single_bone_lesion_over_a_year_puts_resection_reconstruction_first():
     tibia = long_survivor(bone="tibia", site="proximal", solitary_bone_metastasis=True)
     assert codes(tibia.techniques, "primary") == ["resection_reconstruction"]
     assert any("ne précise pas l'implant pour le tibia" in w.text_fr for w in silent(tibia))
+    # Not single, and no implant named: the resection stays an alternative (not the chapter's answer).
+    open_tibia = long_survivor(bone="tibia", site="proximal", solitary_bone_metastasis=False)
+    assert codes(open_tibia.techniques, "primary") == []
+    assert codes(open_tibia.techniques, "alternative") == ["resection_reconstruction"]
     # Not single: the two first-line options again.
     several = long_survivor(solitary_bone_metastasis=False)
     assert sorted(codes(several.techniques, "primary")) == ["intramedullary_nailing", "resection_reconstruction"]
