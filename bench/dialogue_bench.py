@@ -55,6 +55,7 @@ CONSULTATIONS: list[tuple[dict[str, Any], str]] = [
             "pain": "functional",
             "lesion_type": "lytic",
             "lesion_size": "gt_two_thirds",
+            "solitary_bone_metastasis": False,
             "diagnostic_uncertainty": False,
             "major_bone_loss": False,
             "prior_radiotherapy": False,

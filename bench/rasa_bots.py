@@ -31,6 +31,7 @@ OURS_CONVERSATIONS: list[list[str]] = [
         "oui",
         "douleur mécanique à la mise en charge",
         "plus des deux tiers du diamètre",
+        "non",  # a single bone lesion (over a year: asked before the answer)
         "non",
         "non",
         "non",

@@ -6,8 +6,10 @@ command line and the audit record all go through `validate_case` or
 `validate_fact`, so a value outside the contract cannot enter anywhere.
 
 Extensions of the published contract (`docs/contract-changelog.md`): every
-field the clinician may not know accepts `unknown` (`UNKNOWN_ALLOWED`), and
-`performance_status` records a WHO/ECOG performance status as stated.
+field the clinician may not know accepts `unknown` (`UNKNOWN_ALLOWED`),
+`performance_status` records a WHO/ECOG performance status as stated, and
+`solitary_bone_metastasis` says whether the bone lesion is the only one (or the
+oligometastatic disease controlled).
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ FIELDS: dict = {
     # Extension: the WHO (OMS) / ECOG performance status, as stated by the
     # team. Informative: it is never read as fitness for surgery by itself.
     "performance_status": ("0", "1", "2", "3", "4"),
+    # Extension: a single bone lesion, or an oligometastatic disease under
+    # control (the project's reading of « contrôle tumoral local prolongé », 1).
+    # Asked only over a year of survival, where resection-reconstruction is weighed.
+    "solitary_bone_metastasis": BOOLEAN,
 }
 
 UNKNOWN = "unknown"

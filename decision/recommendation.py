@@ -27,6 +27,7 @@ from .rules import (
     INDICATED,
     NOT_INDICATED,
     SMALL_BONES,
+    SOLITARY,
     SURGICAL,
     SURGICAL_TECHNIQUES,
     UNDETERMINED,
@@ -36,6 +37,7 @@ from .rules import (
     completions,
     decide,
     questions,
+    solitary_changes,
     values_of,
 )
 
@@ -322,6 +324,15 @@ def _warnings(facts: Mapping[str, Any], decision: Decision, considered: list[Dec
     joint_end = is_joint_end(bone, site) and not (bone == "tibia" and site == "distal")  # not the ankle
     if joint_end and facts.get("articular_involvement") is True and life == "6_weeks_to_6_months" and considered:
         add("articular_involvement_short_prognosis")
+    solitary = _condition(facts, SOLITARY)
+    if solitary is not None and solitary_changes(facts, decision):
+        # Interpretation (1, 4.1): a single bone lesion over a year puts the resection
+        # first; a nail, which spreads tumour cells, would compromise it later.
+        nail = "intramedullary_nailing" in decision.codes()
+        if facts.get("situation") == "pathological_fracture":
+            add("nailing_compromises_resection", None, solitary)
+        else:
+            add("solitary_lesion_resection_first", None if nail else "no_nail", solitary)
     return items
 
 

@@ -20,7 +20,7 @@ in `docs/clinical-traceability.md`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from typing import Any
 
@@ -63,6 +63,8 @@ ACETABULAR_ESCALATION = (
     "acetabular_fracture_risk",
     "conservative_treatment_failed",
 )
+# A single bone lesion or a controlled oligometastatic disease (interpretation of 1).
+SOLITARY = "solitary_bone_metastasis"
 WHEN_SURGERY_CONSIDERED = ("prior_radiotherapy", "suspected_hypervascular", "diagnostic_uncertainty")
 # Facts whose value can leave the decision open: when one is unknown, each of
 # its values is weighed (branches); the others only add items under a condition.
@@ -359,13 +361,9 @@ def _long_bone_techniques(facts: Mapping[str, Any]) -> tuple[tuple[Technique, ..
     plan = _osteosynthesis(facts) or []
     silent: list[str] = [] if plan else ["tibia_metaphysis"]
     if life == "gt_12_months":
-        # 1: « résection-reconstruction » for a survival over a year, yet « Il est
-        # rare de réaliser une résection chirurgicale carcinologique dans ce
-        # contexte », and 4.1 names the site's osteosynthesis: an option to weigh.
-        variant = "fracture" if facts.get("situation") == "pathological_fracture" else None
+        plan, long_survival = _long_survival(facts, plan)
         # Without an implant, one warning says both silences (no implant, the resection to weigh).
-        silent = ["long_survival_resection" if plan else "long_survival_resection_no_implant"]
-        plan.append(Technique("resection_reconstruction", "alternative", variant))
+        silent = long_survival or silent
     # 4.2: « Toutes les atteintes articulaires peuvent être traitées par
     # arthroplasties » — not offered at the ankle, where it is not a standard answer.
     # First-line beside the site's osteosynthesis: the chapter does not rank them.
@@ -374,8 +372,41 @@ def _long_bone_techniques(facts: Mapping[str, Any]) -> tuple[tuple[Technique, ..
     if is_joint_end(bone, site) and not ankle and arthroplasty_possible and articular is not None:
         first_line = next((i for i, t in enumerate(plan) if t.role == "alternative"), len(plan))
         variant = "articular" if first_line else "articular_only"
-        plan.insert(first_line, Technique("cemented_arthroplasty", "primary", variant, articular))
+        # A single lesion over a year puts the resection alone first (see _long_survival).
+        role = "alternative" if any(t.variant == "solitary" for t in plan) else "primary"
+        plan.insert(first_line, Technique("cemented_arthroplasty", role, variant, articular))
     return tuple(plan), tuple(silent)
+
+
+def _long_survival(facts: Mapping[str, Any], plan: list[Technique]) -> tuple[list[Technique], list[str]]:
+    """Over a year (1): « résection-reconstruction » for a lasting stabilisation and
+    « un contrôle tumoral local prolongé », yet « Il est rare de réaliser une résection
+    chirurgicale carcinologique dans ce contexte », and 4.1 names the site's
+    osteosynthesis, whose nail « dissémine » the tumour cells: two first-line options
+    for the RCP to choose between. A fracture is stabilised first (2.2). A single
+    bone lesion puts the resection first (the project's interpretation)."""
+    if facts.get("situation") == "pathological_fracture":
+        silent = "long_survival_resection_fracture" if plan else "long_survival_resection_no_implant"
+        return [*plan, Technique("resection_reconstruction", "alternative", "fracture")], [silent]
+    if facts.get(SOLITARY) is True:
+        others = [replace(t, role="alternative") if t.role == "primary" else t for t in plan]
+        return [Technique("resection_reconstruction", "primary", "solitary"), *others], []
+    if not plan:  # 4.1 names no implant here: the resection is not the chapter's answer either
+        return [Technique("resection_reconstruction", "alternative", "no_implant")], [
+            "long_survival_resection_no_implant"
+        ]
+    nail = any(t.code == "intramedullary_nailing" for t in plan)
+    silent = "long_survival_resection" if nail else "long_survival_resection_plate"
+    return [*plan, Technique("resection_reconstruction", "primary")], [silent]
+
+
+def solitary_changes(facts: Mapping[str, Any], decision: Decision) -> bool:
+    """Whether a single bone lesion changes this decision: over a year, outside a
+    fracture, it puts the resection first; on a fracture, it warns that the nail
+    would compromise a later resection."""
+    if "resection_reconstruction" not in decision.codes():
+        return False
+    return facts.get("situation") != "pathological_fracture" or "intramedullary_nailing" in decision.codes()
 
 
 # ------------------------------------------------------------------ questions
@@ -413,6 +444,8 @@ def questions(facts: Mapping[str, Any]) -> list[str]:
         need("articular_involvement")
     considered = _considered(facts)
     if considered:
+        if any(solitary_changes(facts, decision) for decision in considered):
+            need(SOLITARY)
         if any(code in OSTEOSYNTHESIS for decision in considered for code in decision.codes()):
             need("major_bone_loss")
         need(*WHEN_SURGERY_CONSIDERED)

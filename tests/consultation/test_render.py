@@ -350,3 +350,30 @@ def test_surgery_to_discuss_on_every_site_lists_each_site_s_technique_not_that_n
     assert "**Score de Mirels : 7 à 8/12 (site ?, douleur 3, aspect 1, taille 1).**" in answer
     assert "- si localisation sur l'os = diaphyse : chirurgie à discuter en RCP (enclouage" in answer
     assert "Aucune technique n'est nommée" not in answer
+
+
+def test_single_lesion_question_and_what_its_answer_changes_in_the_short_answer():
+    """Contract 0.4.0: « La lésion osseuse est-elle unique… ? » with Oui / Non / Je ne
+    sais pas; unknown, the short answer keeps the two first-line options and says what a
+    single lesion would change; on a fracture, that a nail would compromise a later resection."""
+    asked = question("solitary_bone_metastasis", 5)
+    assert asked["text"].startswith("*Question 5* — **La lésion osseuse est-elle unique")
+    assert [b["title"] for b in asked["buttons"]] == ["Oui", "Non", "Je ne sais pas"]
+    assert "oligométastatique" in asked["text"]  # the hint
+    long_survivor = {
+        "situation": "impending_fracture",
+        "bone": "femur",
+        "site": "diaphysis",
+        "life_expectancy": "gt_12_months",
+        "fit_for_surgery": True,
+        "pain": "functional",
+        "lesion_type": "lytic",
+        "lesion_size": "gt_two_thirds",
+    }
+    unknown = short_answer(recommend({**long_survivor, "solitary_bone_metastasis": "unknown"}).to_dict())
+    assert "- Enclouage centromédullaire verrouillé, en première intention" in unknown
+    assert "- Résection-reconstruction, en première intention" in unknown
+    assert "En cas de lésion osseuse unique : résection-reconstruction en première intention." in unknown
+    fracture = {**long_survivor, "situation": "pathological_fracture", "solitary_bone_metastasis": True}
+    assert "un enclouage compromettrait une résection ultérieure" in short_answer(recommend(fracture).to_dict())
+    assert "Lésion osseuse unique ou maladie oligométastatique contrôlée : Oui" in case_summary(fracture)

@@ -42,9 +42,9 @@ def spec():
 
 
 def changelog_table(heading):
-    """Rows of the tables under `heading` in docs/contract-changelog.md (one
-    per version), as lists of cells."""
-    blocks = [part.split("\n#", 1)[0] for part in CHANGELOG.split(heading)[1:]]
+    """Rows of the tables under `heading` in every version of docs/contract-changelog.md,
+    oldest version first (the file lists the newest first), as lists of cells."""
+    blocks = [part.split("\n#", 1)[0] for part in reversed(CHANGELOG.split(heading)[1:])]
     return [
         [cell.strip() for cell in line.strip("|").split("|")]
         for block in blocks

@@ -223,15 +223,21 @@ def test_an_unknown_site_decides_the_surgery_when_every_site_does(case, bone):
 @settings(max_examples=examples(1500), deadline=None)
 @given(cases())
 def test_chapter_boundaries_hold_for_every_case(case):
-    """[4.2] arthroplasty only over 6 months; [1] resection-reconstruction never first-line
-    (« Il est rare de réaliser une résection chirurgicale carcinologique dans ce
-    contexte »); [4.1] no implant named for the tibial ends."""
+    """[4.2] arthroplasty only over 6 months; [1] resection-reconstruction never the only
+    first-line option (« Il est rare de réaliser une résection chirurgicale carcinologique
+    dans ce contexte ») unless the bone lesion is single, and never first on a fracture
+    (« l'urgence est la stabilisation de la fracture »); [4.1] no implant named for the
+    tibial ends."""
     result = recommend(case)
     codes = {t.code: t.role for t in result.techniques}
     if case.get("life_expectancy") in ("lt_6_weeks", "6_weeks_to_6_months"):
         assert "cemented_arthroplasty" not in codes and "tha_acetabular_reinforcement" not in codes
         assert "proximal_femoral_resection_megaprosthesis" not in codes
-    assert codes.get("resection_reconstruction") in (None, "alternative")
+    if codes.get("resection_reconstruction") == "primary":
+        assert case.get("life_expectancy") == "gt_12_months"
+        assert case.get("situation") != "pathological_fracture"
+        others = [code for code, role in codes.items() if role == "primary" and code != "resection_reconstruction"]
+        assert others or case.get("solitary_bone_metastasis") is True
     if (
         case.get("bone") == "tibia"
         and case.get("site") in ("proximal", "distal")

@@ -34,10 +34,12 @@ EXPECTED = {
         ["guideline_silent"],
         [],
     ),
+    # F02b: outside a fracture, nailing stays first-line, beside resection-reconstruction
+    # (clinical review 2, F2: two first-line options for the RCP, § 1 and § 4.1 side by side).
     "F02b_impending_humerus_gt12": (
         "indicated",
-        ["intramedullary_nailing"],
-        ["resection_reconstruction"],
+        ["intramedullary_nailing", "resection_reconstruction"],
+        [],
         [],
         ["guideline_silent", "mirels_limited_accuracy"],
         [],

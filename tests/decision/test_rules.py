@@ -87,30 +87,56 @@ def test_fracture_under_6_weeks_names_the_tension_with_the_only_contraindication
     assert silent(case(life_expectancy="lt_6_weeks", fit_for_surgery=False)) == []
 
 
-def test_long_survival_keeps_osteosynthesis_first_and_weighs_resection_reconstruction():
+LONG_SURVIVOR = {"pain": "functional", "lesion_type": "lytic", "lesion_size": "gt_two_thirds"}
+RESECTION_SENTENCE = (
+    "Les patients avec une espérance de survie dite prolongée (supérieure à 1 an), une chirurgie de type "
+    "« résection-reconstruction » assurera une stabilisation durable et un contrôle tumoral local prolongé."
+)
+RARELY_SENTENCE = "Il est rare de réaliser une résection chirurgicale carcinologique dans ce contexte."
+DISSEMINATION_SENTENCE = "Il présente l'inconvénient de disséminer les cellules tumorales dans la diaphyse"
+URGENCY_SENTENCE = "l'urgence est la stabilisation de la fracture"
+
+
+def long_survivor(**changes):
+    """A fit patient with more than a year to live and an impending fracture, Mirels 11 or
+    more (indicated)."""
+    defaults = {"situation": "impending_fracture", "life_expectancy": "gt_12_months", "articular_involvement": False}
+    return case(**{**LONG_SURVIVOR, **defaults, **changes})
+
+
+def test_long_survival_offers_resection_reconstruction_and_the_sites_osteosynthesis_as_two_first_line_options():
     """[1] « Les patients avec une espérance de survie dite prolongée (supérieure à 1 an),
     une chirurgie de type « résection-reconstruction » assurera une stabilisation
     durable et un contrôle tumoral local prolongé. » [1] « Il est rare de réaliser une
-    résection chirurgicale carcinologique dans ce contexte. » [4.1] « L'enclouage
-    centromédullaire constitue le moyen d'ostéosynthèse le plus utilisé pour les lésions
-    diaphysaires et les lésions du massif trochantérien ou de l'extrémité proximale de
-    l'humérus. » [1] « Le pronostic péjoratif du cancer broncho-pulmonaire oriente parfois
-    vers un traitement chirurgical le plus simple possible, à visée antalgique, avec
-    récupération fonctionnelle post-opératoire rapide. »"""
+    résection chirurgicale carcinologique dans ce contexte. » [4.1] « Il présente
+    l'inconvénient de disséminer les cellules tumorales dans la diaphyse » [4.1] « Les
+    localisations préférentielles pour l'ostéosynthèse sont les atteintes diaphysaires des
+    os longs (fémur, humérus, tibia) ainsi que les lésions métaphyso-diaphysaires. » [1]
+    « Le pronostic péjoratif du cancer broncho-pulmonaire oriente parfois vers un
+    traitement chirurgical le plus simple possible, à visée antalgique, avec récupération
+    fonctionnelle post-opératoire rapide. » Outside a fracture, neither sentence settles
+    it: two first-line options for the RCP, the sentences side by side."""
     for bone, site in (
         ("femur", "diaphysis"),
+        ("femur", "trochanteric"),
         ("humerus", "diaphysis"),
         ("humerus", "proximal"),
         ("tibia", "diaphysis"),
     ):
-        result = case(bone=bone, site=site, life_expectancy="gt_12_months", articular_involvement=False)
-        assert codes(result.techniques, "primary") == ["intramedullary_nailing"], (bone, site)
-        assert codes(result.techniques, "alternative") == ["resection_reconstruction"], (bone, site)
-        [warning] = silent(result)
-        assert "Il est rare de réaliser une résection chirurgicale carcinologique dans ce contexte." in quoted(warning)
-    distal = case(site="distal", life_expectancy="gt_12_months", articular_involvement=False)
-    assert codes(distal.techniques, "primary") == ["locked_plate"]
-    assert "resection_reconstruction" in codes(distal.techniques, "alternative")
+        for situation in ("impending_fracture", "refractory_pain"):
+            result = long_survivor(bone=bone, site=site, situation=situation)
+            assert result.surgery == "indicated", (bone, site, situation)
+            primary = codes(result.techniques, "primary")
+            assert sorted(primary) == ["intramedullary_nailing", "resection_reconstruction"], (bone, site)
+            [warning] = silent(result)
+            assert {RESECTION_SENTENCE, RARELY_SENTENCE, DISSEMINATION_SENTENCE} <= set(quoted(warning)), (bone, site)
+            assert "reste l'option de première intention" not in warning.text_fr
+            assert "première intention" in warning.text_fr and "RCP" in warning.text_fr
+    distal = long_survivor(site="distal")
+    assert sorted(codes(distal.techniques, "primary")) == ["locked_plate", "resection_reconstruction"]
+    [warning] = silent(distal)
+    assert {RESECTION_SENTENCE, RARELY_SENTENCE} <= set(quoted(warning))
+    assert DISSEMINATION_SENTENCE not in quoted(warning)  # no nail at the distal femur
 
 
 def test_long_survival_fracture_keeps_urgent_stabilisation_visible():
@@ -122,6 +148,132 @@ def test_long_survival_fracture_keeps_urgent_stabilisation_visible():
     assert any("l'urgence est la stabilisation" in text for text in quoted(resection))
     assert "urgence" in resection.rationale_fr
     assert any("l'urgence est la stabilisation" in text for text in quoted(result.indication))
+
+
+def test_long_survival_fracture_keeps_urgent_stabilisation_first():
+    """[2.2] « Dans ce contexte de fracture pathologique, l'urgence est la stabilisation de
+    la fracture, à visée antalgique. La prise en charge chirurgicale curative en revanche
+    ne constitue pas une urgence et doit être planifiée de façon soigneuse. » [1] « Les
+    patients avec une espérance de survie dite prolongée (supérieure à 1 an), une chirurgie
+    de type « résection-reconstruction » assurera une stabilisation durable et un contrôle
+    tumoral local prolongé. »"""
+    sites = (("femur", "diaphysis", "intramedullary_nailing"), ("humerus", "distal", "locked_plate"))
+    for bone, site, implant in sites:
+        result = case(bone=bone, site=site, life_expectancy="gt_12_months", articular_involvement=False)
+        assert codes(result.techniques, "primary") == [implant], bone
+        assert codes(result.techniques, "alternative") == ["resection_reconstruction"], bone
+        [warning] = silent(result)
+        assert any(URGENCY_SENTENCE in text for text in quoted(warning)) and RESECTION_SENTENCE in quoted(warning)
+        assert "reste l'option de première intention" not in warning.text_fr
+
+
+def test_single_bone_lesion_over_a_year_puts_resection_reconstruction_first():
+    """[1] « Les patients avec une espérance de survie dite prolongée (supérieure à 1 an),
+    une chirurgie de type « résection-reconstruction » assurera une stabilisation
+    durable et un contrôle tumoral local prolongé. » [4.1] « Il présente l'inconvénient
+    de disséminer les cellules tumorales dans la diaphyse » The chapter never speaks of
+    a single lesion: the project reads the local control as meaningful when the bone
+    lesion is the disease to control (interpretation), and a nail placed first would
+    compromise a later resection."""
+    for bone, site, implant in (
+        ("femur", "diaphysis", "intramedullary_nailing"),
+        ("humerus", "proximal", "intramedullary_nailing"),
+        ("femur", "distal", "locked_plate"),
+    ):
+        result = long_survivor(bone=bone, site=site, solitary_bone_metastasis=True)
+        assert result.surgery == "indicated"
+        assert codes(result.techniques, "primary") == ["resection_reconstruction"], (bone, site)
+        assert codes(result.techniques, "alternative") == [implant], (bone, site)
+        resection = next(t for t in result.techniques if t.code == "resection_reconstruction")
+        assert "unique" in resection.rationale_fr and RESECTION_SENTENCE in quoted(resection)
+        [warning] = [w for w in result.warnings if w.code == "solitary_lesion_resection_first"]
+        assert warning.condition_fr is None and RESECTION_SENTENCE in quoted(warning)
+        if implant == "intramedullary_nailing":
+            assert DISSEMINATION_SENTENCE in quoted(warning) and "compromettrait" in warning.text_fr
+        else:
+            assert DISSEMINATION_SENTENCE not in quoted(warning) and "enclouage" not in warning.text_fr
+        assert "nailing_compromises_resection" not in result.warning_codes()
+    # No implant named by 4.1 (proximal tibia): the resection comes first, the silence stays.
+    tibia = long_survivor(bone="tibia", site="proximal", solitary_bone_metastasis=True)
+    assert codes(tibia.techniques, "primary") == ["resection_reconstruction"]
+    assert any("ne précise pas l'implant pour le tibia" in w.text_fr for w in silent(tibia))
+    # Not single, and no implant named: the resection stays an alternative (not the chapter's answer).
+    open_tibia = long_survivor(bone="tibia", site="proximal", solitary_bone_metastasis=False)
+    assert codes(open_tibia.techniques, "primary") == []
+    assert codes(open_tibia.techniques, "alternative") == ["resection_reconstruction"]
+    # Not single: the two first-line options again.
+    several = long_survivor(solitary_bone_metastasis=False)
+    assert sorted(codes(several.techniques, "primary")) == ["intramedullary_nailing", "resection_reconstruction"]
+    assert "solitary_lesion_resection_first" not in several.warning_codes()
+
+
+def test_single_bone_lesion_on_a_fracture_keeps_stabilisation_first_and_warns_against_the_nail():
+    """[2.2] « Dans ce contexte de fracture pathologique, l'urgence est la stabilisation de
+    la fracture, à visée antalgique. La prise en charge chirurgicale curative en revanche
+    ne constitue pas une urgence et doit être planifiée de façon soigneuse. » [4.1] « Il
+    présente l'inconvénient de disséminer les cellules tumorales dans la diaphyse »"""
+    result = case(life_expectancy="gt_12_months", solitary_bone_metastasis=True)
+    assert codes(result.techniques, "primary") == ["intramedullary_nailing"]
+    assert codes(result.techniques, "alternative") == ["resection_reconstruction"]
+    [warning] = [w for w in result.warnings if w.code == "nailing_compromises_resection"]
+    assert warning.quote_fr == DISSEMINATION_SENTENCE and warning.section == "4.1"
+    assert any(URGENCY_SENTENCE in text for text in quoted(warning))
+    assert "compromettrait" in warning.text_fr and "stabilisation" in warning.text_fr
+    assert "solitary_lesion_resection_first" not in result.warning_codes()
+    plate = case(site="distal", articular_involvement=False, life_expectancy="gt_12_months")
+    assert "solitary_bone_metastasis" not in plate.missing  # no nail, nothing it could change
+    unknown = case(life_expectancy="gt_12_months", solitary_bone_metastasis="unknown")
+    [conditional] = [w for w in unknown.warnings if w.code == "nailing_compromises_resection"]
+    assert conditional.condition_fr == "si la lésion osseuse est unique ou la maladie oligométastatique contrôlée"
+
+
+def test_unknown_single_lesion_keeps_two_first_line_options_and_says_what_a_single_lesion_changes():
+    """[1] « Les patients avec une espérance de survie dite prolongée (supérieure à 1 an),
+    une chirurgie de type « résection-reconstruction » assurera une stabilisation
+    durable et un contrôle tumoral local prolongé. » [1] « Il est rare de réaliser une
+    résection chirurgicale carcinologique dans ce contexte. »"""
+    result = long_survivor(solitary_bone_metastasis="unknown")
+    assert result.surgery == "indicated"
+    assert sorted(codes(result.techniques, "primary")) == ["intramedullary_nailing", "resection_reconstruction"]
+    [warning] = [w for w in result.warnings if w.code == "solitary_lesion_resection_first"]
+    assert warning.condition_fr == "si la lésion osseuse est unique ou la maladie oligométastatique contrôlée"
+    assert "première intention" in warning.text_fr and "compromettrait" in warning.text_fr
+    assert "solitary_bone_metastasis" not in result.missing  # « je ne sais pas » is not asked again
+
+
+def test_single_lesion_is_asked_only_where_it_can_change_the_answer():
+    """[1] « Les patients avec une espérance de survie dite prolongée (supérieure à 1 an),
+    une chirurgie de type « résection-reconstruction » assurera une stabilisation
+    durable et un contrôle tumoral local prolongé. » Outside a fracture the answer
+    changes which option comes first: asked before the answer. On a fracture stabilised
+    by a nail it only adds a warning: asked after, to refine. Elsewhere, never."""
+    name = "solitary_bone_metastasis"
+    before = long_survivor()
+    assert name in before.missing and name not in before.refinements
+    first = recommend({key: value for key, value in before.case.items() if key != "major_bone_loss"})
+    assert first.missing == [name, "major_bone_loss"]
+    fracture = case(life_expectancy="gt_12_months")
+    assert name in fracture.missing and name in fracture.refinements
+    for result in (
+        long_survivor(life_expectancy="6_to_12_months"),
+        long_survivor(site="neck"),
+        case(site="distal", articular_involvement=False, life_expectancy="gt_12_months"),
+        case(bone="radius", site=None, life_expectancy="gt_12_months"),
+        case(life_expectancy="gt_12_months", fit_for_surgery=False),
+        case(life_expectancy="lt_6_weeks"),
+        recommend(
+            {
+                "situation": "refractory_pain",
+                "bone": "acetabulum",
+                "life_expectancy": "gt_12_months",
+                "fit_for_surgery": True,
+                "acetabular_stability_compromised": True,
+                "percutaneous_treatment_failed": True,
+            }
+        ),
+        impending(**{**LONG_SURVIVOR, "lesion_type": "blastic", "lesion_size": "lt_one_third", "pain": "mild"}),
+    ):
+        assert name not in result.missing, result.case
 
 
 def test_intermediate_life_expectancy_means_less_aggressive_osteosynthesis():
@@ -1365,7 +1517,13 @@ def test_unknown_life_expectancy_keeps_the_surgical_work_up_and_asks_refinements
         }
     )
     assert {"xray_whole_bone", "ct_bone_window"} <= set(codes(result.workup))
-    assert result.refinements == ["major_bone_loss", "prior_radiotherapy", "suspected_hypervascular"]
+    # Over a year the single lesion adds a warning about the nail (§ 1, § 4.1): a refinement too.
+    assert result.refinements == [
+        "solitary_bone_metastasis",
+        "major_bone_loss",
+        "prior_radiotherapy",
+        "suspected_hypervascular",
+    ]
 
 
 # ------------------------------------ the indication and the technique: two questions

@@ -97,8 +97,9 @@ def test_impending_fracture_computes_mirels_from_free_text(bot):
             ("douleur mécanique à la mise en charge", {"pain": "functional", "requested_slot": "lesion_size"}),
             (
                 "plus des deux tiers du diamètre",
-                {"lesion_size": "gt_two_thirds", "requested_slot": "diagnostic_uncertainty"},
+                {"lesion_size": "gt_two_thirds", "requested_slot": "solitary_bone_metastasis"},
             ),
+            ("non, plusieurs lésions", {"solitary_bone_metastasis": False, "requested_slot": "diagnostic_uncertainty"}),
             ("non", {"diagnostic_uncertainty": False, "requested_slot": "major_bone_loss"}),
             ("non", {"major_bone_loss": False}),
             ("non", {"prior_radiotherapy": False}),
@@ -107,10 +108,10 @@ def test_impending_fracture_computes_mirels_from_free_text(bot):
     )
     recommendation = slots(bot, sender)["recommendation"]
     assert recommendation["mirels"]["score"] == 10 and recommendation["intent"] == "preventive"
-    # The humeral shaft is nailed first-line; resection-reconstruction is weighed (1 vs 4.1).
+    # Over a year, outside a fracture: two first-line options for the RCP (1 and 4.1).
     assert [(t["code"], t["role"]) for t in recommendation["techniques"]] == [
         ("intramedullary_nailing", "primary"),
-        ("resection_reconstruction", "alternative"),
+        ("resection_reconstruction", "primary"),
     ]
 
 

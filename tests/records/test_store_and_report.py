@@ -10,6 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from decision import recommend
 from records.__main__ import main as records_main
 from records.report import report_markdown
 from records.store import ScreenedSQLTrackerStore
@@ -76,6 +77,28 @@ def test_report_has_case_recommendation_rationale_and_references():
     # For the clinician: no fingerprint or shell command (the fingerprint stays in the audit record).
     assert "SHA-256" not in markdown and "python -m" not in markdown
     assert "Aide à la décision pour la RCP, qui reste seule à décider." in markdown
+
+
+def test_report_shows_a_single_bone_lesion_and_the_resection_it_puts_first():
+    """Contract 0.4.0: the RCP sheet records the answer on a single bone lesion and
+    the options in the order it gives (resection-reconstruction first, the nail as
+    the alternative, the warning that a nail would compromise a later resection)."""
+    case = {
+        "situation": "impending_fracture",
+        "bone": "femur",
+        "site": "diaphysis",
+        "life_expectancy": "gt_12_months",
+        "fit_for_surgery": True,
+        "pain": "functional",
+        "lesion_type": "lytic",
+        "lesion_size": "gt_two_thirds",
+        "solitary_bone_metastasis": True,
+    }
+    markdown = report_markdown(recommend(case).to_dict(), "c1")
+    assert "- Lésion osseuse unique ou maladie oligométastatique contrôlée : Oui" in markdown
+    assert "- **Résection-reconstruction** — en première intention." in markdown
+    assert "- **Enclouage centromédullaire verrouillé** — en alternative." in markdown
+    assert "compromettrait une résection carcinologique ultérieure" in markdown
 
 
 def test_report_command_writes_markdown_and_pdf(tmp_path, capsys):
