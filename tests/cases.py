@@ -19,6 +19,18 @@ FEMORAL_NECK = {
     "suspected_hypervascular": False,
     "diagnostic_uncertainty": False,
 }
+# A long survivor with an impending fracture of the femoral diaphysis (Mirels
+# 11), where a single bone lesion changes which option comes first.
+LONG_SURVIVOR = {
+    "situation": "impending_fracture",
+    "bone": "femur",
+    "site": "diaphysis",
+    "life_expectancy": "gt_12_months",
+    "fit_for_surgery": True,
+    "pain": "functional",
+    "lesion_type": "lytic",
+    "lesion_size": "gt_two_thirds",
+}
 # A fixed time of record, for reports compared across runs.
 RECORDED_AT = "2026-11-27T10:00:00+00:00"
 

@@ -14,6 +14,7 @@ from consultation.render import (
 )
 from consultation.why import explain_technique, techniques_named
 from decision import knowledge, recommend
+from tests.cases import LONG_SURVIVOR
 
 CASE = {
     "situation": "pathological_fracture",
@@ -360,16 +361,7 @@ def test_single_lesion_question_and_what_its_answer_changes_in_the_short_answer(
     assert asked["text"].startswith("*Question 5* — **La lésion osseuse est-elle unique")
     assert [b["title"] for b in asked["buttons"]] == ["Oui", "Non", "Je ne sais pas"]
     assert "oligométastatique" in asked["text"]  # the hint
-    long_survivor = {
-        "situation": "impending_fracture",
-        "bone": "femur",
-        "site": "diaphysis",
-        "life_expectancy": "gt_12_months",
-        "fit_for_surgery": True,
-        "pain": "functional",
-        "lesion_type": "lytic",
-        "lesion_size": "gt_two_thirds",
-    }
+    long_survivor = LONG_SURVIVOR
     unknown = short_answer(recommend({**long_survivor, "solitary_bone_metastasis": "unknown"}).to_dict())
     assert "- Enclouage centromédullaire verrouillé, en première intention" in unknown
     assert "- Résection-reconstruction, en première intention" in unknown

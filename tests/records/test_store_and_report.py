@@ -14,7 +14,7 @@ from decision import recommend
 from records.__main__ import main as records_main
 from records.report import report_markdown
 from records.store import ScreenedSQLTrackerStore
-from tests.cases import FEMORAL_NECK, recorded
+from tests.cases import FEMORAL_NECK, LONG_SURVIVOR, recorded
 
 CASE = FEMORAL_NECK
 
@@ -83,17 +83,7 @@ def test_report_shows_a_single_bone_lesion_and_the_resection_it_puts_first():
     """Contract 0.4.0: the RCP sheet records the answer on a single bone lesion and
     the options in the order it gives (resection-reconstruction first, the nail as
     the alternative, the warning that a nail would compromise a later resection)."""
-    case = {
-        "situation": "impending_fracture",
-        "bone": "femur",
-        "site": "diaphysis",
-        "life_expectancy": "gt_12_months",
-        "fit_for_surgery": True,
-        "pain": "functional",
-        "lesion_type": "lytic",
-        "lesion_size": "gt_two_thirds",
-        "solitary_bone_metastasis": True,
-    }
+    case = {**LONG_SURVIVOR, "solitary_bone_metastasis": True}
     markdown = report_markdown(recommend(case).to_dict(), "c1")
     assert "- Lésion osseuse unique ou maladie oligométastatique contrôlée : Oui" in markdown
     assert "- **Résection-reconstruction** — en première intention." in markdown
