@@ -157,6 +157,7 @@ def _layout(markdown: str, body: float) -> Any:
                     columns.write(text=part.strip("*") if strong else part)
                 pdf.set_font("DejaVu", "", size)
                 columns.ln()
+        pdf.set_x(pdf.l_margin)  # what follows spans the page again
         references.clear()
 
     for line in markdown.splitlines():
