@@ -192,11 +192,14 @@ def to_check(text: str) -> str:
 
 def flag_key(rec: Mapping[str, Any], warning: Mapping[str, Any]) -> str | None:
     """The short flag of a warning in texts.yml, if it has one: its
-    `…_without_branches` form when no branch follows (nothing is « détaillé »)."""
+    `…_without_branches` form when no branch follows (nothing is « détaillé »),
+    its `…_conditional` form when the warning waits for an unknown fact."""
     flags = texts()["answer"]["flags"]
     code = warning["code"]
     if not rec.get("branches") and f"{code}_without_branches" in flags:
         return f"{code}_without_branches"
+    if warning.get("condition_fr") and f"{code}_conditional" in flags:
+        return f"{code}_conditional"
     return code if code in flags else None
 
 

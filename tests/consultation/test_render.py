@@ -368,4 +368,10 @@ def test_single_lesion_question_and_what_its_answer_changes_in_the_short_answer(
     assert "En cas de lésion osseuse unique : résection-reconstruction en première intention." in unknown
     fracture = {**long_survivor, "situation": "pathological_fracture", "solitary_bone_metastasis": True}
     assert "un enclouage compromettrait une résection ultérieure" in short_answer(recommend(fracture).to_dict())
+    # Stated, the single lesion is said as a fact, not as a condition.
+    stated = short_answer(recommend({**long_survivor, "solitary_bone_metastasis": True}).to_dict())
+    assert "- Résection-reconstruction, en première intention" in stated
+    assert "- Enclouage centromédullaire verrouillé, en alternative" in stated
+    assert "Lésion osseuse unique : résection-reconstruction en première intention" in stated
+    assert "En cas de lésion osseuse unique" not in stated
     assert "Lésion osseuse unique ou maladie oligométastatique contrôlée : Oui" in case_summary(fracture)
