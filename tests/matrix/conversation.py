@@ -49,7 +49,7 @@ def bot_texts(setup, room_id: str) -> list[str]:
     for event in record["events"]:
         options = options_from_buttons((event.get("data") or {}).get("buttons"))
         if event["event"] == "bot" and (event.get("text") or options):  # a custom payload alone shows nothing
-            text = (event.get("text") or "").replace("calculée le [DATE].", f"calculée le {recorded[:10]}.")
+            text = (event.get("text") or "").replace("calculée le [DATE]", f"calculée le {recorded[:10]}")
             shown.append(numbered(text, options))
     return shown
 
