@@ -1672,3 +1672,24 @@ def test_unknown_site_weighs_each_mirels_site_item_of_the_bone():
         bone="humerus", site="unknown", pain="functional", lesion_type="lytic", lesion_size="gt_two_thirds"
     )
     assert humerus.mirels.score == 10  # the upper limb scores 1 at every site
+
+
+def test_articular_involvement_of_a_long_survivor_keeps_first_line_options_before_alternatives():
+    """[4.2] « Toutes les atteintes articulaires peuvent être traitées par arthroplasties. »
+    [1] « Les patients avec une espérance de survie dite prolongée (supérieure à 1 an), une
+    chirurgie de type « résection-reconstruction » assurera une stabilisation durable et un
+    contrôle tumoral local prolongé. » [2.2] « Dans ce contexte de fracture pathologique,
+    l'urgence est la stabilisation de la fracture, à visée antalgique. » Humeral head invaded,
+    over a year: on a fracture, the nail and the arthroplasty are first-line and the
+    resection comes after them; with a single bone lesion (the project's reading of § 1),
+    the resection alone is first-line and the arthroplasty joins the alternatives."""
+    head = {"bone": "humerus", "site": "proximal", "life_expectancy": "gt_12_months", "articular_involvement": True}
+    fracture = case(**head)
+    assert [(t.code, t.role) for t in fracture.techniques if t.role != "adjunct"] == [
+        ("intramedullary_nailing", "primary"),
+        ("cemented_arthroplasty", "primary"),
+        ("resection_reconstruction", "alternative"),
+    ]
+    single = impending(pain="functional", lesion_size="gt_two_thirds", solitary_bone_metastasis=True, **head)
+    assert codes(single.techniques, "primary") == ["resection_reconstruction"]
+    assert set(codes(single.techniques, "alternative")) == {"cemented_arthroplasty", "intramedullary_nailing"}
