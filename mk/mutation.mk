@@ -1,5 +1,5 @@
-# make mutation: mutation testing of the decision rules (issue 11). Slow (about
-# 10 to 20 minutes on 2 cores): not part of `make test`. mutmut changes
+# make mutation: mutation testing of the decision rules (issue 11). Slow (more than
+# an hour on 2 cores since 0.4.0): not part of `make test`. mutmut changes
 # decision/rules.py and decision/mirels.py one mutant at a time and runs the
 # decision suite on each (pyproject.toml, [tool.mutmut]); the score of
 # rules.py must reach MUTATION_MINIMUM %. The survivors are listed by
@@ -14,7 +14,7 @@ MUTATION_MINIMUM ?= 90
 $(MUTATION_VENV)/.installed: | $(MUTATION_REQUIREMENTS)
 	$(call python_venv,$(MUTATION_VENV),$(MUTATION_REQUIREMENTS),$(BASE_PYTHON))
 
-mutation: $(MUTATION_VENV)/.installed ## mutation testing of the decision rules (10 to 20 min; at least 90 % killed)
+mutation: $(MUTATION_VENV)/.installed ## mutation testing of the decision rules (over an hour; at least 90 % killed)
 	rm -rf mutants
 	HYPOTHESIS_PROFILE=mutation $(MUTATION_VENV)/bin/mutmut run --max-children 2
 	$(MUTATION_VENV)/bin/python scripts/mutation_score.py $(MUTATION_VENV)/bin/mutmut \
