@@ -37,6 +37,7 @@ from bench.typed_scoring import (
     Expect,
     MessageResult,
     answer,
+    buttons_field,
     contract_slots,
     corpus,
     misread_list,
@@ -91,19 +92,20 @@ def play(
 
     def answer_pending() -> bool:
         """The simulated clinician answers the pending question; False when none can be."""
-        pending = state["pending"]
-        if pending not in FIELDS:
+        pending = state["pending"] if state["pending"] in FIELDS else buttons_field(state["buttons"])
+        if pending is None:
             clicked = pick_button(state["buttons"], consultation.case)
             if clicked is not None:
                 send(*clicked, driven=True)
                 return True
-            if pending is not None:
-                result.problems.append(f"question en attente inconnue du banc, sans bouton qui convienne : {pending}")
+            if state["pending"] is not None:
+                result.problems.append(f"question en attente inconnue du banc : {state['pending']}")
             return False
         tries = state["tries"].get(pending, 0)
         text, expect = answer(phrasings, pending, consultation.case.get(pending), len(result.messages), tries)
-        state["tries"][pending] = tries + 1
         send(text, expect, driven=True)
+        # typed tries count while the same question stays pending
+        state["tries"][pending] = tries + 1 if state["pending"] == pending else 0
         return True
 
     for entry in consultation.entries:

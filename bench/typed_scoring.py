@@ -212,25 +212,36 @@ def answer(
     return choices[turn % len(choices)], Expect("answer", states)
 
 
+def _button_facts(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    payload = str(item.get("payload") or "")
+    if not payload.startswith("/inform{"):
+        return None
+    try:
+        facts = json.loads(payload[len("/inform") :])
+    except ValueError:
+        return None
+    return facts if isinstance(facts, dict) and facts else None
+
+
+def buttons_field(buttons: Sequence[Mapping[str, Any]]) -> str | None:
+    """The contract field the assistant's last buttons all answer, if one
+    (its question, when the tracker names none)."""
+    fields = {name for item in buttons for name in (_button_facts(item) or {"": None})}
+    if len(fields) == 1:
+        (name,) = fields
+        return name if name in FIELDS else None
+    return None
+
+
 def pick_button(buttons: Sequence[Mapping[str, Any]], case: Mapping[str, Any]) -> tuple[str, Expect] | None:
     """The button a clinician holding `case` clicks among the assistant's last
     ones (a question the bench does not know, such as a choice between two
     survival brackets): the first whose payload sets contract fields to the
     case's values; None when no button fits."""
     for item in buttons:
-        payload = str(item.get("payload") or "")
-        if not payload.startswith("/inform{"):
-            continue
-        try:
-            facts = json.loads(payload[len("/inform") :])
-        except ValueError:
-            continue
-        if (
-            isinstance(facts, dict)
-            and facts
-            and all(name in FIELDS and case.get(name, UNKNOWN) == value for name, value in facts.items())
-        ):
-            return payload, Expect("answer", facts)
+        facts = _button_facts(item)
+        if facts and all(name in FIELDS and case.get(name, UNKNOWN) == value for name, value in facts.items()):
+            return str(item["payload"]), Expect("answer", facts)
     return None
 
 

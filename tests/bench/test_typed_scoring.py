@@ -17,6 +17,7 @@ from bench.typed_scoring import (
     Expect,
     answer,
     button,
+    buttons_field,
     corpus,
     corpus_problems,
     parse_corpus,
@@ -265,3 +266,34 @@ def test_the_runner_clicks_after_typed_answers_not_taken_and_stops_a_loop():
     assert assistant.sent[-1] == '/inform{"fit_for_surgery": true}'
     assert result.to_first_answer == 4
     assert [message.verdict.misread for message in result.messages] == [True, True, True, False]
+
+
+def test_the_question_is_read_from_the_buttons_when_the_tracker_names_none():
+    buttons = [
+        {"title": "Oui", "payload": '/inform{"major_bone_loss": true}'},
+        {"title": "Non", "payload": '/inform{"major_bone_loss": false}'},
+    ]
+    assert buttons_field(buttons) == "major_bone_loss"
+    assert buttons_field([*buttons, {"title": "Autre", "payload": '/inform{"pain": "mild"}'}]) is None
+    assert buttons_field([{"title": "Nouveau cas", "payload": "/new_consultation"}]) is None
+    assert buttons_field([]) is None
+
+
+def test_a_question_asked_again_later_is_typed_again_before_any_click():
+    class AsksAgain(FakeAssistant):
+        """Asks the survival three times, another question between (as after « modifier l'EV »)."""
+
+        order = ["life_expectancy", "diagnostic_uncertainty", "life_expectancy", "diagnostic_uncertainty"]
+        order += ["life_expectancy", None]
+
+        def send(self, sender: str, text: str) -> list[dict]:
+            self.sent.append(text)
+            self.slots["requested_slot"] = self.order[len(self.sent) - 1]
+            return [{"custom": {"data": {"recommendation_ready": True}}}] if len(self.sent) == len(self.order) else []
+
+    assistant = AsksAgain([], {}, 0)
+    case = {"life_expectancy": "gt_12_months", "diagnostic_uncertainty": False}
+    entries = (Entry("bonjour", Expect("greeting")), Entry(None, Expect("answer"), answer="all"))
+    phrasings = {"life_expectancy": {"gt_12_months": ["2 ans"]}, "boolean": {False: ["non"]}}
+    typed_bench.play(assistant, Consultation("again", "", case, entries), phrasings)
+    assert assistant.sent == ["bonjour", "2 ans", "non", "2 ans", "non", "2 ans"]
