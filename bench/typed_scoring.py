@@ -385,6 +385,7 @@ def summarize(results: Sequence[ConsultationResult]) -> dict[str, Any]:
         "consultations": len(results),
         "messages": len(messages),
         "typed_messages": sum(not message.driven for message in messages),
+        "typed_misread": sum(message.verdict.misread and not message.driven for message in messages),
         "misread": len(misread),
         "misread_pct": round(100 * len(misread) / len(messages), 1) if messages else 0.0,
         "invented": len(invented),
@@ -426,6 +427,7 @@ def table(summary: Mapping[str, Any]) -> str:
         f"| {_number(summary['mean_to_first_answer'])} | ≤ 3 | {yes[met['mean_to_first_answer']]} |",
         f"| (b) messages mal lus | {summary['misread']} ({_number(summary['misread_pct'])} %) | < 3 % "
         f"| {yes[met['misread_pct']]} |",
+        f"| dont messages rédigés mal lus | {summary['typed_misread']} sur {summary['typed_messages']} | — | — |",
         f"| (c) faits écrits que le texte ne dit pas | {summary['invented']} | 0 | {yes[met['invented']]} |",
         f"| consultations sans réponse | {len(summary['unanswered'])} | 0 | {yes[not summary['unanswered']]} |",
         f"| noms gardés dans le tracker | {summary['names_kept']} | 0 | {yes[summary['names_kept'] == 0]} |",

@@ -243,6 +243,7 @@ def test_the_runner_counts_messages_misreadings_and_invented_facts():
     printed = table(summary)
     assert "| (c) faits écrits que le texte ne dit pas | 1 | 0 | NON |" in printed
     assert "| (b) messages mal lus | 1 (33,3 %) | < 3 % | NON |" in printed
+    assert "| dont messages rédigés mal lus | 1 sur 1 | — | — |" in printed
 
 
 def test_the_runner_clicks_after_typed_answers_not_taken_and_stops_a_loop():
