@@ -99,10 +99,11 @@ typecheck: install ## mypy on the typed packages (pinned in requirements.lock)
 test-decision: install ## only the decision module's tests (quick)
 	$(PY) -m pytest tests/decision
 
-bench: install model ## measure speed, memory, long messages (1, 10, 100 KB) and messages to the answer against Rasa's starter bot (about 7 min)
+bench: install model ## measure speed, memory, long messages (1, 10, 100 KB), typed consultations (misread, invented facts) and messages to the answer against Rasa's starter bot (about 9 min)
 	$(PY) -m bench.decision_bench
 	$(PY) -m bench.privacy_bench
 	$(PY) -m bench.dialogue_bench
+	$(PY) -m bench.typed_bench
 	$(PY) -m bench.message_bench
 	$(PY) -m bench.rasa_bench
 
