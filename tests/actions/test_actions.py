@@ -153,7 +153,11 @@ def test_form_asks_what_the_decision_module_still_needs(run_action):
     _, events = run_action(ValidateConsultationForm(), tracker)
     assert slot_events(events) == {"requested_slot": "site"}
     complete = make_tracker(slots=FEMUR_NECK, active_loop="consultation_form")
-    assert slot_events(run_action(ValidateConsultationForm(), complete)[1]) == {"requested_slot": None}
+    messages, events = run_action(ValidateConsultationForm(), complete)
+    # Every question answered: the form ends, and gives the answer in the same turn.
+    assert slot_events(events)["requested_slot"] is None
+    assert slot_events(events)["recommendation"]["case"] == recommend(FEMUR_NECK).to_dict()["case"]
+    assert messages[0]["text"].startswith("**Récapitulatif du cas**")
 
 
 def test_ask_action_numbers_questions_and_shows_only_the_sites_of_the_bone(run_action):
@@ -241,7 +245,13 @@ def test_form_gives_the_answer_as_soon_as_indication_and_options_are_settled(run
             slots={**essential, "prior_radiotherapy": False, "recommendation": given}, active_loop="consultation_form"
         ),
     )
-    assert again == [] and slot_events(events) == {"requested_slot": "suspected_hypervascular"}
+    # Not irradiated: said at once (the post-operative radiotherapy's reason now
+    # says that surgery is easier in a territory not irradiated), and kept.
+    assert [m["text"] for m in again if m.get("text")] == [
+        "Recommandation mise à jour :\nModifié : Radiothérapie post-opératoire de toute la pièce osseuse."
+    ]
+    assert slot_events(events)["requested_slot"] == "suspected_hypervascular"
+    assert slot_events(events)["recommendation"]["case"]["prior_radiotherapy"] is False
 
 
 def test_details_on_demand(run_action):
@@ -477,7 +487,8 @@ def test_a_correction_after_the_answer_gives_the_new_answer_before_the_question_
         make_tracker(slots={**corrected, "recommendation": given}, active_loop="consultation_form"),
     )
     assert slot_events(events)["requested_slot"] == "diagnostic_uncertainty"
-    assert messages[0]["text"] == "Recommandation mise à jour :"
+    assert messages[0]["text"].startswith("Recommandation mise à jour :")
+    assert "Ajouté : Prothèse totale de hanche" in messages[0]["text"]
     assert slot_events(events)["recommendation"]["techniques"][0]["code"] == "tha_acetabular_reinforcement"
     from actions.action_ask_field import AskForDiagnosticUncertainty
 
