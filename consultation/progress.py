@@ -171,8 +171,10 @@ class Turn:
 
 def turn(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> Turn:
     """After the facts of this turn: the first answer as soon as it is due; once
-    given, the recomputed one as soon as the case changed, said as what changed.
-    Nothing when the case did not change (an aside)."""
+    given, the recomputed one as soon as the case changed, said as what changed
+    (a settled answer that a correction reopens while a question is still to be
+    asked: said in one line, the question follows). Nothing when the case did
+    not change (an aside)."""
     if not given:
         if not answer_due(case):
             return Turn()
@@ -182,7 +184,7 @@ def turn(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> Turn:
         return Turn()
     recommendation = compute(case)
     waiting = essential(case)
-    if waiting and recommendation["surgery"] == "undetermined":
+    if waiting and recommendation["surgery"] == "undetermined" and given.get("surgery") != "undetermined":
         names = answer_text("branch_or").join(field_name(name) for name in waiting)
         return Turn([answer_text("suspended", names=names)], recommendation)
     return Turn(announce(given, recommendation), recommendation)
@@ -297,9 +299,7 @@ def reask(name: str, case: Mapping[str, Any], asked: Sequence[str], answered: bo
     explanation, a reference, an answer not understood): one line with its
     number and its buttons, not the whole question again."""
     whole = question_message(name, case, asked, answered)
-    key = "progress_refine" if _is_refining(name, case, answered) else "progress"
-    progress = message(key, number=_number(name, asked))
-    return {"text": message("reask", progress=progress, question=field_text(name)["question"]), **_buttons(whole)}
+    return {"text": message("reask", question=field_text(name)["question"]), **_buttons(whole)}
 
 
 def _buttons(whole: Mapping[str, Any]) -> dict[str, Any]:
