@@ -36,7 +36,7 @@ from decision import knowledge, recommend, validate_case
 from decision.contract import SITES_BY_BONE
 from decision.rules import QUESTION_ORDER, decide, values_of
 
-from .render import case_summary, question, recommendation_messages, short_answer
+from .render import case_summary, question, recommendation_messages
 from .texts import answer_text, field_name, field_text, message, texts, value_label
 
 __all__ = [
@@ -193,24 +193,25 @@ def turn(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> Turn:
 def announce(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
     """How the recommendation `after` is said: whole the first time; after an
     answer, what changed (the indication, the Mirels score, the items added,
-    removed or modified, the branches), with the short answer again when it
-    changed; « ne change pas » only when nothing the clinician reads changed."""
+    removed or modified, the branches), with the whole answer again when the
+    answer itself changed; « ne change pas » only when nothing the clinician
+    reads changed."""
     whole = [case_summary(after["case"]), *recommendation_messages(after)]
     if before is None:
         return whole
     if view(before) == view(after):
         return [answer_text("no_change")]
-    head = "\n".join([answer_text("updated"), *change_lines(before, after)])
-    return [head, *whole] if short_answer_changed(before, after) else [head]
+    lines = change_lines(before, after)
+    head = "\n".join([answer_text("updated"), *lines])
+    return [head, *whole] if answer_changed(before, after, lines) else [head]
 
 
-def short_answer_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-    """Whether the short answer (indication, options, branches, flags) reads
-    differently, the pending questions aside."""
-    return bool(
-        short_answer({**before, "missing": [], "refinements": []})
-        != short_answer({**after, "missing": [], "refinements": []})
-    )
+def answer_changed(before: Mapping[str, Any], after: Mapping[str, Any], lines: Sequence[str]) -> bool:
+    """Whether the answer itself changed (the indication, the options, the
+    Mirels score, the branches): it is then shown again whole. Items added,
+    removed or modified alone are said by their lines."""
+    head = ("surgery", "intent", "indication", "mirels", "branches")
+    return not lines or plan(before) != plan(after) or any(before.get(key) != after.get(key) for key in head)
 
 
 def _keyed(recommendation: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
