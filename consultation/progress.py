@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from decision import knowledge, recommend, validate_case
+from decision import CaseError, knowledge, recommend, validate_case
 from decision.contract import SITES_BY_BONE
 from decision.rules import QUESTION_ORDER, decide, values_of
 
@@ -136,7 +136,12 @@ def current(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> dict[st
     was given yet."""
     if not given:
         return None
-    return dict(given) if same_case(given, case) else compute(case)
+    if same_case(given, case):
+        return dict(given)
+    try:
+        return compute(case)
+    except CaseError:  # never reached with checked slots; the one kept then stands
+        return dict(given)
 
 
 def plan(recommendation: Mapping[str, Any] | None) -> Any:
