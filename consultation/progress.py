@@ -40,11 +40,15 @@ from .render import case_summary, question, recommendation_messages
 from .texts import answer_text, field_name, field_text, message, texts, value_label
 
 __all__ = [
+    "ANSWER",
+    "ASK",
     "ORDER",
     "Turn",
+    "answer_changed",
     "answer_due",
     "announce",
     "can_change",
+    "change_lines",
     "compute",
     "current",
     "essential",
