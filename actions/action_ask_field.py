@@ -6,12 +6,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.render import question
-from consultation.texts import answer_text, message, value_label
-from decision import FIELDS, recommend
-from decision.contract import SITES_BY_BONE
+from consultation import progress
+from decision import FIELDS
 
-from .case import ASKED_SLOT, RECOMMENDATION_SLOT, case_from_tracker, last_recommendation, slot_set_this_turn
+from .case import ASKED_SLOT, case_from_tracker, last_recommendation, requested_before_turn
 
 # Never asked: the primary tumour defaults to lung, the performance status is
 # only recorded when stated.
@@ -19,8 +17,11 @@ NOT_ASKED = ("primary_tumor", "performance_status")
 
 
 class AskForField(Action):
-    """Asks the question about `field`: its number (which never runs backwards:
-    a question asked again keeps its number), hint and buttons."""
+    """Asks the question about `field` (`progress.question_message`): its
+    number (which never runs backwards: a question asked again keeps its
+    number), hint and buttons. The question that was already waiting when the
+    clinician wrote (an aside, an answer not understood) is asked again as a
+    one-line reminder with its buttons (`progress.reask`)."""
 
     field = ""
 
@@ -34,15 +35,9 @@ class AskForField(Action):
         if self.field not in asked:
             asked.append(self.field)
             events.append(SlotSet(ASKED_SLOT, asked))
-        refining = last_recommendation(tracker) is not None and self.field in recommend(case).refinements
-        just_answered = slot_set_this_turn(tracker, RECOMMENDATION_SLOT)
-        preface: str | None = answer_text("refine_intro") if refining and just_answered else None
-        if self.field == "fit_for_surgery" and case.get("performance_status") not in (None, "unknown"):
-            preface = message(
-                "performance_status_noted", value=value_label("performance_status", case["performance_status"])
-            )
-        values = SITES_BY_BONE.get(case.get("bone") or "") if self.field == "site" else None
-        dispatcher.utter_message(**question(self.field, asked.index(self.field) + 1, values, refining, preface))
+        answered = last_recommendation(tracker) is not None
+        ask = progress.reask if requested_before_turn(tracker) == self.field else progress.question_message
+        dispatcher.utter_message(**ask(self.field, case, asked, answered))
         return events
 
 

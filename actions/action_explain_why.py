@@ -8,7 +8,7 @@ from consultation.render import why_messages
 from consultation.texts import field_name, field_text, texts
 from consultation.why import explain_technique, techniques_named
 
-from .case import last_recommendation, requested_field
+from .case import current_recommendation, requested_field
 
 
 class ActionExplainWhy(Action):
@@ -23,7 +23,7 @@ class ActionExplainWhy(Action):
         why = texts()["why"]
         text = (tracker.latest_message or {}).get("text") or ""
         pending = requested_field(tracker)
-        recommendation = last_recommendation(tracker)
+        recommendation = current_recommendation(tracker)
         named = techniques_named(text) if not text.lstrip().startswith("/") else []
         if recommendation and named:
             messages = explain_technique(recommendation, named)

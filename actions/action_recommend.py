@@ -4,19 +4,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from consultation import progress
 from consultation.texts import message
-from decision import validate_case
 
-from .case import case_from_tracker, last_recommendation
+from .case import RECOMMENDATION_SLOT, case_from_tracker, last_recommendation, slot_set_this_turn
 from .recommendation import give
 
 
 class ActionRecommend(Action):
     """The chapter's recommendation for the case, kept in the `recommendation`
     slot for the audit (the contract's JSON plus a `record`: time, project
-    version, guideline edition). When the case has not changed since the last
-    answer, it says so instead of printing the same answer again as if it
-    answered the message."""
+    version, guideline edition). The form usually gave it already this turn
+    (`progress.turn`): then nothing more is said. When the case has not
+    changed since the last answer, it says so instead of printing the same
+    answer again as if it answered the message."""
 
     def name(self) -> str:
         return "action_recommend"
@@ -24,7 +25,8 @@ class ActionRecommend(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         case = case_from_tracker(tracker)
         previous = last_recommendation(tracker)
-        if previous and previous.get("case") == validate_case(case, strict=False):
-            dispatcher.utter_message(text=message("not_understood_after_answer"))
+        if previous and progress.same_case(previous, case):
+            if not slot_set_this_turn(tracker, RECOMMENDATION_SLOT):
+                dispatcher.utter_message(text=message("not_understood_after_answer"))
             return []
         return give(dispatcher, case, previous)

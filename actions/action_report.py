@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from consultation.texts import message
 from records.report import report_filename, report_markdown, report_pdf
 
-from .case import last_recommendation
+from .case import current_recommendation
 
 # Channels that can post a file in the conversation: the report's PDF goes
 # with its Markdown, as a custom payload the channel turns into a file
@@ -29,7 +29,7 @@ class ActionReport(Action):
         return "action_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        recommendation = last_recommendation(tracker)
+        recommendation = current_recommendation(tracker)
         if not recommendation:
             dispatcher.utter_message(text=message("report_none"))
             return []

@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from consultation.render import details
 from consultation.texts import message, texts, words_named
 
-from .case import last_recommendation
+from .case import current_recommendation
 
 EVERYTHING = ("workup", "postoperative", "warnings", "references")
 
@@ -20,7 +20,7 @@ class ActionShowDetails(Action):
         return "action_show_details"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        recommendation = last_recommendation(tracker)
+        recommendation = current_recommendation(tracker)
         if not recommendation:
             dispatcher.utter_message(text=message("details_none"))
             return []

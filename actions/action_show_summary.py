@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.render import case_summary, short_answer
 
-from .case import RECOMMENDATION_SLOT, case_from_tracker
+from .case import case_from_tracker, current_recommendation
 
 
 class ActionShowSummary(Action):
@@ -17,7 +17,7 @@ class ActionShowSummary(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=case_summary(case_from_tracker(tracker)))
-        recommendation = tracker.get_slot(RECOMMENDATION_SLOT)
+        recommendation = current_recommendation(tracker)
         if recommendation:
             dispatcher.utter_message(text=short_answer(recommendation))
         return []

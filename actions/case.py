@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from consultation import progress
 from decision import FIELDS
 
 FORM_NAME = "consultation_form"
@@ -30,6 +31,13 @@ def requested_field(tracker: Tracker) -> str | None:
 def last_recommendation(tracker: Tracker) -> dict[str, Any] | None:
     """The recommendation last given in this consultation (the contract's JSON)."""
     return tracker.get_slot(RECOMMENDATION_SLOT) or None
+
+
+def current_recommendation(tracker: Tracker) -> dict[str, Any] | None:
+    """The recommendation for every answer given so far (`progress.current`):
+    what « rapport », « récapitulatif », the details and the RCP PDF read,
+    never a stale one. None while no answer was given."""
+    return progress.current(case_from_tracker(tracker), last_recommendation(tracker))
 
 
 def clear_case() -> list[SlotSet]:
@@ -58,3 +66,18 @@ def slot_set_this_turn(tracker: Tracker, name: str) -> bool:
         if event.get("event") == "slot" and event.get("name") == name:
             return True
     return False
+
+
+def requested_before_turn(tracker: Tracker) -> str | None:
+    """The question that was waiting when the latest user message came (the
+    `requested_slot` before it), if any."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "requested_slot":
+            value = event.get("value")
+            return value if isinstance(value, str) else None
+        elif seen_user and event.get("event") == "active_loop" and not (event.get("name")):
+            return None  # the form had ended: nothing was waiting
+    return None

@@ -6,23 +6,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from decision import recommend
+from consultation import progress
 
 from .case import case_from_tracker, last_recommendation
-from .recommendation import give, plan
+from .recommendation import say
 
 
 class ValidateConsultationForm(FormValidationAction):
-    """The form asks what the decision module still needs, in its order.
+    """The form asks what `consultation.progress` says is still needed, in its
+    order, and keeps the recommendation current.
 
     Values were already checked when they were extracted, so there is nothing
-    left to validate here. The questions that decide the indication and the
-    options come first; as soon as they are answered, the recommendation is
-    given, and the refining questions (prior irradiation, hypervascularity,
-    bone loss) follow, each answer adding its item to the recommendation.
-    After an answer was given, a correction that changes the indication or the
-    options gets the recomputed recommendation at once (when it is settled),
-    and any question it opens comes after.
+    left to validate here. The essential questions come first; as soon as
+    they are answered, the recommendation is given, and the « pour affiner »
+    questions follow. Once it was given, every fact that changes (a « pour
+    affiner » answer, a correction) gives the recomputed recommendation in
+    the same turn, said as what changed (`progress.turn`); the question it
+    opens, if any, comes after.
     """
 
     def name(self) -> str:
@@ -31,9 +31,7 @@ class ValidateConsultationForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        result = recommend(case_from_tracker(tracker))
-        essential = [name for name in result.missing if name not in result.refinements]
-        return essential or list(result.refinements)
+        return progress.required(case_from_tracker(tracker))
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -42,11 +40,4 @@ class ValidateConsultationForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
-        case = case_from_tracker(tracker)
-        result = recommend(case)
-        previous = last_recommendation(tracker)
-        refining_only = set(result.missing) <= set(result.refinements)
-        corrected = previous is not None and result.surgery != "undetermined"
-        if result.missing and (refining_only or corrected) and plan(previous) != plan(result.to_dict()):
-            events += give(dispatcher, case, previous)
-        return events
+        return events + say(dispatcher, progress.turn(case_from_tracker(tracker), last_recommendation(tracker)))

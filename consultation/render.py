@@ -318,27 +318,6 @@ def reference_lines(rec: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    """What a new fact added to or removed from the recommendation's items."""
-
-    def labels(rec: Mapping[str, Any]) -> dict[str, str]:
-        found = {}
-        for kind in ("techniques", *DETAIL_KINDS):
-            for item in rec.get(kind) or []:
-                found[f"{kind}.{item['code']}.{item.get('role')}"] = item.get("label_fr") or item.get("text_fr") or ""
-        return found
-
-    old, new = labels(before), labels(after)
-    lines = []
-    added = [new[key] for key in new if key not in old]
-    removed = [old[key] for key in old if key not in new]
-    if added:
-        lines.append(answer_text("added", items=" ; ".join(added)))
-    if removed:
-        lines.append(answer_text("removed", items=" ; ".join(removed)))
-    return lines
-
-
 # ------------------------------------------------------------------------ why
 
 

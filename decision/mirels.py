@@ -48,9 +48,10 @@ class Assessment:
 
 
 def options(facts: Mapping[str, Any]) -> dict[str, tuple[int, ...]] | None:
-    """The points each item may score; None while an item (or the site) is
-    still to be asked, and for the acetabulum, where the score does not apply.
-    An unknown site scores the site item of any site of the bone."""
+    """The points each item may score; None while the site is still to be
+    asked, and for the acetabulum, where the score does not apply. An unknown
+    site scores the site item of any site of the bone; an item unknown or not
+    given yet may score 1 to 3."""
     bone, site = facts.get("bone"), facts.get("site")
     if bone in (None, "acetabulum") or (site_applies(bone) and site is None):
         return None
@@ -58,9 +59,7 @@ def options(facts: Mapping[str, Any]) -> dict[str, tuple[int, ...]] | None:
     points: dict[str, tuple[int, ...]] = {"site": tuple(sorted({mirels_site_item(bone, s) for s in sites}))}
     for name, table in TABLES.items():
         value = facts.get(name)
-        if value is None:
-            return None
-        points[name] = ALL_POINTS if value == UNKNOWN else (table[value],)
+        points[name] = ALL_POINTS if value in (None, UNKNOWN) else (table[value],)
     return points
 
 
@@ -77,7 +76,10 @@ def reading(score: int, functional_pain: bool, bone: str) -> tuple[str, str]:
 
 def assess(facts: Mapping[str, Any]) -> Assessment | None:
     """The Mirels reading of an impending fracture, over every value the
-    unknown items may take; None while an item is still to be asked."""
+    unknown items may take; None while an item still to be asked may change
+    the reading (the surgery or the indication). An item not given whose
+    every value leads to the same reading is never needed: it is treated as
+    unknown."""
     points = options(facts)
     if points is None:
         return None
@@ -86,6 +88,9 @@ def assess(facts: Mapping[str, Any]) -> Assessment | None:
         scored = dict(zip(points, combination, strict=True))
         score = sum(combination)
         outcomes.append((score, reading(score, scored["pain"] == FUNCTIONAL_PAIN, facts["bone"])))
+    not_given = [name for name in FIELDS if facts.get(name) is None]
+    if not_given and len({outcome for _, outcome in outcomes}) > 1:
+        return None
     known = {name: values[0] for name, values in points.items() if len(values) == 1}
     unknown = {name: values for name, values in points.items() if len(values) > 1}
     if len({surgery for _, (surgery, _) in outcomes}) > 1:

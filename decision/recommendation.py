@@ -16,7 +16,7 @@ from typing import Any
 
 from . import knowledge, mirels
 from .consistency import contradictions
-from .contract import FIELDS, UNKNOWN, bones_for_site, is_joint_end, known, validate_case
+from .contract import UNKNOWN, bones_for_site, is_joint_end, known, validate_case
 from .model import Branch, Item, Mirels, Recommendation
 from .rules import (
     ACETABULAR_ESCALATION,
@@ -26,6 +26,7 @@ from .rules import (
     HAND_AND_FOOT_BONES,
     INDICATED,
     NOT_INDICATED,
+    QUESTION_ORDER,
     SMALL_BONES,
     SOLITARY,
     SURGICAL,
@@ -63,17 +64,13 @@ SEQUENCE_FACTS = ("diagnostic_uncertainty",)
 IMPLANTS = SURGICAL_TECHNIQUES + ("cephalic_screw", "curettage_cementation", "plate_or_radiotherapy")
 # The outcomes a branch may list, in this order.
 OUTCOMES = (INDICATED, DISCUSS, NOT_INDICATED)
-# The order in which the open facts of a case are given values (`_next_open`):
-# the questions every case starts with, then those of the acetabulum or of an
-# impending fracture (Mirels), then the other facts.
-FIRST_QUESTIONS = ("situation", "bone", "site", "life_expectancy", "fit_for_surgery")
+# The open facts of a case are given values in the order of the questions
+# (`rules.QUESTION_ORDER`), those of the acetabulum only for it, the Mirels
+# items only for the other bones.
+ACETABULUM_ONLY = (*ACETABULAR_ESCALATION, "percutaneous_treatment_failed")
 OPEN_ORDER = {
-    case: tuple(dict.fromkeys((*FIRST_QUESTIONS, *then, *DECISIVE, *FIELDS)))
-    for case, then in (
-        ("acetabulum", (*ACETABULAR_ESCALATION, "percutaneous_treatment_failed")),
-        ("impending", mirels.FIELDS),
-        ("other", ()),
-    )
+    "acetabulum": tuple(name for name in QUESTION_ORDER if name not in mirels.FIELDS),
+    "other": tuple(name for name in QUESTION_ORDER if name not in ACETABULUM_ONLY),
 }
 # Cases remembered across turns (about 1 kB each) before the memory is emptied.
 MAX_REMEMBERED = 20_000
@@ -363,10 +360,7 @@ def _next_open(facts: Mapping[str, Any]) -> str | None:
     acetabulum's own questions or the Mirels items of an impending fracture,
     then the other decisive facts, then any other fact of the contract. Any
     order gives the same outcomes; this one reaches a decision soonest."""
-    if facts.get("bone") == "acetabulum":
-        order = OPEN_ORDER["acetabulum"]
-    else:
-        order = OPEN_ORDER["impending" if facts.get("situation") == "impending_fracture" else "other"]
+    order = OPEN_ORDER["acetabulum" if facts.get("bone") == "acetabulum" else "other"]
     for name in order:
         if facts.get(name) in (None, UNKNOWN) and (name not in ("site", "bone") or _answers(facts, name)):
             return name

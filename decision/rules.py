@@ -79,6 +79,31 @@ DECISIVE = (
 )
 
 
+# The order in which a clinician is asked the facts, written once: the
+# questions every case starts with, then the acetabulum's own questions or
+# the Mirels items of an impending fracture (a case has one or the other),
+# the articular involvement, then what only refines the surgery. `questions`
+# asks in this order; the branch search (`recommendation._next_open`) gives
+# open facts values in this order; the dialogue (consultation/progress.py)
+# follows `questions`.
+QUESTION_ORDER = (
+    "situation",
+    "bone",
+    "site",
+    "life_expectancy",
+    "fit_for_surgery",
+    *ACETABULAR_ESCALATION,
+    "percutaneous_treatment_failed",
+    *mirels.FIELDS,
+    "articular_involvement",
+    SOLITARY,
+    "major_bone_loss",
+    *WHEN_SURGERY_CONSIDERED,
+    "primary_tumor",
+    "performance_status",
+)
+
+
 @dataclass(frozen=True)
 class Technique:
     """A technique of the decision. `condition` lists the (field, value) pairs
@@ -107,11 +132,12 @@ class Decision:
     def codes(self, *roles: str) -> list[str]:
         return [t.code for t in self.techniques if not roles or t.role in roles]
 
-    def plan(self) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """The surgery and the options proposed (adjuncts aside): what a
-        refinement question never changes."""
+    def plan(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+        """The surgery, the indication and the options proposed (adjuncts
+        aside): what a refinement question never changes. The one plan of the
+        project (the dialogue's `consultation.progress.plan` reads it)."""
         options = tuple(sorted((t.code, t.role) for t in self.techniques if t.role != "adjunct"))
-        return self.surgery, options
+        return self.surgery, self.indication, options
 
 
 def _if_known(facts: Mapping[str, Any], field: str, value: Any) -> tuple[tuple[str, Any], ...] | None:
@@ -413,8 +439,9 @@ def solitary_changes(facts: Mapping[str, Any], decision: Decision) -> bool:
 
 
 def questions(facts: Mapping[str, Any]) -> list[str]:
-    """The facts still needed, in the order the dialogue asks them. A question
-    whose answer cannot change the outcome is not asked."""
+    """The facts still needed, in the order the dialogue asks them
+    (`QUESTION_ORDER`). A question whose answer cannot change the outcome is
+    not asked."""
     pending: list[str] = []
 
     def need(*names: str) -> None:
@@ -435,8 +462,12 @@ def questions(facts: Mapping[str, Any]) -> list[str]:
     if bone == "acetabulum":
         pending += _acetabular_questions(facts, pending)
     if excluded:
-        return pending
-    if facts.get("situation") == "impending_fracture" and bone not in (None, "acetabulum"):
+        return in_question_order(pending)
+    # The Mirels items only while the reading is open: once the items given
+    # settle it (9 or more whatever the others, or below 8 without functional
+    # pain whatever they are), the other items are not asked (2.1).
+    impending = facts.get("situation") == "impending_fracture" and bone not in (None, "acetabulum")
+    if impending and mirels.assess(facts) is None:
         need(*mirels.FIELDS)
     site = facts.get("site")
     ankle = bone == "tibia" and site == "distal"
@@ -449,7 +480,12 @@ def questions(facts: Mapping[str, Any]) -> list[str]:
         if any(code in OSTEOSYNTHESIS for decision in considered for code in decision.codes()):
             need("major_bone_loss")
         need(*WHEN_SURGERY_CONSIDERED)
-    return pending
+    return in_question_order(pending)
+
+
+def in_question_order(names: Sequence[str]) -> list[str]:
+    """`names` in the order of `QUESTION_ORDER`."""
+    return sorted(names, key=QUESTION_ORDER.index)
 
 
 def _acetabular_questions(facts: Mapping[str, Any], pending: Sequence[str]) -> list[str]:

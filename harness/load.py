@@ -10,10 +10,10 @@ the scale tests (`tests/scale/`) and the benchmarks (`bench/`):
 Each conversation is a complete consultation in free French text with its own
 case facts (bone, site, life expectancy, fitness for surgery): the first
 message states the case, then every question the form asks is a yes/no one
-answered "non". The script and the expected answers are computed with the
-decision module (the form asks what `decision.recommend(case)` still misses,
-the refining questions after the answer), so an
-answer that belongs to another conversation is detected.
+answered "non". The script and the expected answers are computed with
+`consultation.progress`, which paces the bot (the questions it asks, when
+the answer comes, how a change is said), so an answer that belongs to
+another conversation is detected.
 
 Only loopback URLs are expected; every request has a timeout and the whole
 run a deadline.
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from consultation.render import case_summary
+from consultation import progress
 from consultation.texts import field_text
 from decision import FIELDS, recommend
 from decision.contract import BOOLEAN
@@ -87,27 +87,27 @@ class Conversation:
 
 def _script(sender: str, first_message: str, facts: dict[str, Any]) -> Conversation:
     """The turns of a consultation that states `facts`, then answers "non" to
-    each question the form asks (all yes/no for these cases): the questions
-    that settle the answer, the answer, then the refining ones."""
+    each question the form asks (all yes/no for these cases), paced as the
+    bot paces it (`consultation.progress`): the questions that settle the
+    answer, the answer, then the « pour affiner » ones, each answer saying
+    what it changed."""
     case = dict(facts)
     turns: list[Turn] = []
     text = first_message
-    answered = False
+    given: dict[str, Any] | None = None
     for _ in range(len(FIELDS) + 1):
-        result = recommend(case)
-        essential = [name for name in result.missing if name not in result.refinements]
-        pending = essential or result.refinements
-        if not pending:
-            turns.append(Turn(text, "La recommandation ci-dessus ne change pas." if answered else case_summary(case)))
+        said = progress.turn(case, given)
+        given = said.recommendation or given
+        asked = progress.next_question(case)
+        if asked is None:
+            turns.append(Turn(text, said.messages[0] if said.messages else ""))
             break
-        answered = answered or not essential  # the answer comes with the first refining question
-        asked = pending[0]
         if FIELDS[asked] != BOOLEAN:
             raise ValueError(f"{sender}: the form would ask {asked!r}, which 'non' does not answer")
         turns.append(Turn(text, field_text(asked)["question"]))
         case[asked] = False
         text = "non"
-    else:  # pragma: no cover - questions() always ends
+    else:  # pragma: no cover - the questions always end
         raise RuntimeError(f"{sender}: the form never ends")
     return Conversation(sender, turns, case, recommend(case).to_dict())
 

@@ -34,6 +34,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from consultation import progress
 from decision import FIELDS
 
 FORM = "consultation_form"
@@ -55,15 +56,21 @@ def facts_changed_this_turn(tracker: DialogueStateTracker) -> bool:
 
 
 def next_action(tracker: DialogueStateTracker) -> str | None:
-    """The action this policy imposes, or None."""
-    if tracker.active_loop_name is not None or not facts_changed_this_turn(tracker):
-        return None
-    actions = [event.action_name for event in turn_events(tracker) if isinstance(event, ActionExecuted)]
-    if tracker.latest_action_name == ACTION_LISTEN_NAME and not actions:
-        return FORM
-    if actions and actions[-1] == FORM and RECOMMEND not in actions:
-        return RECOMMEND
-    return None
+    """The action this policy imposes, or None: `progress.route` decides, on
+    what ran this turn (the form: ASK; the recommendation: ANSWER)."""
+    steps = {FORM: progress.ASK, RECOMMEND: progress.ANSWER}
+    ran = [
+        steps.get(event.action_name or "", event.action_name or "")
+        for event in turn_events(tracker)
+        if isinstance(event, ActionExecuted)
+    ]
+    step = progress.route(
+        facts_changed=facts_changed_this_turn(tracker),
+        form_running=tracker.active_loop_name is not None,
+        listening=tracker.latest_action_name == ACTION_LISTEN_NAME,
+        ran=ran,
+    )
+    return {progress.ASK: FORM, progress.ANSWER: RECOMMEND}.get(step or "")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)

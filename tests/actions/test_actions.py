@@ -153,7 +153,11 @@ def test_form_asks_what_the_decision_module_still_needs(run_action):
     _, events = run_action(ValidateConsultationForm(), tracker)
     assert slot_events(events) == {"requested_slot": "site"}
     complete = make_tracker(slots=FEMUR_NECK, active_loop="consultation_form")
-    assert slot_events(run_action(ValidateConsultationForm(), complete)[1]) == {"requested_slot": None}
+    messages, events = run_action(ValidateConsultationForm(), complete)
+    # Every question answered: the form ends, and gives the answer in the same turn.
+    assert slot_events(events)["requested_slot"] is None
+    assert slot_events(events)["recommendation"]["case"] == recommend(FEMUR_NECK).to_dict()["case"]
+    assert messages[0]["text"].startswith("**Récapitulatif du cas**")
 
 
 def test_ask_action_numbers_questions_and_shows_only_the_sites_of_the_bone(run_action):
@@ -241,7 +245,13 @@ def test_form_gives_the_answer_as_soon_as_indication_and_options_are_settled(run
             slots={**essential, "prior_radiotherapy": False, "recommendation": given}, active_loop="consultation_form"
         ),
     )
-    assert again == [] and slot_events(events) == {"requested_slot": "suspected_hypervascular"}
+    # Not irradiated: said at once (the post-operative radiotherapy's reason now
+    # says that surgery is easier in a territory not irradiated), and kept.
+    assert [m["text"] for m in again if m.get("text")] == [
+        "Recommandation mise à jour :\nModifié : Radiothérapie post-opératoire de toute la pièce osseuse."
+    ]
+    assert slot_events(events)["requested_slot"] == "suspected_hypervascular"
+    assert slot_events(events)["recommendation"]["case"]["prior_radiotherapy"] is False
 
 
 def test_details_on_demand(run_action):
@@ -477,9 +487,84 @@ def test_a_correction_after_the_answer_gives_the_new_answer_before_the_question_
         make_tracker(slots={**corrected, "recommendation": given}, active_loop="consultation_form"),
     )
     assert slot_events(events)["requested_slot"] == "diagnostic_uncertainty"
-    assert messages[0]["text"] == "Recommandation mise à jour :"
+    assert messages[0]["text"].startswith("Recommandation mise à jour :")
+    assert "Ajouté : Prothèse totale de hanche" in messages[0]["text"]
     assert slot_events(events)["recommendation"]["techniques"][0]["code"] == "tha_acetabular_reinforcement"
     from actions.action_ask_field import AskForDiagnosticUncertainty
 
     asked = run_action(AskForDiagnosticUncertainty(), make_tracker(slots={**corrected, "recommendation": given}))[0]
     assert "Pour affiner" not in asked[0]["text"]
+
+
+# A lesion of the distal femur, fractured: a locked plate; a major bone loss
+# adds the curettage-cementation (4.1).
+DISTAL_FEMUR = {
+    "situation": "pathological_fracture",
+    "bone": "femur",
+    "site": "distal",
+    "articular_involvement": False,
+    "life_expectancy": "6_to_12_months",
+    "fit_for_surgery": True,
+    "diagnostic_uncertainty": False,
+}
+
+
+def test_the_rcp_sheet_asked_right_after_a_refining_answer_holds_that_answer(run_action):
+    """« rapport » typed just after « grosse perte osseuse »: the sheet has the
+    bone loss and the curettage-cementation, even if the recommendation kept
+    was computed before."""
+    from actions.action_report import ActionReport
+    from actions.recommendation import compute
+
+    kept = compute(DISTAL_FEMUR)
+    tracker = make_tracker(
+        slots={**DISTAL_FEMUR, "major_bone_loss": True, "recommendation": kept}, text="rapport", intent="ask_report"
+    )
+    sheet = run_action(ActionReport(), tracker)[0][1]["text"]
+    assert "Perte osseuse importante ou os de mauvaise qualité : Oui" in sheet
+    assert "Curetage-cimentation" in sheet
+
+
+def test_the_summary_after_the_doubt_was_answered_lists_it_and_no_longer_waits_for_it(run_action):
+    case = {key: value for key, value in DISTAL_FEMUR.items() if key != "diagnostic_uncertainty"}
+    kept = recommend(case).to_dict()
+    tracker = make_tracker(slots={**DISTAL_FEMUR, "recommendation": kept}, text="récap", intent="ask_summary")
+    summary, answer = (message["text"] for message in run_action(ActionShowSummary(), tracker)[0])
+    assert "Doute diagnostique : Non" in summary
+    assert "Questions en attente" not in answer
+
+
+def test_a_refining_answer_during_the_form_updates_the_recommendation_in_the_same_turn(run_action):
+    kept = recommend(DISTAL_FEMUR).to_dict()
+    tracker = make_tracker(
+        slots={**DISTAL_FEMUR, "major_bone_loss": True, "recommendation": kept}, active_loop="consultation_form"
+    )
+    messages, events = run_action(ValidateConsultationForm(), tracker)
+    assert messages[0]["text"].startswith("Recommandation mise à jour :\nAjouté : Curetage-cimentation")
+    assert slot_events(events)["recommendation"]["case"]["major_bone_loss"] is True
+    # The form ends on that answer: the recommend action that follows says nothing more.
+    done = make_tracker(
+        slots={**DISTAL_FEMUR, "major_bone_loss": True, "recommendation": slot_events(events)["recommendation"]},
+        events=[
+            {"event": "user", "text": "oui"},
+            {"event": "slot", "name": "recommendation", "value": slot_events(events)["recommendation"]},
+        ],
+    )
+    assert run_action(ActionRecommend(), done) == ([], [])
+
+
+def test_the_question_waiting_when_the_clinician_asked_something_else_is_recalled_in_one_line(run_action):
+    from actions.action_ask_field import AskForPriorRadiotherapy
+
+    slots = {**FEMUR_NECK, "prior_radiotherapy": None, "recommendation": recommend(FEMUR_NECK).to_dict()}
+    waiting = [
+        {"event": "slot", "name": "requested_slot", "value": "prior_radiotherapy"},
+        {"event": "user", "text": "référence 139"},
+        {"event": "bot", "text": "**Référence 139.** …"},
+    ]
+    messages, _ = run_action(AskForPriorRadiotherapy(), make_tracker(slots=slots, events=waiting))
+    assert messages[0]["text"] == "*Toujours en attente* — Le site à opérer a-t-il déjà été irradié ?"
+    assert [button["title"] for button in messages[0]["buttons"]] == ["Oui", "Non", "Je ne sais pas"]
+    first = [{"event": "slot", "name": "requested_slot", "value": "fit_for_surgery"}, {"event": "user", "text": "oui"}]
+    messages, _ = run_action(AskForPriorRadiotherapy(), make_tracker(slots=slots, events=first))
+    assert "**Le site à opérer a-t-il déjà été irradié ?**" in messages[0]["text"]
