@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from consultation.texts import message
 from decision import validate_case
 
+from .action_discuss import answer_question
 from .case import case_from_tracker, last_recommendation
 from .recommendation import give
 
@@ -25,6 +26,8 @@ class ActionRecommend(Action):
         case = case_from_tracker(tracker)
         previous = last_recommendation(tracker)
         if previous and previous.get("case") == validate_case(case, strict=False):
-            dispatcher.utter_message(text=message("not_understood_after_answer"))
+            # A question about the case (« plutôt un clou gamma ? ») is answered.
+            if not answer_question(dispatcher, tracker):
+                dispatcher.utter_message(text=message("not_understood_after_answer"))
             return []
         return give(dispatcher, case, previous)
