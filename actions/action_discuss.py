@@ -41,6 +41,6 @@ class ActionDiscuss(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if not answer_question(dispatcher, tracker, intent or "ask_verdict"):
+        if not answer_question(dispatcher, tracker, intent or "ask_about_case"):
             dispatcher.utter_message(text=data()["technique"]["unknown"])
         return []

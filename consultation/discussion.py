@@ -39,15 +39,7 @@ OPEN_QUESTIONS = 3
 WORD_TOPICS = ("source", "missing", "open_points", "biopsy")
 LATE_TOPICS = ("roles", "verdict")
 # The topic an intent stands for when the words say none.
-INTENT_TOPICS = {
-    "ask_verdict": "verdict",
-    "ask_what_if": "what_if",
-    "ask_technique": "technique",
-    "ask_missing": "missing",
-    "ask_source": "source",
-    "ask_clarify": "clarify",
-    "ask_case_question": "verdict",
-}
+INTENT_TOPICS = {"ask_about_case": "verdict", "ask_clarify": "clarify"}
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +207,7 @@ def verdict(case: Mapping[str, Any], rec: Mapping[str, Any] | None) -> list[str]
     options = options_text(current)
     if options:
         lines.append(words["options"].format(options=options))
-    elif current["surgery"] in ("indicated", "discuss") and not current.get("branches"):
+    elif current["surgery"] in ("indicated", "discuss") and not current.get("branches") and not technique_open(current):
         lines.append(words["no_option"])
     if current.get("branches"):
         names = dict.fromkeys(field_name(b["field"]) for b in current["branches"])

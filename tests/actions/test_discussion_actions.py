@@ -60,7 +60,7 @@ def test_an_unusable_answer_that_asks_nothing_is_still_explained_as_before(run_a
 
 
 def test_a_hypothesis_during_the_form_is_weighed_on_a_copy(run_action):
-    tracker = during(NECK_4_MONTHS, "prior_radiotherapy", "et si l'espérance de vie était de 2 ans ?", "ask_what_if")
+    tracker = during(NECK_4_MONTHS, "prior_radiotherapy", "et si l'espérance de vie était de 2 ans ?", "ask_about_case")
     messages, events = run_action(ActionDiscuss(), tracker)
     assert "rien n'est enregistré" in said(messages)
     assert "Arthroplastie de hanche cimentée" in said(messages)  # over 6 months (§ 4.2)
@@ -92,10 +92,11 @@ def test_after_the_answer_a_question_read_as_a_fact_is_answered_not_called_uncha
 
 def test_the_discussion_intents_each_get_an_answer(run_action):
     for intent, text, expected in [
-        ("ask_verdict", "alors, conclusion ?", "**En bref**"),
-        ("ask_missing", "il te faut quoi de plus ?", "**Pour affiner**"),
-        ("ask_case_question", "une biopsie d'abord ?", "n'impose pas de biopsie"),
-        ("ask_source", "tu appliques quoi comme texte ?", "J'applique un seul texte"),
+        ("ask_about_case", "alors, conclusion ?", "**En bref**"),
+        ("ask_about_case", "bon, et maintenant ?", "**En bref**"),
+        ("ask_about_case", "de quoi as-tu encore besoin pour décider ?", "**Pour affiner**"),
+        ("ask_about_case", "une biopsie d'abord ?", "n'impose pas de biopsie"),
+        ("ask_about_case", "tu appliques quel référentiel ?", "J'applique un seul texte"),
         ("ask_clarify", "hein ?", "Que voulez-vous savoir ?"),
     ]:
         messages, events = run_action(ActionDiscuss(), after(NECK_4_MONTHS, text, intent))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from consultation import discussion
-from consultation.discussion import answer, concepts_named, hypothesis, topic
+from consultation.discussion import answer, concepts_named, hypothesis, technique_answer, topic
 from decision import knowledge, recommend
 
 GUIDELINE = Path(__file__).resolve().parents[3] / "shared" / "guideline" / "chirurgie-metastases-osseuses-membres.md"
@@ -81,7 +81,8 @@ def test_what_a_message_asks_is_read_from_its_words(text, expected):
 
 
 def test_the_intent_says_what_is_asked_when_the_words_do_not():
-    assert topic("bon alors", "ask_verdict") == "verdict"
+    assert topic("bon alors", "ask_about_case") == "verdict"
+    assert topic("bon alors", "ask_clarify") == "clarify"
     assert topic("ok", "inform") is None
 
 
@@ -159,7 +160,7 @@ def test_a_splint_is_said_to_be_outside_the_chapter():
 
 
 def test_a_technique_not_recognised_is_asked_back():
-    assert "Je n'ai pas reconnu la technique" in said("bof ?", NECK_4_MONTHS, intent="ask_technique")
+    assert "Je n'ai pas reconnu la technique" in technique_answer("bof ?", NECK_4_MONTHS, None)[0]
 
 
 # ------------------------------------------------------------------ what if
