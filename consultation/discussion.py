@@ -72,14 +72,20 @@ def _pattern(word: str) -> re.Pattern[str]:
 def find(text: str, words: Iterable[str]) -> tuple[int, int] | None:
     """(start, end) of the earliest of `words` in `text` (the longest at the
     same start), whole words, without accents or case; None if none is there."""
+    found = find_word(text, words)
+    return (found[0], found[1]) if found else None
+
+
+def find_word(text: str, words: Iterable[str]) -> tuple[int, int, str] | None:
+    """(start, end, the word of `words` found) of the earliest of `words` in `text`."""
     folded = plain(text)
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, str] | None = None
     for word in words:
         if not plain(word).strip():
             continue
         found = _pattern(word).search(folded)
         if found and (best is None or (found.start(), -found.end()) < (best[0], -best[1])):
-            best = (found.start(), found.end())
+            best = (found.start(), found.end(), word)
     return best
 
 
@@ -105,22 +111,23 @@ def only_asks_to_explain(text: str) -> bool:
 
 
 def concepts_named(text: str) -> list[tuple[str, str]]:
-    """(concept, the words typed) of each technique the message names, in the
-    order they are typed (a longer name wins over a shorter one it contains:
-    « clou gamma » is not « clou »)."""
-    found: list[tuple[int, int, str]] = []
+    """(concept, its name in the answers) of each technique the message names,
+    in the order they are typed (a longer name wins over a shorter one it
+    contains: « clou gamma » is not « clou »). The name said back is the
+    data's `name_fr`, never the text typed."""
+    found: list[tuple[int, int, str, str]] = []
     for concept, entry in data()["techniques"].items():
-        span = find(text, entry["words"])
-        if span:
-            found.append((span[0], span[1], concept))
+        match = find_word(text, entry["words"])
+        if match:
+            found.append((match[0], match[1], concept, match[2]))
     found.sort(key=lambda item: (item[0], -item[1]))
     named: list[tuple[str, str]] = []
     covered: list[tuple[int, int]] = []
-    for start, end, concept in found:
+    for start, end, concept, _ in found:
         if any(start >= s and end <= e for s, e in covered):
             continue
         covered.append((start, end))
-        named.append((concept, text[start:end]))
+        named.append((concept, data()["techniques"][concept]["name_fr"]))
     return named
 
 

@@ -42,7 +42,7 @@ def test_a_technique_question_read_as_an_answer_is_answered_and_sets_nothing(run
         ActionNotUnderstood(), during(NECK_4_MONTHS, "prior_radiotherapy", "et une prothèse cervico-céphalique ?")
     )
     assert NOT_UNDERSTOOD not in said(messages)
-    assert "**Arthroplastie cimentée** ne fait pas partie des options" in said(messages)
+    assert "**Arthroplastie de hanche cimentée** ne fait pas partie des options" in said(messages)
     assert "Hémi- ou totale ?" in said(messages)
     assert events == []
 

@@ -106,7 +106,7 @@ def test_a_total_hip_for_a_neck_lesion_reaching_the_trochanter_is_the_femoral_me
 
 def test_a_total_hip_for_a_neck_lesion_is_the_hip_arthroplasty_and_for_the_acetabulum_the_reinforced_one():
     neck = said("on pourrait poser une prothèse totale ?", NECK_4_MONTHS)
-    assert "**Arthroplastie cimentée** ne fait pas partie des options" in neck
+    assert "**Arthroplastie de hanche cimentée** ne fait pas partie des options" in neck
     assert "« 6 à 12 mois » ou « plus de 12 mois »" in neck
     acetabulum = {
         "situation": "refractory_pain",

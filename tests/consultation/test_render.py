@@ -327,7 +327,7 @@ def test_indicated_surgery_whose_technique_depends_on_an_unknown_site_says_what_
 def test_why_not_a_hip_arthroplasty_for_a_neck_fracture_at_3_months_keeps_the_indication():
     rec = recommend(NECK_FRACTURE_3_MONTHS).to_dict()
     text = "\n".join(technique_answer("pourquoi pas une PTH ?", NECK_FRACTURE_3_MONTHS, rec))
-    assert "**Arthroplastie cimentée** ne fait pas partie des options pour ce cas." in text
+    assert "**Arthroplastie de hanche cimentée** ne fait pas partie des options pour ce cas." in text
     assert "espérance de vie « 6 à 12 mois » ou « plus de 12 mois » (ici : 6 semaines à 6 mois)" in text
     assert "« Toutes les atteintes articulaires peuvent être traitées par arthroplasties." in text
 
