@@ -457,7 +457,9 @@ def explain_codes(
         head.insert(1, texts()["why"][f"technique_open_{open_by}"])
     options = options_text(rec)
     here = [words["here"].format(options=options)] if options else []
-    quotes = [words["quote"].format(text=q["text"], section=q["section"]) for q in entry["quotes"][:1]]
+    # The base item's main sentence says when the chapter proposes it (a variant's says where).
+    base = knowledge.item("techniques", code)
+    quotes = [words["quote"].format(text=q["text"], section=q["section"]) for q in base["quotes"][:1]]
     return ["\n".join([" ".join(head), *here, *silent, *quotes])]
 
 
