@@ -148,7 +148,7 @@ def test_a_massive_prosthesis_at_the_distal_femur_is_the_resection_reconstructio
 def test_a_gamma_nail_is_the_cephalomedullary_nail_proposed_at_the_trochanter_not_at_the_neck():
     neck = said("plutôt un clou gamma ?", NECK_2_YEARS)
     assert "**Clou céphalomédullaire long, verrouillé par vis cervicale** ne fait pas partie des options" in neck
-    assert "Ici, le chapitre propose : Arthroplastie de hanche cimentée (en première intention)." in neck
+    assert "Ici, le chapitre propose : Arthroplastie de hanche cimentée, en première intention." in neck
     trochanter = said("plutôt un clou gamma ?", {**NECK_4_MONTHS, "site": "trochanteric"})
     nail = "**Clou céphalomédullaire long, verrouillé par vis cervicale**"
     assert f"{nail} fait partie de la recommandation" in trochanter
@@ -257,7 +257,7 @@ def test_question_marks_alone_explain_the_pending_question_never_a_refusal():
 def test_the_verdict_is_short_and_says_what_is_still_missing_before_the_answer():
     text = said("donc on fait quoi ?", NECK_2_YEARS)
     assert text.startswith("**En bref** : **Chirurgie indiquée**")
-    assert "Options : Arthroplastie de hanche cimentée (en première intention)." in text
+    assert "Options : Arthroplastie de hanche cimentée, en première intention." in text
     before = said("donc on fait quoi ?", {"situation": "pathological_fracture", "bone": "femur"}, given=False)
     assert "Pas encore de réponse : il me manque" in before and "espérance de vie" in before
     assert "Aucun cas" in said("au final ?", {}, given=False)

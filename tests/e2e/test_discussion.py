@@ -32,7 +32,7 @@ def test_questions_while_a_question_waits_are_answered_then_it_is_asked_again_an
     assert before[1] == "diagnostic_uncertainty"
     asides = {
         "??": "Cette question porte sur : doute diagnostique.",
-        "on pourrait mettre une prothèse intermédiaire ?": "**Arthroplastie de hanche cimentée** ne fait pas partie des options",
+        "on pourrait mettre une prothèse intermédiaire ?": "**Arthroplastie de hanche cimentée** ne fait pas partie",
         "et si l'espérance de vie était de deux ans ?": "rien n'est enregistré",
         "tu t'appuies sur quel référentiel ?": "J'applique un seul texte",
         "il nous manque quoi pour décider ?": "**Ce qui changerait la réponse**",
