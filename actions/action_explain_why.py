@@ -4,11 +4,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from consultation.discussion import topic
 from consultation.render import why_messages
 from consultation.texts import field_name, field_text, texts
-from consultation.why import explain_technique, techniques_named
 
-from .case import current_recommendation, requested_field
+from .action_discuss import answer_question
+from .case import case_from_tracker, current_recommendation, requested_field
+
+# What a « pourquoi … ? » may ask beside the question or the recommendation:
+# answered by consultation/discussion.py (« pourquoi pas une PTH ? », « c'est
+# basé sur quoi ? », « pourquoi pas si la douleur était mécanique ? »).
+DISCUSSED = ("technique", "source", "what_if", "missing", "open_points", "biopsy")
 
 
 class ActionExplainWhy(Action):
@@ -24,10 +30,10 @@ class ActionExplainWhy(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         pending = requested_field(tracker)
         recommendation = current_recommendation(tracker)
-        named = techniques_named(text) if not text.lstrip().startswith("/") else []
-        if recommendation and named:
-            messages = explain_technique(recommendation, named)
-        elif pending:
+        asked = topic(text, None, case_from_tracker(tracker)) if not text.lstrip().startswith("/") else None
+        if asked in DISCUSSED and answer_question(dispatcher, tracker):
+            return []
+        if pending:
             messages = [why["question"].format(name=field_name(pending), why=field_text(pending)["why"])]
             if recommendation:
                 messages.append(why["question_recommendation"])

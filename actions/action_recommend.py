@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from consultation import progress
 from consultation.texts import message
 
+from .action_discuss import answer_question
 from .case import RECOMMENDATION_SLOT, case_from_tracker, last_recommendation, slot_set_this_turn
 from .recommendation import give
 
@@ -26,7 +27,9 @@ class ActionRecommend(Action):
         case = case_from_tracker(tracker)
         previous = last_recommendation(tracker)
         if previous and progress.same_case(previous, case):
-            if not slot_set_this_turn(tracker, RECOMMENDATION_SLOT):
+            # A question about the case (« plutôt un clou gamma ? ») is answered;
+            # when the form already gave the answer this turn, nothing more is said.
+            if not slot_set_this_turn(tracker, RECOMMENDATION_SLOT) and not answer_question(dispatcher, tracker):
                 dispatcher.utter_message(text=message("not_understood_after_answer"))
             return []
         return give(dispatcher, case, previous)

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (
     ROOT / "freetext" / "lexicon.yml",
     ROOT / "consultation" / "texts.yml",
+    ROOT / "consultation" / "discussion.yml",
     ROOT / "domain.yml",
     ROOT / "data" / "rules.yml",
     ROOT / "decision" / "data" / "chapter.yml",

@@ -290,15 +290,15 @@ def test_why_not_a_technique_names_the_answer_that_would_bring_it(run_action):
         intent="ask_why",
     )
     messages, _ = run_action(ActionExplainWhy(), tracker)
-    assert "n'est pas proposé" in messages[0]["text"]
-    assert "si intervention et anesthésie possibles = oui" in messages[0]["text"]
-    assert "le traitement le plus indiqué (144)" in messages[1]["text"]
+    assert "ne fait pas partie des options pour ce cas" in messages[0]["text"]
+    assert "intervention et anesthésie possibles « oui » (ici : non)" in messages[0]["text"]
+    assert "le traitement le plus indiqué (144)" in messages[0]["text"]
     proposed = make_tracker(
         slots={**FEMUR_NECK, "recommendation": recommend(FEMUR_NECK).to_dict()},
         text="pourquoi une prothèse ?",
         intent="ask_why",
     )
-    assert "est proposé" in run_action(ActionExplainWhy(), proposed)[0][0]["text"]
+    assert "fait partie des options pour ce cas" in run_action(ActionExplainWhy(), proposed)[0][0]["text"]
 
 
 def test_why_explains_the_pending_question_or_the_recommendation(run_action):

@@ -2,6 +2,7 @@
 
 import re
 
+from consultation.discussion import technique_answer
 from consultation.render import (
     branch_line,
     case_summary,
@@ -12,7 +13,6 @@ from consultation.render import (
     short_answer,
     why_messages,
 )
-from consultation.why import explain_technique, techniques_named
 from decision import knowledge, recommend
 from tests.cases import LONG_SURVIVOR
 
@@ -326,10 +326,9 @@ def test_indicated_surgery_whose_technique_depends_on_an_unknown_site_says_what_
 
 def test_why_not_a_hip_arthroplasty_for_a_neck_fracture_at_3_months_keeps_the_indication():
     rec = recommend(NECK_FRACTURE_3_MONTHS).to_dict()
-    text = "\n".join(explain_technique(rec, techniques_named("pourquoi pas une PTH ?")))
-    assert text.startswith("**Arthroplastie cimentée** n'est pas proposé(e) pour ce cas.")
-    assert "La chirurgie reste indiquée : le chapitre ne nomme pas d'implant pour ce site et ce pronostic" in text
-    assert "Le chapitre la proposerait si espérance de vie = 6 à 12 mois ou espérance de vie = plus de 12 mois." in text
+    text = "\n".join(technique_answer("pourquoi pas une PTH ?", NECK_FRACTURE_3_MONTHS, rec))
+    assert "**Arthroplastie de hanche cimentée** ne fait pas partie des options pour ce cas." in text
+    assert "espérance de vie « 6 à 12 mois » ou « plus de 12 mois » (ici : 6 semaines à 6 mois)" in text
     assert "« Toutes les atteintes articulaires peuvent être traitées par arthroplasties." in text
 
 

@@ -24,6 +24,8 @@ from records.vocabulary import strings
 
 # Lists of words the assistant reads in messages, never says.
 WORD_LISTS = {"detail_words", "technique_words", "new_case_words"}
+# The same in consultation/discussion.yml (the discussion's texts are said).
+DISCUSSION_WORD_LISTS = {"topics", "what_if_cues", "what_if_ends", "clarify_words", "clarify_filler", "words"}
 BLANK = 600  # the longest blank filled: a reference of the bibliography
 SEPARATOR = r"(?:\n\n|\n| )"
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -34,6 +36,8 @@ def templates() -> tuple[str, ...]:
     texts = yaml.safe_load((ROOT / "consultation" / "texts.yml").read_text(encoding="utf-8"))
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     said = list(strings(texts, keys=False, skip=WORD_LISTS))
+    discussion = yaml.safe_load((ROOT / "consultation" / "discussion.yml").read_text(encoding="utf-8"))
+    said += list(strings(discussion, keys=False, skip=DISCUSSION_WORD_LISTS))
     for variations in (domain.get("responses") or {}).values():
         said += [variation["text"] for variation in variations if variation.get("text")]
     # Longest first: a text is tried before the shorter ones it may begin with.
@@ -58,6 +62,7 @@ def is_made_of_templates(text: str) -> bool:
 WORD = re.compile(r"[^\W\d_]+")
 VOCABULARY_SOURCES = (
     "consultation/texts.yml",
+    "consultation/discussion.yml",
     "domain.yml",
     "decision/data/chapter.yml",
     "decision/data/references.json",
