@@ -23,11 +23,12 @@ import yaml
 
 from decision import knowledge, recommend
 from decision.contract import UNKNOWN
-from decision.rules import DECISIVE, completions, values_of
+from decision.rules import DECISIVE, completions, decide, values_of
 from freetext.parser import extract_facts, interpret_answer
 
+from . import progress
 from .facts import update_facts
-from .render import changes, headline, item_explanation, lower_first, sections, technique_open
+from .render import headline, item_explanation, lower_first, sections, technique_open
 from .texts import field_name, field_text, message, texts, value_label, values_list
 
 DATA = Path(__file__).with_name("discussion.yml")
@@ -270,9 +271,9 @@ def what_if(text: str, case: Mapping[str, Any], pending: str | None) -> list[str
         return ["\n".join(lines)]
     before = recommend(case).to_dict()
     after = recommend(supposed).to_dict()
-    if _plan(before) == _plan(after):
+    if progress.plan(before) == progress.plan(after):
         lines.append(words["unchanged"].format(headline=headline(after)))
-        lines += changes(before, after)
+        lines += progress.change_lines(before, after)
     else:
         lines.append(words["changed"].format(headline=headline(after)))
         options = options_text(after)
@@ -280,11 +281,6 @@ def what_if(text: str, case: Mapping[str, Any], pending: str | None) -> list[str
             lines.append(words["options"].format(options=options))
         lines.append(words["now"].format(headline=headline(before)))
     return ["\n".join(lines)]
-
-
-def _plan(rec: Mapping[str, Any]) -> Any:
-    options = sorted((t["code"], t.get("role")) for t in rec.get("techniques") or [])
-    return rec["surgery"], rec["indication"]["code"], options, [b["field"] for b in rec.get("branches") or []]
 
 
 # ------------------------------------------------------------------ techniques
@@ -529,15 +525,11 @@ def _open_unknowns(case: Mapping[str, Any]) -> list[str]:
     for name in unknown:
         others = [other for other in unknown if other != name]
         for completed in completions(case, others):
-            plans = {_decision_plan(recommend({**completed, name: value})) for value in values_of(case, name)}
+            plans = {decide({**completed, name: value}).plan() for value in values_of(case, name)}
             if len(plans) > 1:
                 found.append(name)
                 break
     return found
-
-
-def _decision_plan(rec: Any) -> Any:
-    return rec.surgery, tuple(sorted((t.code, t.role) for t in rec.techniques if t.role != "adjunct"))
 
 
 # ------------------------------------------------------------------ the rest
