@@ -1,0 +1,178 @@
+"""What a message does besides stating facts: it asks, corrects, removes, denies.
+
+A « non » typed in a correction (« ah non pardon, c'est l'humérus »), in a
+question (« non ? ») or after the name of another field is not the answer to
+the question pending; « retire la perte osseuse » and « je n'ai pas dit ça »
+take facts out of the case. The words are in ``lexicon.yml`` (``discourse``);
+this module only finds them. Pure Python, no Rasa.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from .analysis import analyze
+from .fields import BOOLEAN_FIELDS, FIELD_VALUES
+from .lexicon import LEXICON_PATH, load_lexicon
+from .tokens import ANY_NUMBER, Token, expanded_keys, scan
+
+Phrase = tuple[str, ...]
+# Facts that justify an answer rather than change the subject.
+BACKGROUND_FIELDS = frozenset({"primary_tumor", "performance_status"})
+
+
+@functools.cache
+def words() -> dict[str, list[Phrase]]:
+    """The phrases of lexicon.yml's ``discourse`` and ``out_of_scope`` sections, as keys."""
+    with LEXICON_PATH.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    out: dict[str, list[Phrase]] = {}
+    for section in ("discourse", "out_of_scope"):
+        for name, phrases in raw[section].items():
+            if isinstance(phrases, list):
+                out[name] = expanded_keys(phrases)
+    return out
+
+
+@functools.cache
+def raw_section(name: str) -> dict:
+    with LEXICON_PATH.open(encoding="utf-8") as handle:
+        return dict(yaml.safe_load(handle)[name])
+
+
+def content(text: str) -> list[Token]:
+    """The tokens of ``text`` (no typo correction: these words are matched as typed)."""
+    return scan(text)
+
+
+def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
+    if i + len(phrase) > len(tokens):
+        return False
+    return all(
+        (key == ANY_NUMBER and t.is_number) or t.key == key for key, t in zip(phrase, tokens[i : i + len(phrase)])
+    )
+
+
+def find(tokens: Sequence[Token], phrases: Iterable[Phrase]) -> list[tuple[int, int]]:
+    """Token spans [start, end) where one of the phrases occurs (longest at each start)."""
+    phrases = list(phrases)
+    out = []
+    for i in range(len(tokens)):
+        best = max((len(p) for p in phrases if matches_at(tokens, i, p)), default=0)
+        if best:
+            out.append((i, i + best))
+    return out
+
+
+def sentence_starts(tokens: Sequence[Token]) -> list[int]:
+    """Indices of the first token of every sentence (after . ! ? ; or a line break)."""
+    starts = [0]
+    for i, t in enumerate(tokens):
+        if t.is_boundary and t.norm in ".!?;\n" and i + 1 < len(tokens):
+            starts.append(i + 1)
+    return starts
+
+
+def is_question(text: str) -> bool:
+    """Whether the message asks something: a « ? », or a sentence opening with a
+    question word (« pourquoi pas une PTH », « quelle dose »)."""
+    tokens = content(text)
+    if any(t.norm == "?" for t in tokens):
+        return True
+    openers = words()["question_openers"]
+    return any(matches_at(tokens, s, p) for s in sentence_starts(tokens) for p in openers)
+
+
+def is_correction(text: str) -> bool:
+    """Whether the message takes back or restates something said before (« ah non », « pardon »)."""
+    return bool(find(content(text), words()["corrections"]))
+
+
+def _yes_no_phrases() -> list[tuple[Phrase, str]]:
+    lex = load_lexicon()
+    return list(lex.answers.yes_no) + list(lex.answers.whole.items())
+
+
+def leading_answer_then_addition(text: str) -> bool:
+    """ « non, et l'EV est de 8 mois », « oui, au fémur »: a yes or a no opens the
+    message and what follows goes on with it (never « non, c'est le tibia »)."""
+    tokens = [t for t in content(text)]
+    lengths = [len(p) for p, _ in _yes_no_phrases() if matches_at(tokens, 0, p)]
+    if not lengths:
+        return False
+    k = max(lengths)
+    while k < len(tokens) and tokens[k].is_boundary and tokens[k].norm in ",;:.":
+        k += 1
+    return k < len(tokens) and any(matches_at(tokens, k, p) for p in words()["continuations"])
+
+
+@dataclass(frozen=True)
+class Command:
+    """A request to take facts out of the case.
+
+    ``fields``: the fields named after the command (cleared, or set unknown when
+    ``unknown``); empty for a denial naming nothing (« je n'ai pas dit ça »): the
+    facts written by the previous message are meant."""
+
+    kind: str  # "removal" or "denial"
+    fields: tuple[str, ...]
+    unknown: bool = False
+
+
+def _fields_in(text: str) -> tuple[str, ...]:
+    """Fields named or stated in ``text``, in order."""
+    analysis = analyze(load_lexicon(), text)
+    found = [f.field for f in analysis.facts if f.field in FIELD_VALUES]
+    found += [f.value for f in analysis.facts if f.field == "field" and f.value in FIELD_VALUES]
+    found += sorted(analysis.named)
+    return tuple(dict.fromkeys(found))
+
+
+def _says_dont_know(tokens: Sequence[Token]) -> bool:
+    return bool(find(tokens, load_lexicon().dont_know_keys))
+
+
+def command(text: str) -> Command | None:
+    """The removal (« retire la perte osseuse ») or denial (« je n'ai jamais dit que
+    la perte osseuse était non, je sais pas ») the message makes, if any."""
+    tokens = content(text)
+    denial = find(tokens, words()["denials"])
+    if denial:
+        start, end = denial[0]
+        rest = text[tokens[end - 1].end :]
+        return Command("denial", _fields_in(rest), _says_dont_know(tokens[end:]))
+    openers = words()["removal_openers"]
+    for s in sentence_starts(tokens):
+        k = s
+        while k < len(tokens) and (tokens[k].is_boundary or any(matches_at(tokens, k, p) for p in openers)):
+            k += max([len(p) for p in openers if matches_at(tokens, k, p)] or [1])
+        for p in words()["removals"]:
+            if matches_at(tokens, k, p):
+                rest = text[tokens[k + len(p) - 1].end :]
+                fields = _fields_in(rest)
+                if fields:
+                    return Command("removal", fields, False)
+    return None
+
+
+def answer_is_blocked(text: str, field: str, stated: Iterable[str], named: Iterable[str]) -> bool:
+    """Whether words that only make sense as an answer (« non », « oui », « je ne sais
+    pas ») must not be read as the answer to the question about ``field``.
+
+    They are not when the message asks (« non ? »), corrects (« ah non pardon »),
+    denies or removes, or speaks of other fields (``stated``: fields of its facts,
+    ``named``: fields it names) — but for a yes or a no opening the message that
+    the rest adds to (« non, et l'EV est de 8 mois »)."""
+    if is_question(text) or command(text) is not None:
+        return True
+    # The primary and the performance status (« non, c'est un CBNPC », « oui, OMS 1 »)
+    # justify the answer, they are no other subject.
+    justifying = raw_section("discourse")["justifying"].get(field, [])
+    others = (set(stated) | set(named)) - {field, *BACKGROUND_FIELDS, *justifying}
+    if is_correction(text) and (field in BOOLEAN_FIELDS or others):
+        return True
+    return bool(others) and not (field in BOOLEAN_FIELDS and leading_answer_then_addition(text))
