@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.render import question
+from consultation.render import payload, question
 from consultation.texts import answer_text, message, value_label
 from decision import FIELDS, recommend
 from decision.contract import SITES_BY_BONE
@@ -16,6 +16,20 @@ from .case import ASKED_SLOT, RECOMMENDATION_SLOT, case_from_tracker, last_recom
 # Never asked: the primary tumour defaults to lung, the performance status is
 # only recorded when stated.
 NOT_ASKED = ("primary_tumor", "performance_status")
+
+
+def choice_offered_this_turn(tracker: Tracker, field: str) -> bool:
+    """Whether the reply to the latest user message already offers buttons that
+    answer `field` (the choice `action_validate_slot_mappings` gives for a value
+    on the edge of two classes)."""
+    prefix = payload(field, None).split(":", 1)[0]
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        buttons = (event.get("data") or {}).get("buttons") or [] if event.get("event") == "bot" else []
+        if buttons and all(str(b.get("payload", "")).startswith(prefix) for b in buttons):
+            return True
+    return False
 
 
 class AskForField(Action):
@@ -34,6 +48,10 @@ class AskForField(Action):
         if self.field not in asked:
             asked.append(self.field)
             events.append(SlotSet(ASKED_SLOT, asked))
+        if choice_offered_this_turn(tracker, self.field):
+            # « environ 6 mois »: the short choice between two values was just
+            # offered; it is the question of this turn.
+            return events
         refining = last_recommendation(tracker) is not None and self.field in recommend(case).refinements
         just_answered = slot_set_this_turn(tracker, RECOMMENDATION_SLOT)
         preface: str | None = answer_text("refine_intro") if refining and just_answered else None

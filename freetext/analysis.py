@@ -26,6 +26,8 @@ from .fields import (
     UNKNOWN,
     UNKNOWN_ALLOWED,
     Fact,
+    OnBound,
+    Straddle,
 )
 from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
 from .matches import Group, Item
@@ -40,9 +42,9 @@ class Analysis:
     facts: list[Fact]
     ambiguous: set[str]  # fields named with a value we could not settle
     # field -> the two neighbouring values a quantity straddles ("environ 6 mois")
-    choices: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # field -> the words of a quantity read exactly on a class bound ("6 mois")
-    boundaries: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, Straddle] = field(default_factory=dict)
+    # field -> a quantity read exactly on a class bound ("6 mois")
+    boundaries: dict[str, OnBound] = field(default_factory=dict)
     named: set[str] = field(default_factory=set)  # fields named by the message ("la perte osseuse")
 
 
@@ -109,10 +111,16 @@ class Analyzer:
         items = [it for it in items if not any(a <= it.start < b for a, b in asked)]
         kept = apply_negation(self.lex, self.msg, found, items, groups)
         kept = self.combine(self.told_of_elsewhere(kept, groups))
-        choices = {it.field: it.choice for it in kept if it.value is None and it.choice is not None}
+        choices = {
+            it.field: Straddle(*it.choice, self.msg.fact(it.field, "", it.start, it.end).text)
+            for it in kept
+            if it.value is None and it.choice is not None
+        }
         kept = [it for it in kept if it.value is not None]
         boundaries = {
-            it.field: self.msg.fact(it.field, it.value or "", it.start, it.end).text for it in kept if it.boundary
+            it.field: OnBound(self.msg.fact(it.field, "", it.start, it.end).text, it.boundary)
+            for it in kept
+            if it.boundary
         }
 
         # Sites that do not exist on the bone named ("extrémité supérieure du fémur").

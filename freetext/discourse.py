@@ -52,9 +52,8 @@ def content(text: str) -> list[Token]:
 def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
     if i + len(phrase) > len(tokens):
         return False
-    return all(
-        (key == ANY_NUMBER and t.is_number) or t.key == key for key, t in zip(phrase, tokens[i : i + len(phrase)])
-    )
+    found = tokens[i : i + len(phrase)]
+    return all((key == ANY_NUMBER and t.is_number) or t.key == key for key, t in zip(phrase, found, strict=True))
 
 
 def find(tokens: Sequence[Token], phrases: Iterable[Phrase]) -> list[tuple[int, int]]:
@@ -98,9 +97,9 @@ def _yes_no_phrases() -> list[tuple[Phrase, str]]:
 
 
 def leading_answer_then_addition(text: str) -> bool:
-    """ « non, et l'EV est de 8 mois », « oui, au fémur »: a yes or a no opens the
+    """« non, et l'EV est de 8 mois », « oui, au fémur »: a yes or a no opens the
     message and what follows goes on with it (never « non, c'est le tibia »)."""
-    tokens = [t for t in content(text)]
+    tokens = content(text)
     lengths = [len(p) for p, _ in _yes_no_phrases() if matches_at(tokens, 0, p)]
     if not lengths:
         return False

@@ -36,4 +36,4 @@ class Item:
     value: str | None  # None: the words give a value we cannot settle
     cue: int | None = None  # index of the cue group it is bound to
     choice: tuple[str, str] | None = None  # value None: the two classes a quantity straddles
-    boundary: bool = False  # a quantity that is exactly a class bound ("6 mois")
+    boundary: str | None = None  # a quantity exactly on a class bound ("6 mois"): the class across it

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from .analysis import analyze
 from .discourse import answer_is_blocked
-from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, accepts
+from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, OnBound, Straddle, accepts
 from .lexicon import Role
 from .lexicon import load_lexicon as _lexicon
 from .tokens import TokenKind, canon, expand, phrase_keys, scan
 
-__all__ = ["FIELD_VALUES", "Fact", "boundaries", "choices", "extract_facts", "interpret_answer"]
+__all__ = ["FIELD_VALUES", "Fact", "OnBound", "Straddle", "boundaries", "choices", "extract_facts", "interpret_answer"]
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -93,7 +93,7 @@ def _single(field: str, values: set[str]) -> str | None:
     return value if accepts(field, value) else None
 
 
-def choices(text: str, field: str | None = None) -> dict[str, tuple[str, str]]:
+def choices(text: str, field: str | None = None) -> dict[str, Straddle]:
     """Fields whose value the message gives as a quantity straddling one class bound
     (« environ 6 mois », « 1 à 3 mois »), with the two classes on either side;
     ``field``: read as the answer to the question about it."""
@@ -102,7 +102,7 @@ def choices(text: str, field: str | None = None) -> dict[str, tuple[str, str]]:
     return analyze(_lexicon(), text, field if field in FIELD_VALUES else None).choices
 
 
-def boundaries(text: str) -> dict[str, str]:
+def boundaries(text: str) -> dict[str, OnBound]:
     """Fields whose value was read from a quantity exactly on a class bound
     (« 6 mois », « 1 an »), with the words read."""
     if not isinstance(text, str) or not text.strip():

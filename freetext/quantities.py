@@ -160,7 +160,8 @@ class Measured:
     past: bool = False  # "il y a 2 ans": its clause is about the past
     # value None: the two neighbouring classes it straddles ("environ 6 mois", "1 à 3 mois")
     choice: tuple[str, str] | None = None
-    boundary: bool = False  # exactly a class bound, stated plainly ("6 mois", "1 an")
+    # exactly a class bound, stated plainly ("6 mois", "1 an"): the class on the bound's other side
+    boundary: str | None = None
 
 
 class Classed(NamedTuple):
@@ -168,7 +169,7 @@ class Classed(NamedTuple):
 
     value: str | None
     choice: tuple[str, str] | None = None
-    boundary: bool = False
+    boundary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -360,19 +361,23 @@ class QuantityReader:
             return Classed(None)
         if interval.hi > scale.upper_limit:
             interval = Interval(interval.lo, scale.upper_limit, interval.lo_open, False)
-        if kind is None and found.is_range and not interval.hi_open:
-            # A range that ends on a bound ends in the class whose label it ends
-            # ("3-6 mois": « 6 semaines à 6 mois »).
-            if any(b.value == interval.hi and b.exact_in == hi_family and b.ends_lower for b in scale.bounds):
-                interval = Interval(interval.lo, interval.hi, interval.lo_open, True)
+        # A range that ends on a bound ends in the class whose label it ends
+        # ("3-6 mois": « 6 semaines à 6 mois »).
+        if (
+            kind is None
+            and found.is_range
+            and not interval.hi_open
+            and any(b.value == interval.hi and b.exact_in == hi_family and b.ends_lower for b in scale.bounds)
+        ):
+            interval = Interval(interval.lo, interval.hi, interval.lo_open, True)
         index = interval_class(interval, lo_family, hi_family, scale.bounds, scale.tolerance)
         if index is not None:
-            boundary = (
-                kind is None
-                and not found.is_range
-                and any(b.value == found.lo and b.exact_in == lo_family for b in scale.bounds)
-            )
-            return Classed(scale.classes[index], boundary=boundary)
+            other = None
+            if kind is None and not found.is_range:
+                for k, b in enumerate(scale.bounds):
+                    if b.value == found.lo and b.exact_in == lo_family:
+                        other = scale.classes[k] if index == k + 1 else scale.classes[k + 1]
+            return Classed(scale.classes[index], boundary=other)
         if math.isnan(interval.lo) or math.isnan(interval.hi) or interval.lo > interval.hi:
             return Classed(None)
         low = point_class(interval.lo, Side.LOW if interval.lo_open else None, lo_family, scale.bounds, 0.0)

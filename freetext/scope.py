@@ -53,7 +53,7 @@ def _levels(tokens: Sequence[Token]) -> list[tuple[int, int]]:
         lo, hi = ranges[letter.norm]
         if not lo <= n <= hi:
             continue
-        near = [t.key for t in tokens[max(0, i - 2) : i] + list(tokens[i + 2 : i + 5]) if t.is_word]
+        near = [t.key for t in [*tokens[max(0, i - 2) : i], *tokens[i + 2 : i + 5]] if t.is_word]
         if any(w in never for w in near):
             continue
         a_lo, a_hi = ambiguous.get(letter.norm, (0, -1))
