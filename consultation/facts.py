@@ -64,6 +64,8 @@ def answer_from_context(requested: str | None, text: str) -> Any | None:
     return interpret_answer(text, requested)
 
 
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+
 # « Je ne sais pas » read by the intent classifier alone, with no words the
 # reader understood: it only ever records `unknown` for the pending question
 # (never a fact), so a confident intent is enough.
@@ -92,7 +94,9 @@ def update_facts(
         if scope is not None:
             update.out_of_scope = scope.reason
             update.messages.append(message(f"out_of_scope_{scope.reason}", words=" », « ".join(scope.words)))
-            update.messages.append(message("out_of_scope_covered"))
+            if (intent or {}).get("name") != OUT_OF_SCOPE_INTENT:
+                # The out_of_scope intent's own reply (utter_out_of_scope) says what is covered.
+                update.messages.append(message("out_of_scope_covered"))
             return update
         request = command(text)
         if request is not None:

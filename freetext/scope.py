@@ -42,7 +42,7 @@ def _levels(tokens: Sequence[Token]) -> list[tuple[int, int]]:
         t.is_word and t.norm in ("n", "m") and i + 1 < len(tokens) and tokens[i + 1].is_number
         for i, t in enumerate(tokens)
     )
-    out = []
+    out: list[tuple[int, int]] = []
     for i in range(len(tokens) - 1):
         letter, number = tokens[i], tokens[i + 1]
         if not (letter.is_word and letter.norm in ranges and number.is_number and number.start == letter.end):
@@ -58,8 +58,10 @@ def _levels(tokens: Sequence[Token]) -> list[tuple[int, int]]:
             continue
         a_lo, a_hi = ambiguous.get(letter.norm, (0, -1))
         if a_lo <= n <= a_hi:
-            before = any(_keys(tokens[i - len(p) : i]) == p for p in context if len(p) <= i)
-            if staged or not before:
+            before = any(
+                _keys(tokens[j - len(p) : j]) == p for j in range(max(0, i - 2), i + 1) for p in context if len(p) <= j
+            )
+            if staged or not (before or (out and out[-1][1] >= i - 2)):
                 continue
         out.append((i, i + 2))
     return out
