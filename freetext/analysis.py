@@ -303,10 +303,14 @@ class Analyzer:
             k = g.end
             while k < len(msg) and (msg.tokens[k].norm == ":" or msg.keys[k] in self.lex.skip):
                 k += 1
-            # « perte osseuse : je ne sais pas »: the field named is unknown, whatever is asked.
-            dont_know = msg.seq_at(k, self.lex.dont_know_keys)
+            # « perte osseuse : je ne sais pas », « l'irradiation, aucune idée »: the
+            # field named is unknown, whatever is asked.
+            j = k
+            while j < len(msg) and msg.tokens[j].norm == ",":
+                j += 1
+            dont_know = msg.seq_at(j, self.lex.dont_know_keys)
             if dont_know:
-                out.extend(Item(k, k + dont_know, f, UNKNOWN) for f in sorted(named & UNKNOWN_ALLOWED))
+                out.extend(Item(j, j + dont_know, f, UNKNOWN) for f in sorted(named & UNKNOWN_ALLOWED))
                 continue
             fields = named & BOOLEAN_FIELDS
             if not fields:
