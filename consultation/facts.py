@@ -15,7 +15,7 @@ from typing import Any
 
 from decision import FIELDS, CaseError, validate_fact
 from decision.contract import SITES_BY_BONE, UNKNOWN, UNKNOWN_ALLOWED, bones_for_site
-from freetext.discourse import Command, answer_is_blocked, command
+from freetext.discourse import Command, answer_is_blocked, choice_side, command
 from freetext.parser import boundaries, choices, extract_facts, interpret_answer
 from freetext.scope import out_of_scope
 
@@ -79,14 +79,17 @@ def update_facts(
     text: str,
     requested: str | None,
     previous: Mapping[str, Any] | None = None,
+    offered: tuple[Any, ...] | None = None,
 ) -> Update:
     """The slot changes a user message brings to the case `current`.
 
     ``previous``: the facts the user's previous message wrote (« je n'ai pas dit
-    ça » removes them). A message outside the chapter sets nothing; « retire la
-    perte osseuse » clears a fact; a duration on the edge of two classes gives a
-    `Choice`; a yes or a no that belongs to a correction, a question or another
-    field never answers the pending question."""
+    ça » removes them); ``offered``: the two values of ``requested`` the previous
+    reply offered as a choice (« plutôt moins » picks the first). A message
+    outside the chapter sets nothing; « retire la perte osseuse » clears a fact;
+    a duration on the edge of two classes gives a `Choice`; a yes or a no that
+    belongs to a correction, a question or another field never answers the
+    pending question."""
     update = Update()
     typed = not text.lstrip().startswith("/")
     if typed:
@@ -116,6 +119,10 @@ def update_facts(
             answer = UNKNOWN
         if answer is not None:
             heard[requested] = [answer]
+    if typed and requested is not None and requested in FIELDS and requested not in heard and offered:
+        picked = _picked(text, requested, tuple(offered))
+        if picked is not None:
+            heard[requested] = [picked]
     if typed and update.choice is None:
         update.choice = _choice(text, requested, heard)
 
@@ -176,6 +183,20 @@ def _answer_belongs_elsewhere(text: str, requested: str) -> bool:
     than the pending question (a correction, a question, another field)."""
     stated = {f.field for f in extract_facts(text) if f.field in FIELDS}
     return answer_is_blocked(text, requested, stated, ())
+
+
+def _picked(text: str, requested: str, offered: tuple[Any, ...]) -> Any | None:
+    """The offered value a typed reply picks: « plutôt moins », « la seconde », or a
+    value whose reading overlaps one offered value only (« moins de 6 mois » between
+    « 6 semaines à 6 mois » and « 6 à 12 mois »)."""
+    straddle = choices(text, requested).get(requested)
+    if straddle is not None:
+        common = [v for v in offered if v in (straddle.low, straddle.high)]
+        return common[0] if len(common) == 1 else None
+    side = choice_side(text)
+    if side is None or len(offered) != 2 or _answer_belongs_elsewhere(text, requested):
+        return None
+    return offered[side]
 
 
 def _choice(text: str, requested: str | None, heard: Mapping[str, list[Any]]) -> Choice | None:

@@ -175,3 +175,22 @@ def answer_is_blocked(text: str, field: str, stated: Iterable[str], named: Itera
     if is_correction(text) and (field in BOOLEAN_FIELDS or others):
         return True
     return bool(others) and not (field in BOOLEAN_FIELDS and leading_answer_then_addition(text))
+
+
+def choice_side(text: str) -> int | None:
+    """The side a typed reply to a two-value choice picks: 0 for the lower (or
+    first) value (« plutôt moins »), 1 for the higher (or second) one (« la
+    seconde »), None when it says neither or both. « plus court » is the lower."""
+    tokens = content(text)
+    low = find(tokens, words()["choice_low"])
+    high = find(tokens, words()["choice_high"])
+    # « plus court » is one phrase of the lower side: its « plus » is not the higher one.
+    high = [h for h in high if not any(a <= h[0] < b for a, b in low)]
+    low = [x for x in low if not any(a <= x[0] < b and b - a > x[1] - x[0] for a, b in high)]
+    if bool(low) == bool(high):
+        return None
+    covered = {k for a, b in (*low, *high) for k in range(a, b)}
+    fillers = {k for a, b in find(tokens, words()["choice_fillers"]) for k in range(a, b)}
+    if any(t.is_content and k not in covered and k not in fillers for k, t in enumerate(tokens)):
+        return None  # « plus de douleur »: the words say something else
+    return 0 if low else 1

@@ -96,3 +96,20 @@ def test_change_answer_does_not_repeat_a_removal_already_done(run_action):
     plain = make_tracker(slots=CASE, text="je veux modifier", intent="change_answer")
     messages, _ = run_action(ActionChangeAnswer(), plain)
     assert "Quelle réponse" in messages[0]["text"]
+
+
+def test_a_typed_reply_to_the_choice_offered_before_is_read(run_action):
+    buttons = [
+        {"title": "6 semaines à 6 mois", "payload": '/inform{"life_expectancy": "6_weeks_to_6_months"}'},
+        {"title": "6 à 12 mois", "payload": '/inform{"life_expectancy": "6_to_12_months"}'},
+    ]
+    events = [
+        {"event": "user", "text": "environ 6 mois"},
+        {"event": "bot", "text": "« environ 6 mois » tombe à la limite…", "data": {"buttons": buttons}},
+        {"event": "user", "text": "plutôt au-delà"},
+    ]
+    tracker = make_tracker(
+        slots={**CASE, "requested_slot": "life_expectancy"}, text="plutôt au-delà", events=events, active_loop=FORM
+    )
+    _, result = run_action(ExtractCaseFacts(), tracker)
+    assert slot_events(result)["life_expectancy"] == "6_to_12_months"

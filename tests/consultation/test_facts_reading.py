@@ -187,3 +187,27 @@ def test_a_bound_is_taken_and_the_class_named() -> None:
     assert update.messages[0] == "Noté : espérance de vie : 6 à 12 mois."
     assert "« 6 mois » est compté dans « 6 à 12 mois »" in update.messages[1]
     assert "« 6 semaines à 6 mois »" in update.messages[1]
+
+
+OFFERED = ("6_weeks_to_6_months", "6_to_12_months")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("plutôt moins", "6_weeks_to_6_months"),
+        ("la première", "6_weeks_to_6_months"),
+        ("au-dessus", "6_to_12_months"),
+        ("moins de 6 mois", "6_weeks_to_6_months"),
+        ("6 à 12 mois", "6_to_12_months"),
+    ],
+)
+def test_a_typed_reply_to_the_choice_picks_one_of_the_two_values(text, expected) -> None:
+    update = update_facts(FEMUR_CASE, [], None, text, "life_expectancy", None, OFFERED)
+    assert update.slots == {"life_expectancy": expected}
+
+
+@pytest.mark.parametrize("text", ["plus ou moins", "pourquoi plus ?", "plus de douleur"])
+def test_a_reply_that_picks_neither_side_writes_nothing(text) -> None:
+    assert update_facts(FEMUR_CASE, [], None, text, "life_expectancy", None, OFFERED).slots == {}
+    assert update_facts(FEMUR_CASE, [], None, "plutôt moins", "life_expectancy").slots == {}
