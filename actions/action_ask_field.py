@@ -10,6 +10,7 @@ from consultation.render import payload, question
 from consultation.texts import answer_text, message, value_label
 from decision import FIELDS, recommend
 from decision.contract import SITES_BY_BONE
+from freetext.scope import out_of_scope
 
 from .case import ASKED_SLOT, RECOMMENDATION_SLOT, case_from_tracker, last_recommendation, slot_set_this_turn
 
@@ -45,6 +46,10 @@ class AskForField(Action):
         case = case_from_tracker(tracker)
         asked = list(tracker.get_slot(ASKED_SLOT) or [])
         events: list[EventType] = []
+        if self.field not in asked and out_of_scope((tracker.latest_message or {}).get("text") or ""):
+            # « méta L3, on opère ? »: the extraction said it is outside the chapter;
+            # a consultation does not start on it with a first question.
+            return events
         if self.field not in asked:
             asked.append(self.field)
             events.append(SlotSet(ASKED_SLOT, asked))

@@ -1,6 +1,6 @@
 """The extraction, ask and change actions on what is read from the text (issue 20)."""
 
-from actions.action_ask_field import AskForLifeExpectancy, AskForPriorRadiotherapy
+from actions.action_ask_field import AskForLifeExpectancy, AskForPriorRadiotherapy, AskForSituation
 from actions.action_change_answer import ActionChangeAnswer
 from actions.action_validate_slot_mappings import ExtractCaseFacts
 from freetext.parser import extract_facts
@@ -113,3 +113,15 @@ def test_a_typed_reply_to_the_choice_offered_before_is_read(run_action):
     )
     _, result = run_action(ExtractCaseFacts(), tracker)
     assert slot_events(result)["life_expectancy"] == "6_to_12_months"
+
+
+def test_no_first_question_after_an_out_of_scope_message_but_a_pending_one_is_asked_again(run_action):
+    text = "lésion de l'aile iliaque, on opère ?"
+    fresh = make_tracker(text=text, active_loop=FORM, slots={"requested_slot": "situation"})
+    assert run_action(AskForSituation(), fresh) == ([], [])
+    pending = make_tracker(
+        text=text,
+        active_loop=FORM,
+        slots={**CASE, "requested_slot": "prior_radiotherapy", "asked_fields": ["prior_radiotherapy"]},
+    )
+    assert run_action(AskForPriorRadiotherapy(), pending)[0] != []

@@ -192,7 +192,7 @@ def test_life_expectancy_inside_a_longer_message_is_read() -> None:
     [
         ("EV 6 mois", "6_to_12_months", "6_weeks_to_6_months"),
         ("survie estimée à un an", "6_to_12_months", "gt_12_months"),
-        ("EV 6 semaines", "6_weeks_to_6_months", "lt_6_weeks"),
+        ("espérance de vie de 6 semaines", "6_weeks_to_6_months", "lt_6_weeks"),
     ],
 )
 def test_a_bound_stated_plainly_is_taken_and_named(said: str, expected: str, other: str) -> None:
