@@ -96,7 +96,7 @@ def out_of_scope(text: str) -> OutOfScope | None:
         if pelvis:
             return OutOfScope(PELVIS, _typed(text, tokens, pelvis))
     dose = find(tokens, words()["radiotherapy_dose"])
-    if dose and asks:
+    if dose and asks and find(tokens, words()["radiotherapy"]):
         return OutOfScope(RADIOTHERAPY_DOSE, _typed(text, tokens, dose))
     drugs = find(tokens, words()["bone_drug"])
     if drugs and (asks or not facts - BACKGROUND_FIELDS):

@@ -277,3 +277,8 @@ def test_a_denied_value_is_not_read() -> None:
 @pytest.mark.parametrize("text", ["matériel retiré en 2020, fracture du fémur", "il a enlevé son attelle"])
 def test_the_same_verbs_in_a_case_description_remove_nothing(text: str) -> None:
     assert command(text) is None
+
+
+def test_a_dose_of_something_else_is_no_radiotherapy_dose() -> None:
+    found = out_of_scope("quelle dose de paracétamol ?")
+    assert found is None or found.reason != "radiotherapy_dose"
