@@ -13,6 +13,7 @@ mixed).
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -29,7 +30,7 @@ from .fields import (
     OnBound,
     Straddle,
 )
-from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
+from .lexicon import VALUE_ROLES, Entry, Lexicon, Role, load_lexicon
 from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
 from .quantities import Measured, QuantityReader
@@ -492,3 +493,11 @@ class Analyzer:
 def analyze(lex: Lexicon, text: str, answer_field: str | None = None, generic: bool = True) -> Analysis:
     """``generic``: in an answer, read the yes, no and « je ne sais pas » as its value."""
     return Analyzer(lex, text, answer_field, generic).run()
+
+
+@functools.lru_cache(maxsize=256)
+def cached_analysis(text: str, answer_field: str | None = None, generic: bool = True) -> Analysis:
+    """``analyze`` with the project's lexicon, remembered for the last messages: one
+    message is read several times (facts, answer, scope, discourse). Do not modify
+    the result."""
+    return analyze(load_lexicon(), text, answer_field, generic)

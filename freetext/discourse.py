@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .analysis import analyze
+from .analysis import cached_analysis
 from .fields import BOOLEAN_FIELDS, FIELD_VALUES
 from .lexicon import LEXICON_PATH, load_lexicon
 from .tokens import ANY_NUMBER, Token, expanded_keys, scan
@@ -39,14 +39,28 @@ def words() -> dict[str, list[Phrase]]:
 
 
 @functools.cache
+def _by_first_key(name: str) -> dict[str, list[Phrase]]:
+    """The phrases of ``words()[name]`` by their first key (longest first)."""
+    out: dict[str, list[Phrase]] = {}
+    phrases = load_lexicon().dont_know_keys if name == DONT_KNOW else words()[name]
+    for p in sorted(phrases, key=len, reverse=True):
+        out.setdefault(p[0], []).append(p)
+    return out
+
+
+DONT_KNOW = "dont_know"  # « je ne sais pas » (lexicon.yml, answers), for find()
+
+
+@functools.cache
 def raw_section(name: str) -> dict:
     with LEXICON_PATH.open(encoding="utf-8") as handle:
         return dict(yaml.safe_load(handle)[name])
 
 
-def content(text: str) -> list[Token]:
+@functools.lru_cache(maxsize=256)
+def content(text: str) -> tuple[Token, ...]:
     """The tokens of ``text`` (no typo correction: these words are matched as typed)."""
-    return scan(text)
+    return tuple(scan(text))
 
 
 def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
@@ -56,14 +70,20 @@ def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
     return all((key == ANY_NUMBER and t.is_number) or t.key == key for key, t in zip(phrase, found, strict=True))
 
 
-def find(tokens: Sequence[Token], phrases: Iterable[Phrase]) -> list[tuple[int, int]]:
-    """Token spans [start, end) where one of the phrases occurs (longest at each start)."""
-    phrases = list(phrases)
+def find(tokens: Sequence[Token], name: str) -> list[tuple[int, int]]:
+    """Token spans [start, end) where one of the phrases of ``words()[name]``
+    occurs (the longest at each start)."""
+    index = _by_first_key(name)
+    numbered = index.get(ANY_NUMBER, [])
     out = []
-    for i in range(len(tokens)):
-        best = max((len(p) for p in phrases if matches_at(tokens, i, p)), default=0)
-        if best:
-            out.append((i, i + best))
+    for i, t in enumerate(tokens):
+        candidates = index.get(t.key, [])
+        if t.is_number and numbered:
+            candidates = sorted([*candidates, *numbered], key=len, reverse=True)
+        for p in candidates:
+            if matches_at(tokens, i, p):
+                out.append((i, i + len(p)))
+                break
     return out
 
 
@@ -88,7 +108,7 @@ def is_question(text: str) -> bool:
 
 def is_correction(text: str) -> bool:
     """Whether the message takes back or restates something said before (« ah non », « pardon »)."""
-    return bool(find(content(text), words()["corrections"]))
+    return bool(find(content(text), "corrections"))
 
 
 def _yes_no_phrases() -> list[tuple[Phrase, str]]:
@@ -124,7 +144,7 @@ class Command:
 
 def _fields_in(text: str) -> tuple[str, ...]:
     """Fields named or stated in ``text``, in order."""
-    analysis = analyze(load_lexicon(), text)
+    analysis = cached_analysis(text)
     found = [f.field for f in analysis.facts if f.field in FIELD_VALUES]
     found += [f.value for f in analysis.facts if f.field == "field" and f.value in FIELD_VALUES]
     found += sorted(analysis.named)
@@ -132,14 +152,14 @@ def _fields_in(text: str) -> tuple[str, ...]:
 
 
 def _says_dont_know(tokens: Sequence[Token]) -> bool:
-    return bool(find(tokens, load_lexicon().dont_know_keys))
+    return bool(find(tokens, DONT_KNOW))
 
 
 def command(text: str) -> Command | None:
     """The removal (« retire la perte osseuse ») or denial (« je n'ai jamais dit que
     la perte osseuse était non, je sais pas ») the message makes, if any."""
     tokens = content(text)
-    denial = find(tokens, words()["denials"])
+    denial = find(tokens, "denials")
     if denial:
         start, end = denial[0]
         rest = text[tokens[end - 1].end :]
@@ -182,15 +202,15 @@ def choice_side(text: str) -> int | None:
     first) value (« plutôt moins »), 1 for the higher (or second) one (« la
     seconde »), None when it says neither or both. « plus court » is the lower."""
     tokens = content(text)
-    low = find(tokens, words()["choice_low"])
-    high = find(tokens, words()["choice_high"])
+    low = find(tokens, "choice_low")
+    high = find(tokens, "choice_high")
     # « plus court » is one phrase of the lower side: its « plus » is not the higher one.
     high = [h for h in high if not any(a <= h[0] < b for a, b in low)]
     low = [x for x in low if not any(a <= x[0] < b and b - a > x[1] - x[0] for a, b in high)]
     if bool(low) == bool(high):
         return None
     covered = {k for a, b in (*low, *high) for k in range(a, b)}
-    fillers = {k for a, b in find(tokens, words()["choice_fillers"]) for k in range(a, b)}
+    fillers = {k for a, b in find(tokens, "choice_fillers") for k in range(a, b)}
     if any(t.is_content and k not in covered and k not in fillers for k, t in enumerate(tokens)):
         return None  # « plus de douleur »: the words say something else
     return 0 if low else 1

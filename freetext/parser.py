@@ -23,7 +23,7 @@ questions) and ``analysis`` (one pass over a message).
 
 from __future__ import annotations
 
-from .analysis import analyze
+from .analysis import cached_analysis
 from .discourse import answer_is_blocked
 from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, OnBound, Straddle, accepts
 from .lexicon import Role
@@ -43,7 +43,7 @@ def extract_facts(text: str) -> list[Fact]:
         raise TypeError(f"text must be a str, not {type(text).__name__}")
     if not text.strip():
         return []
-    return analyze(_lexicon(), text).facts
+    return list(cached_analysis(text).facts)
 
 
 def interpret_answer(text: str, field: str) -> str | None:
@@ -65,7 +65,7 @@ def interpret_answer(text: str, field: str) -> str | None:
     # yes, the no or the « je ne sais pas » belongs to something else; only what
     # the message states of the field itself counts.
     blocked = field != REFERENCE_ENTITY and answer_is_blocked(
-        text, field, {f.field for f in stated if f.field in FIELD_VALUES}, analyze(lex, text).named
+        text, field, {f.field for f in stated if f.field in FIELD_VALUES}, cached_analysis(text).named
     )
     if field in BOOLEAN_FIELDS and not blocked:
         whole = tuple(t.key for t in lex.tokenize(text) if not t.is_boundary)
@@ -77,7 +77,7 @@ def interpret_answer(text: str, field: str) -> str | None:
         if len(tokens) == 1 and tokens[0].is_number and tokens[0].norm.isdigit() and low <= int(tokens[0].norm) <= high:
             values = {tokens[0].norm}
     if field != REFERENCE_ENTITY:
-        answer = analyze(lex, text, field, generic=not blocked)
+        answer = cached_analysis(text, field, not blocked)
         if field in answer.ambiguous:
             return None
         values |= {f.value for f in answer.facts if f.field == field}
@@ -99,7 +99,7 @@ def choices(text: str, field: str | None = None) -> dict[str, Straddle]:
     ``field``: read as the answer to the question about it."""
     if not isinstance(text, str) or not text.strip():
         return {}
-    return analyze(_lexicon(), text, field if field in FIELD_VALUES else None).choices
+    return cached_analysis(text, field if field in FIELD_VALUES else None).choices
 
 
 def boundaries(text: str) -> dict[str, OnBound]:
@@ -107,7 +107,7 @@ def boundaries(text: str) -> dict[str, OnBound]:
     (« 6 mois », « 1 an »), with the words read."""
     if not isinstance(text, str) or not text.strip():
         return {}
-    return analyze(_lexicon(), text).boundaries
+    return cached_analysis(text).boundaries
 
 
 # --------------------------------------------------------------------------

@@ -89,16 +89,16 @@ def out_of_scope(text: str) -> OutOfScope | None:
     on_limb = bool(facts & LIMB_FIELDS)
     asks = is_question(text)
     if not on_limb:
-        spine = _levels(tokens) + find(tokens, words()["spine"])
+        spine = _levels(tokens) + find(tokens, "spine")
         if spine:
             return OutOfScope(SPINE, _typed(text, tokens, sorted(spine)))
-        pelvis = find(tokens, words()["pelvis"])
+        pelvis = find(tokens, "pelvis")
         if pelvis:
             return OutOfScope(PELVIS, _typed(text, tokens, pelvis))
-    dose = find(tokens, words()["radiotherapy_dose"])
-    if dose and asks and find(tokens, words()["radiotherapy"]):
+    dose = find(tokens, "radiotherapy_dose")
+    if dose and asks and find(tokens, "radiotherapy"):
         return OutOfScope(RADIOTHERAPY_DOSE, _typed(text, tokens, dose))
-    drugs = find(tokens, words()["bone_drug"])
+    drugs = find(tokens, "bone_drug")
     if drugs and (asks or not facts - BACKGROUND_FIELDS):
         return OutOfScope(BONE_DRUG, _typed(text, tokens, drugs))
     return None
