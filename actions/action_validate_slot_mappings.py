@@ -1,3 +1,5 @@
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -6,7 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from consultation.facts import update_facts
-from consultation.texts import message
+from consultation.render import payload
+from consultation.texts import message, value_label
+from decision import FIELDS
 from records.privacy import screen
 
 from .case import case_from_tracker, requested_field
@@ -14,13 +18,54 @@ from .case import case_from_tracker, requested_field
 PARSED_SLOT = "parsed_message_id"
 
 
+def written_by_previous_message(tracker: Tracker) -> dict[str, Any]:
+    """The contract facts the user's previous message set (« je n'ai pas dit ça » removes them)."""
+    users = 0
+    written: dict[str, Any] = {}
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                break
+        elif kind == "slot" and users == 1 and event.get("name") in FIELDS and event.get("name") not in written:
+            written[event["name"]] = event.get("value")
+    return {name: value for name, value in written.items() if value is not None}
+
+
+def offered_before(tracker: Tracker, field: str | None) -> tuple[Any, ...] | None:
+    """The values of `field` the reply to the user's previous message offered as a
+    two-button choice (« environ 6 mois »: « 6 semaines à 6 mois » or « 6 à 12 mois »)."""
+    if field is None:
+        return None
+    prefix = payload(field, None).split(":", 1)[0]
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return None
+        elif event.get("event") == "bot" and users == 1:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if len(buttons) == 2 and all(str(b.get("payload", "")).startswith(prefix) for b in buttons):
+                values = [json.loads(str(b["payload"])[len("/inform") :]).get(field) for b in buttons]
+                return tuple(values)
+    return None
+
+
+def choice_buttons(field: str, values: tuple[Any, ...]) -> list[Mapping[str, str]]:
+    return [{"title": value_label(field, value), "payload": payload(field, value)} for value in values]
+
+
 class ExtractCaseFacts(ValidationAction):
     """Fills the contract slots (their mappings are `custom`) from each user message.
 
     Rasa runs `action_validate_slot_mappings` after every user message, and
-    delivers what it says, so the user sees what was understood, corrected or
-    refused. It reads each message once (Rasa runs slot extraction again when a
-    form activates) and sets only values the contract allows.
+    delivers what it says, so the user sees what was understood, corrected,
+    removed or refused. It reads each message once (Rasa runs slot extraction
+    again when a form activates) and sets only values the contract allows. A
+    message outside the chapter sets nothing and says so; a value on the edge
+    of two classes (« environ 6 mois ») is offered as a choice, with buttons.
     """
 
     def name(self) -> str:
@@ -40,9 +85,14 @@ class ExtractCaseFacts(ValidationAction):
             intent=latest.get("intent"),
             text=screened.text,
             requested=requested_field(tracker),
+            previous=written_by_previous_message(tracker),
+            offered=offered_before(tracker, requested_field(tracker)),
         )
         for text in update.messages:
             dispatcher.utter_message(text=text)
+        if update.choice is not None:
+            buttons = choice_buttons(update.choice.field, update.choice.values)
+            dispatcher.utter_message(text=update.choice.text, buttons=list(buttons))
         events: list[EventType] = [SlotSet(name, value) for name, value in update.slots.items()]
         if message_id is not None:
             events.append(SlotSet(PARSED_SLOT, message_id))

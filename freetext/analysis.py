@@ -13,11 +13,24 @@ mixed).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .fields import BOOLEAN_FIELDS, FALSE, FIELD_ENTITY, REFERENCE_ENTITY, SITES_BY_BONE, TRUE, UNKNOWN, Fact
-from .lexicon import VALUE_ROLES, Entry, Lexicon, Role
+from .fields import (
+    BOOLEAN_FIELDS,
+    FALSE,
+    FIELD_ENTITY,
+    REFERENCE_ENTITY,
+    SITES_BY_BONE,
+    TRUE,
+    UNKNOWN,
+    UNKNOWN_ALLOWED,
+    Fact,
+    OnBound,
+    Straddle,
+)
+from .lexicon import VALUE_ROLES, Entry, Lexicon, Role, load_lexicon
 from .matches import Group, Item
 from .negation import Clauses, apply_negation, clauses, questions
 from .quantities import Measured, QuantityReader
@@ -29,6 +42,11 @@ from .tokens import ANY_NUMBER
 class Analysis:
     facts: list[Fact]
     ambiguous: set[str]  # fields named with a value we could not settle
+    # field -> the two neighbouring values a quantity straddles ("environ 6 mois")
+    choices: dict[str, Straddle] = field(default_factory=dict)
+    # field -> a quantity read exactly on a class bound ("6 mois")
+    boundaries: dict[str, OnBound] = field(default_factory=dict)
+    named: set[str] = field(default_factory=set)  # fields named by the message ("la perte osseuse")
 
 
 class _Candidate(NamedTuple):
@@ -44,9 +62,10 @@ class _Candidate(NamedTuple):
 class Analyzer:
     """One pass over one message (context-free, or as an answer to ``answer_field``)."""
 
-    def __init__(self, lex: Lexicon, text: str, answer_field: str | None) -> None:
+    def __init__(self, lex: Lexicon, text: str, answer_field: str | None, generic: bool = True) -> None:
         self.lex = lex
         self.answer_field = answer_field
+        self.generic = generic
         self.msg = lex.read(text)
         self.taken = [False] * len(self.msg)  # tokens already read as something
         self.quantities = QuantityReader(lex, self.msg, self.taken)
@@ -76,7 +95,7 @@ class Analyzer:
         for it in items:
             if it.value is None:
                 ambiguous.add(it.field)
-        items = [it for it in items if it.value is not None]
+        items = [it for it in items if it.value is not None or it.choice is not None]
         items.sort(key=lambda it: (it.start, it.end))
         forced_names = self.apply_change_cues(items, groups, found)
         past = {found.hedge[g.start] for g in groups if g.has(Role.HEDGE_CLAUSE)}
@@ -93,6 +112,17 @@ class Analyzer:
         items = [it for it in items if not any(a <= it.start < b for a, b in asked)]
         kept = apply_negation(self.lex, self.msg, found, items, groups)
         kept = self.combine(self.told_of_elsewhere(kept, groups))
+        choices = {
+            it.field: Straddle(*it.choice, self.msg.fact(it.field, "", it.start, it.end).text)
+            for it in kept
+            if it.value is None and it.choice is not None
+        }
+        kept = [it for it in kept if it.value is not None]
+        boundaries = {
+            it.field: OnBound(self.msg.fact(it.field, "", it.start, it.end).text, it.boundary)
+            for it in kept
+            if it.boundary
+        }
 
         # Sites that do not exist on the bone named ("extrémité supérieure du fémur").
         bones = {it.value for it in kept if it.field == "bone"}
@@ -104,11 +134,12 @@ class Analyzer:
         if self.answer_field is None:
             facts.extend(self.field_names(groups, kept, ambiguous, used_cues, forced_names))
         facts.extend(self.references(groups))
-        return Analysis(self.without_overlaps(facts), ambiguous)
+        named = {f for g in groups if g.has(Role.NAME) and not g.has(Role.FACT) for f in g.fields(Role.NAME)}
+        return Analysis(self.without_overlaps(facts), ambiguous, choices, boundaries, named)
 
     def select_groups(self) -> list[Group]:
         """The lexicon phrases of the message, longest first, none overlapping."""
-        index = self.lex.index_for(self.answer_field)
+        index = self.lex.index_for(self.answer_field, self.generic)
         msg, taken = self.msg, self.taken
         keys, tokens, n = msg.keys, msg.tokens, len(msg)
         candidates: dict[tuple[int, int], list[tuple[int, Entry]]] = {}
@@ -229,7 +260,7 @@ class Analyzer:
             ):
                 # An answer to the question, or a message saying only a quantity
                 # ("4 mois", "huit mois selon l'oncologue", "70 %").
-                bound.append(Item(m.start, m.end, fname, m.value))
+                bound.append(Item(m.start, m.end, fname, m.value, None, m.choice, m.boundary))
                 continue
             if fname == "life_expectancy":
                 cue = bind(
@@ -245,10 +276,10 @@ class Analyzer:
             if cue == -1:
                 ambiguous.add(fname)
             elif cue is not None:
-                bound.append(Item(m.start, m.end, fname, m.value, cue))
+                bound.append(Item(m.start, m.end, fname, m.value, cue, m.choice, m.boundary))
             elif fname == "lesion_size" and fname in cues and msg.segment_alone(m.start, m.end):
                 # "lésion mixte, 60 %, douleur modérée": a part of a case description on its own.
-                bound.append(Item(m.start, m.end, fname, m.value))
+                bound.append(Item(m.start, m.end, fname, m.value, None, m.choice, m.boundary))
         # One cue giving two different values ("douleur légère à modérée") gives none.
         by_cue: dict[tuple[int | None, str], set[str | None]] = {}
         for it in bound:
@@ -262,18 +293,29 @@ class Analyzer:
 
     def yes_no_after_names(self, groups: list[Group]) -> list[Item]:
         """ "perte osseuse : oui", "irradiation antérieure : non": a yes or a no right
-        after the name of a yes/no field answers it."""
+        after the name of a yes/no field answers it; « je ne sais pas » right after
+        the name of any field that may stay unknown makes it unknown."""
         msg = self.msg
         out: list[Item] = []
         for g in groups:
             if not g.has(Role.NAME) or g.has(Role.FACT):
                 continue
-            fields = g.fields(Role.NAME) & BOOLEAN_FIELDS
-            if not fields:
-                continue
+            named = g.fields(Role.NAME)
             k = g.end
             while k < len(msg) and (msg.tokens[k].norm == ":" or msg.keys[k] in self.lex.skip):
                 k += 1
+            # « perte osseuse : je ne sais pas », « l'irradiation, aucune idée »: the
+            # field named is unknown, whatever is asked.
+            j = k
+            while j < len(msg) and msg.tokens[j].norm == ",":
+                j += 1
+            dont_know = msg.seq_at(j, self.lex.dont_know_keys)
+            if dont_know:
+                out.extend(Item(j, j + dont_know, f, UNKNOWN) for f in sorted(named & UNKNOWN_ALLOWED))
+                continue
+            fields = named & BOOLEAN_FIELDS
+            if not fields:
+                continue
             said = max(((len(p), value) for p, value in self.lex.answers.yes_no if msg.has_at(k, p)), default=None)
             if said is not None:
                 out.extend(Item(k, k + said[0], fname, said[1]) for fname in sorted(fields))
@@ -448,5 +490,14 @@ class Analyzer:
         return out
 
 
-def analyze(lex: Lexicon, text: str, answer_field: str | None = None) -> Analysis:
-    return Analyzer(lex, text, answer_field).run()
+def analyze(lex: Lexicon, text: str, answer_field: str | None = None, generic: bool = True) -> Analysis:
+    """``generic``: in an answer, read the yes, no and « je ne sais pas » as its value."""
+    return Analyzer(lex, text, answer_field, generic).run()
+
+
+@functools.lru_cache(maxsize=256)
+def cached_analysis(text: str, answer_field: str | None = None, generic: bool = True) -> Analysis:
+    """``analyze`` with the project's lexicon, remembered for the last messages: one
+    message is read several times (facts, answer, scope, discourse). Do not modify
+    the result."""
+    return analyze(load_lexicon(), text, answer_field, generic)

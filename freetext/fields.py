@@ -9,6 +9,7 @@ without a value) and ``reference_number``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from decision.contract import BOOLEAN as CONTRACT_BOOLEAN
 from decision.contract import FIELDS as CONTRACT_FIELDS
@@ -46,3 +47,20 @@ class Fact:
     start: int
     end: int
     text: str
+
+
+class Straddle(NamedTuple):
+    """A quantity straddling one class bound (« environ 6 mois »): the classes on
+    either side, and the words read."""
+
+    low: str
+    high: str
+    text: str
+
+
+class OnBound(NamedTuple):
+    """A quantity read exactly on a class bound (« 6 mois »): the words read, and
+    the class on the other side of the bound."""
+
+    text: str
+    other: str

@@ -54,6 +54,7 @@ class Role(Enum):
     HEDGE_AFTER = "hedge_after"  # makes what precedes uncertain ("à confirmer")
     HEDGE_CLAUSE = "hedge_clause"  # puts its clause in the past or on the other side
     QUESTION = "question"  # opens a yes/no question ("est-ce que")
+    QUESTION_OPEN = "question_open"  # opens a question or a hypothesis, "?" or not ("pourquoi", "et si")
     BREAK = "break"  # ends the reach of negations and cues ("mais")
     NEG_END = "neg_end"  # ends the reach of negations only ("c'est", "pardon")
     IGNORE = "ignore"  # consumed with no fact ("nerf radial")
@@ -199,11 +200,12 @@ class Lexicon:
         self.sizes = compile_sizes(raw["lesion_size_quantities"])
         self.scores = compile_scores(raw["performance_status"], self.durations)
         self.answers = compile_answers(raw["answers"])
+        self.dont_know_keys = keyed(raw["answers"]["dont_know"], "answers.dont_know")
         self.combined = self._compile_combined(raw["combined"]["rules"])
         self.alternatives = frozenset(word_set(raw["combined"]["alternatives"], "combined.alternatives"))
         self.speller = self._compile_speller(raw["fuzzy"], compile_abbreviations(raw["abbreviations"]))
         # Entries to match in a message, by the field it answers (None: no question pending).
-        self.index_for: Callable[[str | None], Index] = functools.lru_cache(maxsize=None)(self._index_for)
+        self.index_for: Callable[[str | None, bool], Index] = functools.lru_cache(maxsize=None)(self._index_for)
 
     # -- sections
 
@@ -229,6 +231,7 @@ class Lexicon:
             *_all_entries(hedges["after"], "hedges.after", Role.HEDGE_AFTER),
             *_all_entries(hedges["clause"], "hedges.clause", Role.HEDGE_CLAUSE),
             *_all_entries(hedges["question"], "hedges.question", Role.QUESTION),
+            *_all_entries(hedges["question_open"], "hedges.question_open", Role.QUESTION_OPEN),
             *_all_entries(ignore, "ignore", Role.IGNORE),
             *_all_entries(change_cues, "change_cues", Role.CHANGE),
         ]
@@ -334,12 +337,16 @@ class Lexicon:
 
     # -- use
 
-    def answer_entries(self, fname: str) -> list[Entry]:
-        """Phrases that make sense only as an answer to the question about ``fname``."""
+    def answer_entries(self, fname: str, generic: bool = True) -> list[Entry]:
+        """Phrases that make sense only as an answer to the question about ``fname``:
+        its own (« le pilon » for the bone) and, if ``generic``, the yes, no and
+        « je ne sais pas » that answer any question."""
         out: list[Entry] = []
         for value, phrases in self.answers.fields.get(fname, {}).items():
             for p in phrases:
                 out.extend(_entries(p, Role.FACT, fname, value))
+        if not generic:
+            return out
         if fname in BOOLEAN_FIELDS:
             out.extend(e for p in self.answers.yes for e in _entries(p, Role.FACT, fname, TRUE))
             out.extend(e for p in self.answers.no for e in _entries(p, Role.FACT, fname, FALSE))
@@ -351,13 +358,14 @@ class Lexicon:
         )
         return out
 
-    def _index_for(self, answer_field: str | None) -> Index:
+    def _index_for(self, answer_field: str | None, generic: bool = True) -> Index:
         """Entries to match in a message: the base ones, plus, in an answer to the
-        question about ``answer_field``, its answer phrases and its cued values as facts."""
+        question about ``answer_field``, its answer phrases (``generic``: with the
+        yes, no and « je ne sais pas ») and its cued values as facts."""
         if answer_field is None:
             return self.base_index
         return _index(
-            self.answer_entries(answer_field)
+            self.answer_entries(answer_field, generic)
             + [
                 dataclasses.replace(e, role=Role.FACT) if e.role is Role.CUED and e.field == answer_field else e
                 for e in self.base_entries

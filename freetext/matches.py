@@ -35,3 +35,5 @@ class Item:
     field: str
     value: str | None  # None: the words give a value we cannot settle
     cue: int | None = None  # index of the cue group it is bound to
+    choice: tuple[str, str] | None = None  # value None: the two classes a quantity straddles
+    boundary: str | None = None  # a quantity exactly on a class bound ("6 mois"): the class across it

@@ -55,16 +55,19 @@ def clauses(msg: Tokenized, groups: list[Group]) -> Clauses:
 
 
 def questions(msg: Tokenized, groups: list[Group]) -> list[tuple[int, int]]:
-    """Token ranges asked about: from a yes/no question marker to its "?"."""
+    """Token ranges asked about: from a yes/no question marker to its "?"; from an
+    open question or a hypothesis (« pourquoi », « et si ») to its "?" or the end
+    of its sentence."""
     out = []
     toks = msg.tokens
     for g in groups:
-        if not g.has(Role.QUESTION):
+        is_open = g.has(Role.QUESTION_OPEN)
+        if not g.has(Role.QUESTION) and not is_open:
             continue
         k = g.end
         while k < len(toks) and toks[k].norm not in "?.!;\n":
             k += 1
-        if k < len(toks) and toks[k].norm == "?":
+        if is_open or (k < len(toks) and toks[k].norm == "?"):
             out.append((g.start, k))
     return out
 

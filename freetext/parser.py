@@ -23,13 +23,14 @@ questions) and ``analysis`` (one pass over a message).
 
 from __future__ import annotations
 
-from .analysis import analyze
-from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, accepts
+from .analysis import cached_analysis
+from .discourse import answer_is_blocked
+from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, OnBound, Straddle, accepts
 from .lexicon import Role
 from .lexicon import load_lexicon as _lexicon
 from .tokens import TokenKind, canon, expand, phrase_keys, scan
 
-__all__ = ["FIELD_VALUES", "Fact", "extract_facts", "interpret_answer"]
+__all__ = ["FIELD_VALUES", "Fact", "OnBound", "Straddle", "boundaries", "choices", "extract_facts", "interpret_answer"]
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -42,7 +43,7 @@ def extract_facts(text: str) -> list[Fact]:
         raise TypeError(f"text must be a str, not {type(text).__name__}")
     if not text.strip():
         return []
-    return analyze(_lexicon(), text).facts
+    return list(cached_analysis(text).facts)
 
 
 def interpret_answer(text: str, field: str) -> str | None:
@@ -58,27 +59,55 @@ def interpret_answer(text: str, field: str) -> str | None:
     if field not in FIELD_VALUES and field != REFERENCE_ENTITY:
         return None
     lex = _lexicon()
-    if field in BOOLEAN_FIELDS:
+    stated = extract_facts(text)
+    values = {f.value for f in stated if f.field == field}
+    # « ah non pardon, c'est l'humérus », « non ? », « perte osseuse : non »: the
+    # yes, the no or the « je ne sais pas » belongs to something else; only what
+    # the message states of the field itself counts.
+    blocked = field != REFERENCE_ENTITY and answer_is_blocked(
+        text, field, {f.field for f in stated if f.field in FIELD_VALUES}, cached_analysis(text).named
+    )
+    if field in BOOLEAN_FIELDS and not blocked:
         whole = tuple(t.key for t in lex.tokenize(text) if not t.is_boundary)
         if whole in lex.answers.whole:
             return lex.answers.whole[whole]
-    values = {f.value for f in extract_facts(text) if f.field == field}
     if field == REFERENCE_ENTITY and not values:
         tokens = [t for t in lex.tokenize(text) if not t.is_boundary]
         low, high = lex.ref_range
         if len(tokens) == 1 and tokens[0].is_number and tokens[0].norm.isdigit() and low <= int(tokens[0].norm) <= high:
             values = {tokens[0].norm}
     if field != REFERENCE_ENTITY:
-        answer = analyze(lex, text, field)
+        answer = cached_analysis(text, field, not blocked)
         if field in answer.ambiguous:
             return None
         values |= {f.value for f in answer.facts if f.field == field}
+    return _single(field, values)
+
+
+def _single(field: str, values: set[str]) -> str | None:
     if len(values) != 1:
         return None
-    value = values.pop()
+    value = next(iter(values))
     if field == REFERENCE_ENTITY:
         return value
     return value if accepts(field, value) else None
+
+
+def choices(text: str, field: str | None = None) -> dict[str, Straddle]:
+    """Fields whose value the message gives as a quantity straddling one class bound
+    (« environ 6 mois », « 1 à 3 mois »), with the two classes on either side;
+    ``field``: read as the answer to the question about it."""
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    return cached_analysis(text, field if field in FIELD_VALUES else None).choices
+
+
+def boundaries(text: str) -> dict[str, OnBound]:
+    """Fields whose value was read from a quantity exactly on a class bound
+    (« 6 mois », « 1 an »), with the words read."""
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    return cached_analysis(text).boundaries
 
 
 # --------------------------------------------------------------------------

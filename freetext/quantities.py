@@ -23,17 +23,24 @@ from .wordlists import Qualifier
 
 class Bound(NamedTuple):
     """A class bound: a value equal to it belongs to the upper class when
-    ``upper_inclusive``; it is exact in the unit family ``exact_in``."""
+    ``upper_inclusive``; it is exact in the unit family ``exact_in``. A range
+    ending on it belongs to the class below when ``ends_lower``: that class's
+    label holds the bound too (« 3-6 mois »: « 6 semaines à 6 mois »)."""
 
     value: float
     upper_inclusive: bool
     exact_in: str
+    ends_lower: bool = False
 
 
 # Life-expectancy classes (conventions): bounds in days; 6 weeks is exact in
 # days and weeks, 6 and 12 months in months and years.
 LIFE_EXPECTANCY_CLASSES = ("lt_6_weeks", "6_weeks_to_6_months", "6_to_12_months", "gt_12_months")
-LIFE_EXPECTANCY_BOUNDS = (Bound(42.0, True, "short"), Bound(182.625, True, "long"), Bound(365.25, False, "long"))
+LIFE_EXPECTANCY_BOUNDS = (
+    Bound(42.0, True, "short"),
+    Bound(182.625, True, "long", ends_lower=True),
+    Bound(365.25, False, "long"),
+)
 # Lesion size (Mirels): fraction of the diameter; "1/3-2/3" is the middle class.
 SIZE_CLASSES = ("lt_one_third", "one_to_two_thirds", "gt_two_thirds")
 EXACT, APPROXIMATE = "exact", "approx"
@@ -151,6 +158,18 @@ class Measured:
     low: float  # its lower end, in the scale's unit (days, fraction of the diameter)
     excluded: bool  # "depuis 3 mois", "PD-L1 60 %": not what the scale measures
     past: bool = False  # "il y a 2 ans": its clause is about the past
+    # value None: the two neighbouring classes it straddles ("environ 6 mois", "1 à 3 mois")
+    choice: tuple[str, str] | None = None
+    # exactly a class bound, stated plainly ("6 mois", "1 an"): the class on the bound's other side
+    boundary: str | None = None
+
+
+class Classed(NamedTuple):
+    """What a quantity says of its scale's classes."""
+
+    value: str | None
+    choice: tuple[str, str] | None = None
+    boundary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -321,24 +340,51 @@ class QuantityReader:
         excluded = self.msg.seq_before(i, scale.exclude_before) or any(
             self.msg.seq_at(k, scale.exclude_after) for k in range(end, min(end + 3, n))
         )
-        return Measured(scale.name, i, end, self.classify(found, pre_kind, post_kind, scale), found.lo, excluded)
+        classed = self.classify(found, pre_kind, post_kind, scale)
+        return Measured(
+            scale.name, i, end, classed.value, found.lo, excluded, choice=classed.choice, boundary=classed.boundary
+        )
 
     def classify(
         self, found: Quantity, pre_kind: Qualifier | None, post_kind: Qualifier | None, scale: Scale
-    ) -> str | None:
+    ) -> Classed:
+        """The class of a quantity; else, when it straddles one bound, the two classes
+        on either side ("environ 6 mois", "1 à 3 mois": the user chooses)."""
         if pre_kind and post_kind:
-            return None
+            return Classed(None)
         kind = pre_kind or post_kind
         lo_family, hi_family = found.lo_family, found.hi_family
         if kind is Qualifier.APPROX and not scale.widen_approx:
             kind, lo_family, hi_family = None, APPROXIMATE, APPROXIMATE
         interval = qualified(kind, found.lo, found.hi, self.lex.tuning.approx_margin, found.is_range)
         if interval is None:
-            return None
+            return Classed(None)
         if interval.hi > scale.upper_limit:
             interval = Interval(interval.lo, scale.upper_limit, interval.lo_open, False)
+        # A range that ends on a bound ends in the class whose label it ends
+        # ("3-6 mois": « 6 semaines à 6 mois »).
+        if (
+            kind is None
+            and found.is_range
+            and not interval.hi_open
+            and any(b.value == interval.hi and b.exact_in == hi_family and b.ends_lower for b in scale.bounds)
+        ):
+            interval = Interval(interval.lo, interval.hi, interval.lo_open, True)
         index = interval_class(interval, lo_family, hi_family, scale.bounds, scale.tolerance)
-        return None if index is None else scale.classes[index]
+        if index is not None:
+            other = None
+            if kind is None and not found.is_range:
+                for k, b in enumerate(scale.bounds):
+                    if b.value == found.lo and b.exact_in == lo_family:
+                        other = scale.classes[k] if index == k + 1 else scale.classes[k + 1]
+            return Classed(scale.classes[index], boundary=other)
+        if math.isnan(interval.lo) or math.isnan(interval.hi) or interval.lo > interval.hi:
+            return Classed(None)
+        low = point_class(interval.lo, Side.LOW if interval.lo_open else None, lo_family, scale.bounds, 0.0)
+        high = point_class(interval.hi, Side.HIGH if interval.hi_open else None, hi_family, scale.bounds, 0.0)
+        if low is not None and high == low + 1 and high < len(scale.classes):
+            return Classed(None, choice=(scale.classes[low], scale.classes[high]))
+        return Classed(None)
 
     def durations(self) -> list[Measured]:
         """Every duration of the message, left to right."""

@@ -11,7 +11,11 @@ over in exactly that situation, whatever the intent:
 - the consultation form is not running and this message changed case facts:
   run the form (it asks what is still missing, or ends at once);
 - the form ended during this turn and the facts changed: give the
-  recommendation, recomputed.
+  recommendation, recomputed;
+- a new message outside the chapter (spine, pelvis outside the acetabulum,
+  radiotherapy doses, bone-targeted drugs: `freetext.scope`) that the
+  classifier did not call `out_of_scope`: listen. The extraction already said
+  why and set nothing; no rule may start the consultation on it.
 
 While the form runs, Rasa's own loop handling already gives it the message
 first (the form accepts any message that fills a slot it asks for). The policy
@@ -36,8 +40,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from consultation import progress
 from decision import FIELDS
+from freetext.scope import out_of_scope
 
 FORM = "consultation_form"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 RECOMMEND = "action_recommend"
 
 
@@ -55,9 +61,25 @@ def facts_changed_this_turn(tracker: DialogueStateTracker) -> bool:
     return any(isinstance(event, SlotSet) and event.key in FIELDS for event in turn_events(tracker))
 
 
+def outside_chapter(tracker: DialogueStateTracker) -> bool:
+    """A new message outside the chapter (« méta L3, on opère ? ») that the
+    classifier did not call `out_of_scope`: `action_validate_slot_mappings`
+    already said why and what the assistant covers, set nothing, and no rule
+    may start the consultation on it."""
+    latest = tracker.latest_message
+    if latest is None or tracker.active_loop_name is not None or tracker.latest_action_name != ACTION_LISTEN_NAME:
+        return False
+    if (latest.intent or {}).get("name") == OUT_OF_SCOPE_INTENT:
+        return False
+    return out_of_scope(latest.text or "") is not None
+
+
 def next_action(tracker: DialogueStateTracker) -> str | None:
-    """The action this policy imposes, or None: `progress.route` decides, on
-    what ran this turn (the form: ASK; the recommendation: ANSWER)."""
+    """The action this policy imposes, or None: listening after a message
+    outside the chapter; otherwise `progress.route` decides, on what ran this
+    turn (the form: ASK; the recommendation: ANSWER)."""
+    if outside_chapter(tracker):
+        return ACTION_LISTEN_NAME
     steps = {FORM: progress.ASK, RECOMMEND: progress.ANSWER}
     ran = [
         steps.get(event.action_name or "", event.action_name or "")

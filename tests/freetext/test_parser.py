@@ -482,7 +482,6 @@ def test_life_expectancy_class_of_a_duration(duration: str, expected: str) -> No
         "quelques semaines",
         "quelques mois",
         "2 à 8 mois",
-        "3 à 6 mois",
         "plus de 6 mois",
         "environ 6 semaines",
         "environ un an",
@@ -529,10 +528,13 @@ def test_word_between_cue_and_duration_that_may_change_it_blocks_reading() -> No
 
 
 def test_a_range_from_one_class_bound_to_the_next_is_that_class() -> None:
-    """The button « 6 semaines à 6 mois » typed; « 3 à 6 mois » still straddles two classes."""
+    """The button « 6 semaines à 6 mois » typed; « 3 à 6 mois » ends on 6 months, which the
+    label « 6 semaines à 6 mois » holds (issue 20); « 4 à 6 semaines » ends on 6 weeks,
+    which « Moins de 6 semaines » does not hold: it straddles two classes."""
     assert pairs("espérance de vie 6 semaines à 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
     assert pairs("espérance de vie entre 6 semaines et 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
-    assert pairs("espérance de vie 3 à 6 mois") == []
+    assert pairs("espérance de vie 3 à 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
+    assert pairs("espérance de vie 4 à 6 semaines") == []
 
 
 def test_lesion_size_as_a_fraction_or_a_percentage_near_a_lesion_word() -> None:
