@@ -241,6 +241,8 @@ def hypothesis(text: str, case: Mapping[str, Any], pending: str | None) -> tuple
     end = find(clause, data()["what_if_ends"])
     if end is not None:
         clause = clause[: end[0]]
+    # The clause is the supposed fact, no longer a question: « et si oui ? » reads « oui ».
+    clause = clause.rstrip(" ?!.…")
     entities = [{"entity": fact.field, "value": fact.value} for fact in extract_facts(clause)]
     if not entities and pending:
         value = interpret_answer(clause, pending)
