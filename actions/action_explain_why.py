@@ -4,8 +4,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.render import why_messages
-from consultation.texts import field_name, field_text, texts
+from consultation.render import why_buttons, why_messages
+from consultation.texts import field_name, field_text, fold, texts
 from consultation.why import explain_technique, techniques_named
 
 from .case import last_recommendation, requested_field
@@ -32,7 +32,13 @@ class ActionExplainWhy(Action):
             if recommendation:
                 messages.append(why["question_recommendation"])
         elif recommendation:
-            messages = why_messages(recommendation)
+            everything = "all" in tracker.get_latest_entity_values("delivery") or any(
+                fold(words) in fold(text) for words in why["all_words"]
+            )
+            if not everything:  # the reasons that decided, and a button for the rest
+                dispatcher.utter_message(text=why_messages(recommendation)[0], buttons=why_buttons())
+                return []
+            messages = why_messages(recommendation, everything=True)
         else:
             messages = [why["none"]]
         for message_text in messages:

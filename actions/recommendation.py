@@ -12,7 +12,7 @@ from typing import Any
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.render import case_summary, changes, recommendation_messages
+from consultation.render import changes, recommendation_messages
 from consultation.texts import answer_text
 from decision import knowledge, recommend
 
@@ -55,7 +55,6 @@ def give(
     else:
         if previous:
             dispatcher.utter_message(text=answer_text("updated"))
-        dispatcher.utter_message(text=case_summary(case))
         for text in recommendation_messages(recommendation):
             dispatcher.utter_message(text=text)
     # Tells the channels that an RCP sheet can now be asked for (the web

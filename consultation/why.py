@@ -15,8 +15,8 @@ from typing import Any
 from decision import knowledge, recommend
 from decision.rules import DECISIVE, WHEN_SURGERY_CONSIDERED, values_of
 
-from .render import item_explanation, lower_first, sections, technique_open
-from .texts import field_name, texts, value_label, words_named
+from .render import conditions_phrase, item_explanation, sections, technique_open
+from .texts import texts, words_named
 
 # The facts whose other answers are weighed (not the bone or the situation:
 # « si l'os était le fémur » answers nothing).
@@ -76,11 +76,7 @@ def _not_proposed(rec: Mapping[str, Any], code: str, conditions: list[tuple[str,
     if open_by:  # not proposed, yet the surgery is indicated
         lines.append(why[f"technique_open_{open_by}"])
     if conditions:
-        named = " ou ".join(
-            why["condition"].format(name=field_name(name), value=lower_first(value_label(name, value)))
-            for name, value in conditions[:3]
-        )
-        lines.append(why["would_be"].format(conditions=named))
+        lines.append(why["would_be"].format(conditions=conditions_phrase(conditions)))
     else:
         lines.append(why["never_here"])
     explanation = item_explanation(sections()["techniques"], {**data, "code": code})

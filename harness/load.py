@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from consultation.render import case_summary
+from consultation.render import case_line
 from consultation.texts import field_text
 from decision import FIELDS, recommend
 from decision.contract import BOOLEAN
@@ -98,7 +98,7 @@ def _script(sender: str, first_message: str, facts: dict[str, Any]) -> Conversat
         essential = [name for name in result.missing if name not in result.refinements]
         pending = essential or result.refinements
         if not pending:
-            turns.append(Turn(text, "La recommandation ci-dessus ne change pas." if answered else case_summary(case)))
+            turns.append(Turn(text, "La recommandation ci-dessus ne change pas." if answered else case_line(result.to_dict()["case"])))
             break
         answered = answered or not essential  # the answer comes with the first refining question
         asked = pending[0]
