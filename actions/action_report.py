@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.texts import message
-from records.report import report_filename, report_markdown, report_pdf
+from records.report import report_chat, report_filename, report_markdown, report_pdf
 
 from .case import last_recommendation
 
@@ -40,8 +40,8 @@ class ActionReport(Action):
                 json_message={"data": {"rcp_report": {"filename": report_filename(now), "markdown": markdown}}}
             )
             return []
-        dispatcher.utter_message(text=message("report_intro", conversation_id=tracker.sender_id))
-        dispatcher.utter_message(text=markdown)
+        # One message, the proposal first; the consultation id at the end.
+        dispatcher.utter_message(text=report_chat(recommendation, tracker.sender_id))
         if tracker.get_latest_input_channel() in FILE_CHANNELS:
             pdf = {
                 "filename": report_filename(now, "pdf"),

@@ -23,6 +23,8 @@ from decision.contract import UNKNOWN, UNKNOWN_ALLOWED
 from .texts import answer_text, field_name, field_text, message, options, texts, value_label
 
 DETAIL_KINDS = ("workup", "postoperative", "warnings")
+# A warning's head (« Site déjà irradié : … »), left out under its condition.
+WARNING_HEAD_WORDS = 4
 # Where the Mirels score does not apply: its items are named without it.
 NO_MIRELS_BONES = ("acetabulum",)
 # The work-up item that puts the diagnosis first when a primary bone tumour is
@@ -242,7 +244,10 @@ def doubt_first(rec: Mapping[str, Any]) -> str | None:
     item = next((w for w in rec.get("workup") or [] if w["code"] == DOUBT_WORKUP), None)
     if item is None:
         return None
-    key = "doubt_first" if variant_of("workup", item) == "non_urgent" else "doubt_first_urgent"
+    # Before a fracture the chapter allows a minimal work-up then surgery first,
+    # unless a nail would spread a primary tumour (`nailing_dissemination`).
+    nailing = any(w["code"] == "nailing_dissemination" for w in rec.get("warnings") or [])
+    key = "doubt_first" if nailing or variant_of("workup", item) == "non_urgent" else "doubt_first_urgent"
     return f"**{answer_text(key)}** — {lower_first(item['label_fr'])} *({sources(item)})*"
 
 
@@ -309,6 +314,9 @@ def technique_line(item: Mapping[str, Any], bone_reading: bool = True) -> str:
 def item_line(item: Mapping[str, Any]) -> str:
     text = item.get("label_fr") or item.get("text_fr") or ""
     if item.get("condition_fr"):
+        head, colon, rest = text.partition(" : ")
+        if not item.get("label_fr") and colon and len(head.split()) <= WARNING_HEAD_WORDS:
+            text = rest  # « Site déjà irradié : … » under « Si le site a déjà été irradié » says it twice
         text = f"{item['condition_fr'][0].upper()}{item['condition_fr'][1:]} : {lower_first(text)}"
     return f"- {text} *({sources(item)})*"
 
@@ -416,8 +424,9 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
 
     old, new = labels(before), labels(after)
     lines = []
-    added = [new[key] for key in new if key not in old]
-    removed = [old[key] for key in old if key not in new]
+    # Each item's own full stop goes: the sentence ends once (« …stratégie. », never « .. »).
+    added = [new[key].rstrip(".") for key in new if key not in old]
+    removed = [old[key].rstrip(".") for key in old if key not in new]
     if added:
         lines.append(answer_text("added", items=" ; ".join(added)))
     if removed:
@@ -491,7 +500,9 @@ def conditions_phrase(conditions: Sequence[tuple[str, Any]], limit: int = 3) -> 
             try:
                 clauses.append(knowledge.condition(name, value))
             except KeyError:
-                clauses.append(words["condition"].format(name=field_name(name), value=lower_first(value_label(name, value))))
+                clauses.append(
+                    words["condition"].format(name=field_name(name), value=lower_first(value_label(name, value)))
+                )
     return answer_text("branch_or").join(clauses)
 
 

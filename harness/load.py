@@ -98,7 +98,12 @@ def _script(sender: str, first_message: str, facts: dict[str, Any]) -> Conversat
         essential = [name for name in result.missing if name not in result.refinements]
         pending = essential or result.refinements
         if not pending:
-            turns.append(Turn(text, "La recommandation ci-dessus ne change pas." if answered else case_line(result.to_dict()["case"])))
+            turns.append(
+                Turn(
+                    text,
+                    "La recommandation ci-dessus ne change pas." if answered else case_line(result.to_dict()["case"]),
+                )
+            )
             break
         answered = answered or not essential  # the answer comes with the first refining question
         asked = pending[0]
