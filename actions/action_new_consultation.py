@@ -64,7 +64,4 @@ class ActionNewConsultation(Action):
             # The turn ends on the question (the form would ask its own under it),
             # and the form waits: a « non » typed now answers this, not its question.
             return [ActiveLoop(None), FollowupAction("action_listen")]
-        if not in_progress:
-            dispatcher.utter_message(text=message("disclaimer"))
-            return clear_case()
         return start_again(dispatcher)

@@ -55,6 +55,8 @@ def give(
     else:
         if previous:
             dispatcher.utter_message(text=answer_text("updated"))
+        # The web widget keeps the answer's first line, the verdict, in view.
+        dispatcher.utter_message(json_message={"data": {"answer_start": True}})
         for text in recommendation_messages(recommendation):
             dispatcher.utter_message(text=text)
     # Tells the channels that an RCP sheet can now be asked for (the web

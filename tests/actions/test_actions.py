@@ -189,6 +189,9 @@ def test_fitness_question_recalls_the_performance_status_stated(run_action):
 
 def test_recommend_opens_on_the_verdict_with_the_case_in_one_line_and_keeps_the_json(run_action):
     messages, events = run_action(ActionRecommend(), make_tracker(slots=FEMUR_NECK))
+    # The widget is told where the answer starts, to keep it in view.
+    assert messages[0]["custom"] == {"data": {"answer_start": True}}
+    messages = messages[1:]
     # The verdict is the first thing said; the case follows, in one line, not a list before it.
     assert messages[0]["text"].startswith("**Chirurgie indiquée**")
     assert "Récapitulatif du cas" not in " ".join(m.get("text") or "" for m in messages)
@@ -234,7 +237,7 @@ def test_form_gives_the_answer_as_soon_as_indication_and_options_are_settled(run
         ValidateConsultationForm(), make_tracker(slots=essential, active_loop="consultation_form")
     )
     assert slot_events(events)["requested_slot"] == "prior_radiotherapy"
-    assert any(m["text"].startswith("**Chirurgie indiquée**") for m in messages)
+    assert any((m.get("text") or "").startswith("**Chirurgie indiquée**") for m in messages)
     assert slot_events(events)["recommendation"]["surgery"] == "indicated"
     given = slot_events(events)["recommendation"]
     again, events = run_action(
