@@ -17,6 +17,7 @@ from decision import FIELDS, CaseError, validate_fact
 from decision.contract import SITES_BY_BONE, UNKNOWN, UNKNOWN_ALLOWED, bones_for_site
 from freetext.parser import interpret_answer
 
+from .render import case_field_name
 from .texts import field_name, message, value_label, values_list
 
 
@@ -103,7 +104,8 @@ def update_facts(
                 message("corrected", name=field_name(name), new=value_label(name, value), old=value_label(name, old))
             )
         elif value is not None:
-            noted.append(f"{field_name(name)} : {value_label(name, value)}")
+            # The Mirels items named without the score where it does not apply (acetabulum).
+            noted.append(f"{case_field_name(name, {**current, **accepted})} : {value_label(name, value)}")
     if noted:
         update.messages.insert(0, message("noted", facts=" ; ".join(noted)))
     return update

@@ -257,3 +257,14 @@ def test_mirels_items_are_not_labelled_as_such_for_the_acetabulum():
 def test_the_summary_shown_on_request_is_not_followed_by_the_same_case_line():
     rec = recommend(FEMORAL_SHAFT_FRACTURE).to_dict()
     assert "*Cas : " not in short_answer(rec, recap=False)
+
+
+def test_facts_noted_for_the_acetabulum_do_not_name_the_mirels_score():
+    from consultation.facts import update_facts
+
+    facts = [{"entity": "bone", "value": "acetabulum"}, {"entity": "pain", "value": "functional"}]
+    [noted] = update_facts({}, facts, {"name": "inform", "confidence": 1.0}, "cotyle, douleur mécanique", None).messages
+    assert "douleur : Fonctionnelle" in noted and "Mirels" not in noted
+    femur = [{"entity": "bone", "value": "femur"}, {"entity": "pain", "value": "functional"}]
+    [noted] = update_facts({}, femur, {"name": "inform", "confidence": 1.0}, "fémur, douleur mécanique", None).messages
+    assert "douleur (score de Mirels) : Fonctionnelle" in noted

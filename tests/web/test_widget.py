@@ -429,7 +429,9 @@ def test_restart_button_asks_first_then_starts_again_with_question_1(open_page, 
     wait_question(page, BY_BUTTONS[1][0])
 
 
-ONE_SENTENCE_CASE = "fracture pathologique du col du fémur, espérance de vie supérieure à un an, opérable, pas de doute diagnostique"
+ONE_SENTENCE_CASE = (
+    "fracture pathologique du col du fémur, espérance de vie supérieure à un an, opérable, pas de doute diagnostique"
+)
 
 
 def test_on_a_phone_the_verdict_shows_without_scrolling_under_a_compact_header(open_page, sites, bot):
