@@ -25,16 +25,18 @@ class ActionExplainWhy(Action):
         pending = requested_field(tracker)
         recommendation = last_recommendation(tracker)
         named = techniques_named(text) if not text.lstrip().startswith("/") else []
+        everything = "all" in tracker.get_latest_entity_values("delivery") or any(
+            fold(words) in fold(text) for words in why["all_words"]
+        )
+        # « pourquoi la recommandation ? », « pourquoi tout ? »: about the answer, even while a question waits.
+        about_answer = everything or any(fold(words) in fold(text) for words in why["recommendation_words"])
         if recommendation and named:
             messages = explain_technique(recommendation, named)
-        elif pending:
+        elif pending and not (recommendation and about_answer):
             messages = [why["question"].format(name=field_name(pending), why=field_text(pending)["why"])]
             if recommendation:
                 messages.append(why["question_recommendation"])
         elif recommendation:
-            everything = "all" in tracker.get_latest_entity_values("delivery") or any(
-                fold(words) in fold(text) for words in why["all_words"]
-            )
             if not everything:  # the reasons that decided, and a button for the rest
                 dispatcher.utter_message(text=why_messages(recommendation)[0], buttons=why_buttons())
                 return []

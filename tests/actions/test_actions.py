@@ -309,6 +309,13 @@ def test_why_explains_the_pending_question_or_the_recommendation(run_action):
     assert "> « " in run_action(ActionExplainWhy(), button)[0][0]["text"]
     typed = make_tracker(slots=given, text="pourquoi tout ?", intent="ask_why")
     assert "> « " in run_action(ActionExplainWhy(), typed)[0][0]["text"]
+    # While a refining question waits: « pourquoi ? » is about it, « pourquoi la recommandation ? » about the answer.
+    waiting = {**given, "requested_slot": "suspected_hypervascular"}
+    asked = make_tracker(slots=waiting, text="pourquoi ?", intent="ask_why", active_loop="consultation_form")
+    assert "Pourquoi cette question" in run_action(ActionExplainWhy(), asked)[0][0]["text"]
+    for text in ("pourquoi cette recommandation ?", "pourquoi tout ?"):
+        about = make_tracker(slots=waiting, text=text, intent="ask_why", active_loop="consultation_form")
+        assert "Pourquoi cette question" not in run_action(ActionExplainWhy(), about)[0][0]["text"], text
     assert "Aucune recommandation" in run_action(ActionExplainWhy(), make_tracker())[0][0]["text"]
 
 
