@@ -5,8 +5,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.discussion import topic
-from consultation.render import why_messages
-from consultation.texts import field_name, field_text, texts
+from consultation.render import why_buttons, why_messages
+from consultation.texts import field_name, field_text, fold, texts
 
 from .action_discuss import answer_question
 from .case import case_from_tracker, current_recommendation, requested_field
@@ -33,12 +33,20 @@ class ActionExplainWhy(Action):
         asked = topic(text, None, case_from_tracker(tracker)) if not text.lstrip().startswith("/") else None
         if asked in DISCUSSED and answer_question(dispatcher, tracker):
             return []
-        if pending:
+        everything = "all" in tracker.get_latest_entity_values("delivery") or any(
+            fold(words) in fold(text) for words in why["all_words"]
+        )
+        # « pourquoi la recommandation ? », « pourquoi tout ? »: about the answer, even while a question waits.
+        about_answer = everything or any(fold(words) in fold(text) for words in why["recommendation_words"])
+        if pending and not (recommendation and about_answer):
             messages = [why["question"].format(name=field_name(pending), why=field_text(pending)["why"])]
             if recommendation:
                 messages.append(why["question_recommendation"])
         elif recommendation:
-            messages = why_messages(recommendation)
+            if not everything:  # the reasons that decided, and a button for the rest
+                dispatcher.utter_message(text=why_messages(recommendation)[0], buttons=why_buttons())
+                return []
+            messages = why_messages(recommendation, everything=True)
         else:
             messages = [why["none"]]
         for message_text in messages:

@@ -1,12 +1,13 @@
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.texts import field_name, message, values_list
 
 from .action_discuss import answer_question
+from .action_new_consultation import confirmation_pending, keep, start_again
 from .case import bot_spoke_since_user, last_recommendation, requested_field
 
 
@@ -27,6 +28,12 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if confirmation_pending(tracker):  # « oui » / « non » typed to « effacer le cas en cours ? »
+            intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+            if intent == "affirm":
+                return [*start_again(dispatcher), FollowupAction("consultation_form")]
+            if intent == "deny":  # the form, left while asking, takes up its question again
+                return [*keep(dispatcher), FollowupAction("consultation_form")]
         if bot_spoke_since_user(tracker):
             return []
         if answer_question(dispatcher, tracker) or (

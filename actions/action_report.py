@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.texts import message
-from records.report import report_filename, report_markdown, report_pdf
+from records.report import report_chat, report_filename, report_markdown, report_pdf
 
 from .case import current_recommendation
 
@@ -21,9 +21,10 @@ class ActionReport(Action):
     """« Rapport »: the RCP sheet of the last recommendation (records/report.py),
     in the chat as Markdown; in Matrix, also as a PDF file
     (`{"data": {"file": {"filename", "mimetype", "base64"}}}`, which the bridge
-    uploads and posts). The web widget's download button asks for it as a
-    file (`/ask_report{"delivery": "file"}`): it then comes as a custom payload
-    the widget saves, not as a chat message."""
+    uploads and posts). The web widget's download buttons ask for it as a
+    file (`/ask_report{"delivery": "file"}`): it then comes as a custom payload,
+    Markdown and PDF, that the widget saves, not as a chat message. In the chat
+    the sheet is one message, the proposal first (records.report.report_chat)."""
 
     def name(self) -> str:
         return "action_report"
@@ -36,12 +37,17 @@ class ActionReport(Action):
         markdown = report_markdown(recommendation, tracker.sender_id)
         now = datetime.now(timezone.utc)
         if "file" in tracker.get_latest_entity_values("delivery"):
-            dispatcher.utter_message(
-                json_message={"data": {"rcp_report": {"filename": report_filename(now), "markdown": markdown}}}
-            )
+            # The widget saves the sheet as Markdown or as PDF, whichever button was pressed.
+            report = {
+                "filename": report_filename(now),
+                "markdown": markdown,
+                "pdf_filename": report_filename(now, "pdf"),
+                "pdf_base64": base64.b64encode(report_pdf(markdown)).decode("ascii"),
+            }
+            dispatcher.utter_message(json_message={"data": {"rcp_report": report}})
             return []
-        dispatcher.utter_message(text=message("report_intro", conversation_id=tracker.sender_id))
-        dispatcher.utter_message(text=markdown)
+        # One message, the proposal first; the consultation id at the end.
+        dispatcher.utter_message(text=report_chat(recommendation, tracker.sender_id))
         if tracker.get_latest_input_channel() in FILE_CHANNELS:
             pdf = {
                 "filename": report_filename(now, "pdf"),

@@ -19,5 +19,5 @@ class ActionShowSummary(Action):
         dispatcher.utter_message(text=case_summary(case_from_tracker(tracker)))
         recommendation = current_recommendation(tracker)
         if recommendation:
-            dispatcher.utter_message(text=short_answer(recommendation))
+            dispatcher.utter_message(text=short_answer(recommendation, recap=False))
         return []

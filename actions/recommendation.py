@@ -24,7 +24,10 @@ def say(dispatcher: CollectingDispatcher, turn: progress.Turn) -> list[EventType
     that keeps it (none when it has nothing to say)."""
     if turn.recommendation is None:
         return []
-    for text in turn.messages:
+    for index, text in enumerate(turn.messages):
+        if index == turn.answer_at:
+            # The web widget keeps the answer's first line, the verdict, in view.
+            dispatcher.utter_message(json_message={"data": {"answer_start": True}})
         dispatcher.utter_message(text=text)
     # Tells the channels that an RCP sheet can now be asked for (the web
     # widget enables its download button).
@@ -40,4 +43,4 @@ def give(
     """Say the recommendation for `case`: whole the first time, as what
     changed since `previous` otherwise. Returns the slot event that keeps it."""
     recommendation = compute(case)
-    return say(dispatcher, progress.Turn(progress.announce(previous, recommendation), recommendation))
+    return say(dispatcher, progress.said(previous, recommendation))

@@ -462,18 +462,30 @@ def explain_codes(
 
 
 def _conditions_text(case: Mapping[str, Any], conditions: Sequence[tuple[str, Any]]) -> str:
+    """« si la lésion siégeait au massif trochantérien, en région
+    sous-trochantérienne ou à la diaphyse (ici : tête fémorale) »."""
     words = data()["technique"]
     grouped: dict[str, list[Any]] = {}
     for name, value in conditions:
         grouped.setdefault(name, []).append(value)
     parts = []
     for name, values in list(grouped.items())[:3]:
-        labels = "» ou «".join(f" {lower_first(value_label(name, v))} " for v in values).strip()
-        part = words["condition"].format(name=field_name(name), values=labels)
+        phrases = words["condition_phrases"].get(name)
+        if phrases:
+            said = [phrases["values"].get(value) or lower_first(value_label(name, value)) for value in values]
+            part = phrases["pattern"].format(values=_listed(said, words["condition_or"]))
+        else:
+            labels = _listed([lower_first(value_label(name, value)) for value in values], words["condition_or"])
+            part = words["condition"].format(name=field_name(name), values=labels)
         if case.get(name) is not None:
             part += " " + words["would_be_current"].format(values=lower_first(value_label(name, case[name])))
         parts.append(part)
     return words["condition_join"].join(parts)
+
+
+def _listed(items: Sequence[str], last: str) -> str:
+    """« a, b ou c »."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
 
 
 # ------------------------------------------------------------------ missing

@@ -19,6 +19,7 @@ from freetext.discourse import Command, answer_is_blocked, choice_side, command
 from freetext.parser import boundaries, choices, extract_facts, interpret_answer
 from freetext.scope import out_of_scope
 
+from .render import case_field_name
 from .texts import field_name, message, value_label, values_list
 
 
@@ -161,7 +162,8 @@ def update_facts(
                 message("corrected", name=field_name(name), new=value_label(name, value), old=value_label(name, old))
             )
         elif value is not None:
-            noted.append(f"{field_name(name)} : {value_label(name, value)}")
+            # The Mirels items named without the score where it does not apply (acetabulum).
+            noted.append(f"{case_field_name(name, {**current, **accepted})} : {value_label(name, value)}")
     if noted:
         update.messages.insert(0, message("noted", facts=" ; ".join(noted)))
     if typed:

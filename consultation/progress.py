@@ -36,7 +36,7 @@ from decision import CaseError, knowledge, recommend, validate_case
 from decision.contract import SITES_BY_BONE
 from decision.rules import QUESTION_ORDER, decide, values_of
 
-from .render import case_summary, question, recommendation_messages
+from .render import question, recommendation_messages
 from .texts import answer_text, field_name, field_text, message, texts, value_label
 
 __all__ = [
@@ -176,6 +176,9 @@ class Turn:
     messages: list[str] = field(default_factory=list)
     recommendation: dict[str, Any] | None = None
     refine_intro: bool = False
+    # Where the whole answer starts in `messages` (its verdict, which the web
+    # widget keeps in view), None when it is not said again.
+    answer_at: int | None = None
 
 
 def turn(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> Turn:
@@ -188,7 +191,7 @@ def turn(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> Turn:
         if not answer_due(case):
             return Turn()
         recommendation = compute(case)
-        return Turn(announce(None, recommendation), recommendation, bool(refining(case)))
+        return said(None, recommendation, bool(refining(case)))
     if same_case(given, case):
         return Turn()
     recommendation = compute(case)
@@ -196,23 +199,35 @@ def turn(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> Turn:
     if waiting and recommendation["surgery"] == "undetermined" and given.get("surgery") != "undetermined":
         names = answer_text("branch_or").join(field_name(name) for name in waiting)
         return Turn([answer_text("suspended", names=names)], recommendation)
-    return Turn(announce(given, recommendation), recommendation)
+    return said(given, recommendation)
+
+
+def said(before: Mapping[str, Any] | None, after: Mapping[str, Any], refine_intro: bool = False) -> Turn:
+    """The turn that says `after` after `before` (`announce`), knowing where its
+    whole answer starts."""
+    messages, answer_at = _announce(before, after)
+    return Turn(messages, dict(after), refine_intro, answer_at)
 
 
 def announce(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
-    """How the recommendation `after` is said: whole the first time; after an
-    answer, what changed (the indication, the Mirels score, the items added,
-    removed or modified, the branches), with the whole answer again when the
-    answer itself changed; « ne change pas » only when nothing the clinician
-    reads changed."""
-    whole = [case_summary(after["case"]), *recommendation_messages(after)]
+    """How the recommendation `after` is said: whole the first time (the verdict
+    first, the case in one line within it); after an answer, what changed (the
+    indication, the Mirels score, the items added, removed or modified, the
+    branches), with the whole answer again when the answer itself changed;
+    « ne change pas » only when nothing the clinician reads changed."""
+    return _announce(before, after)[0]
+
+
+def _announce(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> tuple[list[str], int | None]:
     if before is None:
-        return whole
+        return recommendation_messages(after), 0
     if view(before) == view(after):
-        return [answer_text("no_change")]
+        return [answer_text("no_change")], None
     lines = change_lines(before, after)
     head = "\n".join([answer_text("updated"), *lines])
-    return [head, *whole] if answer_changed(before, after, lines) else [head]
+    if answer_changed(before, after, lines):
+        return [head, *recommendation_messages(after)], 1
+    return [head], None
 
 
 def answer_changed(before: Mapping[str, Any], after: Mapping[str, Any], lines: Sequence[str]) -> bool:

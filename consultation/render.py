@@ -23,13 +23,23 @@ from decision.contract import UNKNOWN, UNKNOWN_ALLOWED
 from .texts import answer_text, field_name, field_text, message, options, texts, value_label
 
 DETAIL_KINDS = ("workup", "postoperative", "warnings")
+# A warning's head (« Site déjà irradié : … »), left out under its condition.
+WARNING_HEAD_WORDS = 4
+# Where the Mirels score does not apply: its items are named without it.
+NO_MIRELS_BONES = ("acetabulum",)
+# The work-up item that puts the diagnosis first when a primary bone tumour is
+# not ruled out (decision: `biopsy_or_minimal_workup`).
+DOUBT_WORKUP = "biopsy_or_minimal_workup"
 PERCUTANEOUS = ("percutaneous_cementoplasty", "percutaneous_ablation")
 # Warnings that ask the clinician a question: shown whole in the short answer.
 TO_CHECK = ("inconsistent_facts",)
 
 
 def lower_first(text: str) -> str:
-    """« Chirurgie à discuter en RCP » inside a sentence: « chirurgie à discuter en RCP »."""
+    """« Chirurgie à discuter en RCP » inside a sentence: « chirurgie à discuter en RCP »;
+    an acronym keeps its capitals (« IRM ou TEP », never « iRM »)."""
+    if text[1:2].isupper():
+        return text
     return text[:1].lower() + text[1:]
 
 
@@ -108,16 +118,44 @@ def payload(name: str, value: Any) -> str:
 # --------------------------------------------------------------------- answer
 
 
+def case_field_name(name: str, case: Mapping[str, Any]) -> str:
+    """The name of a fact in this case: the Mirels items lose « (score de
+    Mirels) » where the score does not apply (the acetabulum)."""
+    if case.get("bone") in NO_MIRELS_BONES:
+        return texts()["answer"]["names_without_mirels"].get(name, field_name(name))
+    return field_name(name)
+
+
 def case_summary(case: Mapping[str, Any]) -> str:
     """A compact summary of the facts given so far."""
     facts = [(name, case[name]) for name in FIELDS if case.get(name) is not None]
     if not facts:
         return message("summary_empty")
     lines = [f"**{message('summary_title')}**"]
-    lines += [
-        f"- {field_name(name)[0].upper()}{field_name(name)[1:]} : {value_label(name, value)}" for name, value in facts
-    ]
+    for name, value in facts:
+        label = case_field_name(name, case)
+        lines.append(f"- {label[:1].upper()}{label[1:]} : {value_label(name, value)}")
     return "\n".join(lines)
+
+
+def case_line(case: Mapping[str, Any]) -> str:
+    """The case recap folded into one line, after the verdict: « *Cas : fracture
+    pathologique, fémur, col fémoral, espérance de vie 6 à 12 mois…* »."""
+    words = texts()["answer"]
+    facts = []
+    for name in FIELDS:
+        value = case.get(name)
+        if value is None or (name, value) == ("primary_tumor", "lung"):  # the chapter's own case
+            continue
+        label = words["case_line_unknown"] if value == UNKNOWN else lower_first(value_label(name, value))
+        if name in words["case_line_self_named"] and value != UNKNOWN:
+            facts.append(label)
+        else:
+            short = words["case_line_names"].get(name) or case_field_name(name, case)
+            facts.append(answer_text("case_line_fact", name=short, value=label))
+    if not facts:
+        return message("summary_empty")
+    return answer_text("case_line", facts=", ".join(facts))
 
 
 def technique_open(rec: Mapping[str, Any]) -> str | None:
@@ -143,22 +181,27 @@ def headline(rec: Mapping[str, Any]) -> str:
     text = f"**{words['surgery'][key]}**"
     if rec.get("intent"):
         text += f" ({words['intent'][rec['intent']]})"
-    if open_by:
+    # Left to the RCP: the line under the headline says which question, in its place.
+    if open_by and not (open_by == "rcp" and open_questions(rec)):
         names = answer_text("branch_or").join(dict.fromkeys(field_name(b["field"]) for b in rec.get("branches") or []))
         text += " : " + answer_text(f"technique_open_{open_by}", names=names)
     return text
 
 
-def short_answer(rec: Mapping[str, Any]) -> str:
-    """The indication, the options, the warnings that matter and what is still
-    open: what a clinician wants first, in a few lines."""
+def short_answer(rec: Mapping[str, Any], recap: bool = True) -> str:
+    """The verdict first, in a few lines: with a diagnostic doubt, the
+    diagnosis before any implant; the indication; what the chapter leaves to
+    the RCP; the options; then the case folded into one line (`recap`), the
+    warnings that matter and what is still open."""
     indication = rec["indication"]
     open_by = technique_open(rec)
     # The headline already says how the technique is left open: a sentence follows.
     joint = ". " if open_by else " — "
-    body = [f"{headline(rec)}{joint}{indication['text_fr']} *({sources(indication)})*"]
-    if rec.get("mirels"):
-        body.append(mirels_line(rec["mirels"]))
+    body = [line for line in (doubt_first(rec),) if line]
+    body.append(f"{headline(rec)}{joint}{indication['text_fr']} *({sources(indication)})*")
+    left_open = open_questions(rec)
+    if left_open:
+        body.append(left_open)
     # The review of the bone is named once, on the first line that has it.
     shown = list(indication.get("bone_reading") or [])
     options_lines = []
@@ -171,8 +214,15 @@ def short_answer(rec: Mapping[str, Any]) -> str:
         body.append(answer_text("options_none"))
     if rec.get("branches"):
         body.append(f"**{answer_text('branches')}**\n" + "\n".join(branch_line(b) for b in rec["branches"]))
+    if rec.get("mirels"):
+        body.append(mirels_line(rec["mirels"]))
+    if recap:
+        body.append(case_line(rec.get("case") or {}))
     flags = texts()["answer"]["flags"]
-    said = {"guideline_silent"} if open_by == "rcp" else set()  # the headline says it
+    # Said above: what the chapter leaves open, the diagnosis first.
+    said = {"guideline_silent"}
+    if doubt_first(rec):
+        said.add("nailing_dissemination")
     warnings = [w for w in rec.get("warnings") or [] if w["code"] not in said]
     noted = list(dict.fromkeys(flags[key] for key in (flag_key(rec, w) for w in warnings) if key))
     if noted:
@@ -182,6 +232,47 @@ def short_answer(rec: Mapping[str, Any]) -> str:
     if asked:
         body.append(answer_text("pending", names=", ".join(field_name(name) for name in asked)))
     return "\n\n".join(body)
+
+
+def doubt_first(rec: Mapping[str, Any]) -> str | None:
+    """With a diagnostic doubt stated (not merely possible), the line that
+    comes before everything: the diagnosis before any implant, as the
+    decision's work-up item says it (biopsy outside urgency; biopsy or minimal
+    work-up before a fracture is fixed)."""
+    if (rec.get("case") or {}).get("diagnostic_uncertainty") is not True:
+        return None
+    item = next((w for w in rec.get("workup") or [] if w["code"] == DOUBT_WORKUP), None)
+    if item is None:
+        return None
+    # Before a fracture the chapter allows a minimal work-up then surgery first,
+    # unless a nail would spread a primary tumour (`nailing_dissemination`).
+    nailing = any(w["code"] == "nailing_dissemination" for w in rec.get("warnings") or [])
+    key = "doubt_first" if nailing or variant_of("workup", item) == "non_urgent" else "doubt_first_urgent"
+    return f"**{answer_text(key)}** — {lower_first(item['label_fr'])} *({sources(item)})*"
+
+
+def variant_of(kind: str, item: Mapping[str, Any]) -> str | None:
+    """Which of its variants (decision/data/chapter.yml) an item of the
+    recommendation is, found by its text (the contract's JSON does not carry it)."""
+    variants = knowledge.chapter()[kind][item["code"]].get("variants") or {}
+    text = item.get("label_fr") or item.get("text_fr")
+    for variant in variants:
+        data = knowledge.item(kind, item["code"], variant)
+        if (data.get("label_fr") or data.get("text_fr")) == text:
+            return str(variant)
+    return None
+
+
+def open_questions(rec: Mapping[str, Any]) -> str | None:
+    """What the chapter leaves to the RCP, from its `guideline_silent`
+    warnings: the question or the sections in tension, in a few words
+    (texts.yml, by variant), else the warning's own sentence."""
+    words = texts()["answer"]
+    silent = [w for w in rec.get("warnings") or [] if w["code"] == "guideline_silent"]
+    if not silent:
+        return None
+    said = [words["left_open"].get(variant_of("warnings", w) or "", w["text_fr"]) for w in silent]
+    return f"**{words['left_open_title']}** : " + " ".join(dict.fromkeys(said))
 
 
 def to_check(text: str) -> str:
@@ -223,6 +314,9 @@ def technique_line(item: Mapping[str, Any], bone_reading: bool = True) -> str:
 def item_line(item: Mapping[str, Any]) -> str:
     text = item.get("label_fr") or item.get("text_fr") or ""
     if item.get("condition_fr"):
+        head, colon, rest = text.partition(" : ")
+        if not item.get("label_fr") and colon and len(head.split()) <= WARNING_HEAD_WORDS:
+            text = rest  # « Site déjà irradié : … » under « Si le site a déjà été irradié » says it twice
         text = f"{item['condition_fr'][0].upper()}{item['condition_fr'][1:]} : {lower_first(text)}"
     return f"- {text} *({sources(item)})*"
 
@@ -321,7 +415,81 @@ def reference_lines(rec: Mapping[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------ why
 
 
-def why_messages(rec: Mapping[str, Any]) -> list[str]:
+def why_messages(rec: Mapping[str, Any], everything: bool = False) -> list[str]:
+    """« Pourquoi ? »: the few reasons that decided, in one message — the
+    indication's sentence of the chapter, the first-line options' rationale,
+    the Mirels score, the diagnosis first — and how to get the rest
+    (`why_all`). With `everything`, each item's rationale, section and
+    references, with the chapter's own sentences quoted verbatim."""
+    if not everything:
+        return [why_short(rec)]
+    return why_everything(rec)
+
+
+def why_short(rec: Mapping[str, Any]) -> str:
+    """The reasons that decided, one line each (no item printed whole)."""
+    why = texts()["why"]
+    indication = rec["indication"]
+    quote = indication.get("quote_fr") or indication["text_fr"]
+    decided = [
+        why["short_indication"].format(
+            headline=texts()["surgery"][rec["surgery"]], quote=quote, sources=sources(indication, bone_reading=False)
+        )
+    ]
+    doubt = doubt_first(rec)
+    if doubt:
+        decided.insert(0, f"- {doubt}")
+    if rec.get("mirels"):
+        decided.append(f"- {mirels_line(rec['mirels'])}")
+    first_line = [item for item in rec.get("techniques") or [] if item.get("role") == "primary"]
+    for item in first_line:
+        decided.append(
+            why["short_technique"].format(
+                label=item["label_fr"],
+                role=texts()["roles"]["primary"],
+                rationale=item.get("rationale_fr") or "",
+                sources=sources(item, bone_reading=False),
+            )
+        )
+    left_open = open_questions(rec)
+    if left_open and not first_line:
+        decided.append(f"- {left_open}")
+    return "\n".join([f"**{why['short_title']}**", *decided, why["short_more"]])
+
+
+def conditions_phrase(conditions: Sequence[tuple[str, Any]], limit: int = 3) -> str:
+    """The answers that would change something, in plain French: « si la lésion
+    siège au massif trochantérien, en région sous-trochantérienne ou à la
+    diaphyse ou si l'espérance de vie est de plus de 12 mois »; values of one
+    fact grouped in one clause, at most `limit` clauses."""
+    words = texts()["why"]
+    grouped: dict[str, list[Any]] = {}
+    for name, value in conditions:
+        grouped.setdefault(name, []).append(value)
+    clauses = []
+    for name, values in list(grouped.items())[:limit]:
+        pattern = words["condition_patterns"].get(name)
+        if pattern:
+            labels = [words["condition_values"][name].get(v) or lower_first(value_label(name, v)) for v in values]
+            listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " ou " + labels[-1]
+            clauses.append(pattern.format(values=listed))
+            continue
+        for value in values:
+            try:
+                clauses.append(knowledge.condition(name, value))
+            except KeyError:
+                clauses.append(
+                    words["condition"].format(name=field_name(name), value=lower_first(value_label(name, value)))
+                )
+    return answer_text("branch_or").join(clauses)
+
+
+def why_buttons() -> list[dict[str, str]]:
+    """The button under the short « pourquoi ? » that gives every reason."""
+    return [{"title": texts()["why"]["all_button"], "payload": texts()["why"]["all_payload"]}]
+
+
+def why_everything(rec: Mapping[str, Any]) -> list[str]:
     """Each item's rationale, section and references, with the chapter's own
     sentences quoted verbatim."""
     titles = sections()

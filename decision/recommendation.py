@@ -16,7 +16,7 @@ from typing import Any
 
 from . import knowledge, mirels
 from .consistency import contradictions
-from .contract import UNKNOWN, bones_for_site, is_joint_end, known, validate_case
+from .contract import UNKNOWN, UPPER_LIMB_BONES, bones_for_site, is_joint_end, known, validate_case
 from .model import Branch, Item, Mirels, Recommendation
 from .rules import (
     ACETABULAR_ESCALATION,
@@ -227,7 +227,7 @@ def _workup(facts: Mapping[str, Any], decision: Decision, considered: list[Decis
         items.append(_item("workup", code, variant, bone=bone, condition_fr=condition_text(condition)))
 
     if considered:
-        add("xray_whole_bone")
+        add("xray_whole_bone", None if bone in UPPER_LIMB_BONES else "lower_limb")
         add("ct_bone_window")
         hypervascular = _condition(facts, "suspected_hypervascular")
         if hypervascular is not None:

@@ -16,7 +16,18 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from consultation.render import branch_line, case_summary, headline, mirels_line, reference_lines, sections, sources
+from consultation.render import (
+    branch_line,
+    case_line,
+    case_summary,
+    doubt_first,
+    headline,
+    mirels_line,
+    open_questions,
+    reference_lines,
+    sections,
+    sources,
+)
 from consultation.texts import answer_text, message, report_text, texts
 
 
@@ -45,12 +56,11 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
         lines.append(report_text("conversation", conversation_id=conversation_id))
     lines += ["", case_summary(rec["case"]).replace("**", "## ", 1).replace("**", "", 1), ""]
     indication = rec["indication"]
-    lines += [
-        f"## {report_text('proposal')}",
-        "",
-        f"{headline(rec)}. {indication['text_fr']} ({sources(indication)})",
-        "",
-    ]
+    lines += [f"## {report_text('proposal')}", ""]
+    # A diagnostic doubt first; what the chapter leaves to the RCP under the headline.
+    lines += [f"{line}\n" for line in (doubt_first(rec),) if line]
+    lines += [f"{headline(rec)}. {indication['text_fr']} ({sources(indication)})", ""]
+    lines += [f"{line}\n" for line in (open_questions(rec),) if line]
     if rec.get("mirels"):
         lines += [mirels_line(rec["mirels"]), ""]
     if rec.get("branches"):  # what each answer still open would lead to
@@ -71,6 +81,38 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
         lines += [f"## {titles['references']}", "", *reference_lines(rec), ""]
     lines.append("*" + texts()["messages"]["disclaimer"].split(". ")[0] + ".*")
     return "\n".join(lines).strip() + "\n"
+
+
+def report_chat(rec: Mapping[str, Any], conversation_id: str = "") -> str:
+    """The RCP sheet as « rapport » shows it in the chat: one message (no blank
+    line, which Rasa's REST and socket.io channels would cut into as many
+    bubbles), the proposal first and the case in one line, the sheet's header
+    (chapter, edition, date, consultation id) at the end, in small print."""
+    sheet: dict[str, list[str]] = {}
+    header: list[str] = []
+    section = ""
+    for line in report_markdown(rec, conversation_id).splitlines():
+        if line.startswith("# "):
+            continue
+        if line.startswith("## "):
+            section = line[3:]
+            sheet[section] = []
+        elif line.strip() and not section:
+            header.append(line)
+        elif line.strip():
+            sheet[section].append(line)
+    closing = sheet.get(sections()["references"], [])
+    closing = [line for line in closing if not _italic(line)]
+    if sections()["references"] in sheet:
+        sheet[sections()["references"]] = closing
+    proposal = sheet.pop(report_text("proposal"), [])
+    sheet.pop(message("summary_title"), None)
+    lines = [*proposal, case_line(rec["case"])]
+    for title, body in sheet.items():
+        if body:
+            lines += [f"**{title}**", *body]
+    lines += [f"*{' '.join(header)}*", "*" + texts()["messages"]["disclaimer"].split(". ")[0] + ".*"]
+    return "\n".join(lines)
 
 
 def _font_path() -> Path:

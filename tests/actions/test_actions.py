@@ -191,13 +191,18 @@ def test_fitness_question_recalls_the_performance_status_stated(run_action):
     assert [b["title"] for b in messages[0]["buttons"]] == ["Oui", "Non", "Je ne sais pas"]
 
 
-def test_recommend_sends_summary_and_a_short_answer_and_keeps_the_json(run_action):
+def test_recommend_opens_on_the_verdict_with_the_case_in_one_line_and_keeps_the_json(run_action):
     messages, events = run_action(ActionRecommend(), make_tracker(slots=FEMUR_NECK))
-    assert messages[0]["text"].startswith("**Récapitulatif du cas**")
-    assert messages[1]["text"].startswith("**Chirurgie indiquée**")
-    assert "Arthroplastie de hanche cimentée, en première intention" in messages[1]["text"]
-    assert len(messages[1]["text"]) < 900  # the short answer; the rest on demand
-    assert "« bilan »" in messages[2]["text"] and "« références »" in messages[2]["text"]
+    # The widget is told where the answer starts, to keep it in view.
+    assert messages[0]["custom"] == {"data": {"answer_start": True}}
+    messages = messages[1:]
+    # The verdict is the first thing said; the case follows, in one line, not a list before it.
+    assert messages[0]["text"].startswith("**Chirurgie indiquée**")
+    assert "Récapitulatif du cas" not in " ".join(m.get("text") or "" for m in messages)
+    assert "Arthroplastie de hanche cimentée, en première intention" in messages[0]["text"]
+    assert messages[0]["text"].count("*Cas : ") == 1
+    assert len(messages[0]["text"]) < 1100  # the short answer; the rest on demand
+    assert "« bilan »" in messages[1]["text"] and "« références »" in messages[1]["text"]
     kept = dict(slot_events(events)["recommendation"])
     record = kept.pop("record")
     assert kept == recommend(FEMUR_NECK).to_dict()
@@ -236,7 +241,7 @@ def test_form_gives_the_answer_as_soon_as_indication_and_options_are_settled(run
         ValidateConsultationForm(), make_tracker(slots=essential, active_loop="consultation_form")
     )
     assert slot_events(events)["requested_slot"] == "prior_radiotherapy"
-    assert any(m["text"].startswith("**Chirurgie indiquée**") for m in messages)
+    assert any((m.get("text") or "").startswith("**Chirurgie indiquée**") for m in messages)
     assert slot_events(events)["recommendation"]["surgery"] == "indicated"
     given = slot_events(events)["recommendation"]
     again, events = run_action(
@@ -291,7 +296,7 @@ def test_why_not_a_technique_names_the_answer_that_would_bring_it(run_action):
     )
     messages, _ = run_action(ActionExplainWhy(), tracker)
     assert "ne fait pas partie des options pour ce cas" in messages[0]["text"]
-    assert "intervention et anesthésie possibles « oui » (ici : non)" in messages[0]["text"]
+    assert "si l'état général permettait l'intervention et l'anesthésie (ici : non)" in messages[0]["text"]
     assert "le traitement le plus indiqué (144)" in messages[0]["text"]
     proposed = make_tracker(
         slots={**FEMUR_NECK, "recommendation": recommend(FEMUR_NECK).to_dict()},
@@ -304,8 +309,23 @@ def test_why_not_a_technique_names_the_answer_that_would_bring_it(run_action):
 def test_why_explains_the_pending_question_or_the_recommendation(run_action):
     during = make_tracker(slots={"requested_slot": "life_expectancy"}, active_loop="consultation_form")
     assert "élément capital" in run_action(ActionExplainWhy(), during)[0][0]["text"]
-    after = make_tracker(slots={**FEMUR_NECK, "recommendation": recommend(FEMUR_NECK).to_dict()})
-    assert "> « " in run_action(ActionExplainWhy(), after)[0][0]["text"]
+    given = {**FEMUR_NECK, "recommendation": recommend(FEMUR_NECK).to_dict()}
+    [short] = run_action(ActionExplainWhy(), make_tracker(slots=given, text="pourquoi ?", intent="ask_why"))[0]
+    # The reasons that decided, in one message, with a button for every item and its quotations.
+    assert "Ce qui a décidé" in short["text"] and "> « " not in short["text"]
+    assert [b["title"] for b in short["buttons"]] == ["Tout le détail"]
+    payload = short["buttons"][0]["payload"]
+    button = make_tracker(slots=given, text=payload, intent="ask_why", entities=[entity("delivery", "all")])
+    assert "> « " in run_action(ActionExplainWhy(), button)[0][0]["text"]
+    typed = make_tracker(slots=given, text="pourquoi tout ?", intent="ask_why")
+    assert "> « " in run_action(ActionExplainWhy(), typed)[0][0]["text"]
+    # While a refining question waits: « pourquoi ? » is about it, « pourquoi la recommandation ? » about the answer.
+    waiting = {**given, "requested_slot": "suspected_hypervascular"}
+    asked = make_tracker(slots=waiting, text="pourquoi ?", intent="ask_why", active_loop="consultation_form")
+    assert "Pourquoi cette question" in run_action(ActionExplainWhy(), asked)[0][0]["text"]
+    for text in ("pourquoi cette recommandation ?", "pourquoi tout ?"):
+        about = make_tracker(slots=waiting, text=text, intent="ask_why", active_loop="consultation_form")
+        assert "Pourquoi cette question" not in run_action(ActionExplainWhy(), about)[0][0]["text"], text
     assert "Aucune recommandation" in run_action(ActionExplainWhy(), make_tracker())[0][0]["text"]
 
 
@@ -329,13 +349,56 @@ def test_summary(run_action):
     assert "- Os atteint : Tibia" in messages[0]["text"] and len(messages) == 1
 
 
-def test_new_consultation_clears_everything_and_repeats_the_disclaimer(run_action):
-    messages, events = run_action(
-        ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="nouveau cas", intent="start_consultation")
+def test_new_consultation_asks_before_clearing_a_case_in_progress(run_action):
+    """« Recommencer » with answers given: a question with Oui / Non buttons, nothing
+    cleared, and the turn ends on it (the form's own question would bury it)."""
+    for text in ("nouveau cas", "on recommence", "/start_consultation"):
+        messages, events = run_action(
+            ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text=text, intent="start_consultation")
+        )
+        assert not slot_events(events), text
+        assert ("followup", "action_listen") in [(event["event"], event.get("name")) for event in events]
+        assert messages[-1]["text"] == "Effacer le cas en cours et commencer un nouveau cas ?"
+        titles = [button["title"] for button in messages[-1]["buttons"]]
+        assert titles == ["Oui, nouveau cas", "Non, garder ce cas"]
+
+
+def confirm(answer):
+    return make_tracker(
+        slots=FEMUR_NECK,
+        text=f'/start_consultation{{"delivery": "{answer}"}}',
+        intent="start_consultation",
+        entities=[entity("delivery", answer)],
     )
+
+
+def test_new_consultation_confirmed_clears_everything_and_repeats_the_disclaimer(run_action):
+    messages, events = run_action(ActionNewConsultation(), confirm("confirmed"))
     assert all(value is None for value in slot_events(events).values())
     assert set(FIELDS) <= set(slot_events(events))
+    assert not any(event.get("event") == "followup" for event in events)  # the form asks question 1 next
     assert "RCP" in messages[-1]["text"] and "identifiante" in messages[-1]["text"]
+    assert {"data": {"new_consultation": True}} in [m.get("custom") for m in messages]  # the widget clears its log
+
+
+def test_new_consultation_declined_keeps_the_case(run_action):
+    messages, events = run_action(ActionNewConsultation(), confirm("kept"))
+    assert events == [] and "conservé" in messages[0]["text"]
+
+
+def test_a_typed_yes_or_no_answers_the_question_to_clear_the_case(run_action):
+    asked = [
+        {"event": "user", "text": "nouveau cas"},
+        {"event": "bot", "text": "Effacer le cas en cours et commencer un nouveau cas ?"},
+    ]
+    for intent, cleared in (("affirm", True), ("deny", False)):
+        tracker = make_tracker(slots=FEMUR_NECK, text="x", intent=intent, events=[*asked, {"event": "user"}])
+        messages, events = run_action(ActionNotUnderstood(), tracker)
+        assert bool(slot_events(events)) is cleared, intent
+        # Then question 1, or the question that was pending.
+        assert ("followup", "consultation_form") in [(event["event"], event.get("name")) for event in events]
+    tracker = make_tracker(slots=FEMUR_NECK, text="oui", intent="affirm", events=[{"event": "bot", "text": "Autre."}])
+    assert not slot_events(run_action(ActionNotUnderstood(), tracker)[1])
 
 
 def test_change_answer_forgets_the_named_field(run_action):
@@ -372,33 +435,31 @@ def test_session_start_says_the_disclaimer_once_and_keeps_the_case(run_action):
     assert events[0]["event"] == "session_started" and {"bone": "femur"}.items() <= slot_events(events).items()
 
 
-def test_new_consultation_keeps_the_case_unless_the_request_is_clear(run_action):
-    unsure = make_tracker(slots=FEMUR_NECK, text="\x0b\x12\x12", intent="start_consultation")
-    messages, events = run_action(ActionNewConsultation(), unsure)
-    assert events == [] and "conservé" in messages[0]["text"]
-
-
-def test_random_letters_the_classifier_reads_as_new_case_keep_the_case(run_action):
-    garbled = make_tracker(slots=FEMUR_NECK, text="ⅹⵆ⽓ᆽ≓ḟ⮇ᄿ Θᬠ", intent="start_consultation")
-    messages, events = run_action(ActionNewConsultation(), garbled)
-    assert events == [] and "conservé" in messages[0]["text"]
-
-
-def test_a_stray_slash_is_not_a_new_case_button(run_action):
-    for text in ("/", "//", "/start_consultation_now"):
+def test_nothing_but_a_confirmation_clears_a_case_in_progress(run_action):
+    for text in ("\x0b\x12\x12", "ⅹⵆ⽓ᆽ≓ḟ⮇ᄿ Θᬠ", "/", "//", "/start_consultation_now"):
         messages, events = run_action(
             ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text=text, intent="start_consultation")
         )
-        assert events == [], text
-    _, events = run_action(
-        ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text="/start_consultation", intent="start_consultation")
+        assert not slot_events(events), text
+        assert messages[-1]["text"] == "Effacer le cas en cours et commencer un nouveau cas ?"
+    # A confirmation typed as text, not the button's payload, asks again.
+    typed = make_tracker(
+        slots=FEMUR_NECK, text="confirmed", intent="start_consultation", entities=[entity("delivery", "confirmed")]
     )
-    assert events
+    assert not slot_events(run_action(ActionNewConsultation(), typed)[1])
+
+
+def test_new_consultation_without_a_case_starts_at_once(run_action):
+    messages, events = run_action(
+        ActionNewConsultation(), make_tracker(text="nouveau cas", intent="start_consultation")
+    )
+    assert set(FIELDS) <= set(slot_events(events)) and "identifiante" in messages[-1]["text"]
 
 
 def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(run_action):
     """One RCP report (records/report.py): « rapport » in the chat, the widget's
     download (`delivery: file`) and the PDF carry the same recommendation."""
+    import base64
     import io
 
     from pypdf import PdfReader
@@ -409,8 +470,9 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
 
     given = compute(FEMUR_NECK)
     typed = make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="rapport", intent="ask_report")
-    chat = run_action(ActionReport(), typed)[0]
-    assert chat[0]["text"].startswith("Voici la fiche pour la RCP") and "python -m" not in chat[0]["text"]
+    [chat] = run_action(ActionReport(), typed)[0]  # one message
+    assert chat["text"].startswith("**Chirurgie indiquée**") and "python -m" not in chat["text"]
+    assert "\n\n" not in chat["text"] and "Consultation : test." in chat["text"].splitlines()[-2]
     button = make_tracker(
         slots={**FEMUR_NECK, "recommendation": given},
         text='/ask_report{"delivery": "file"}',
@@ -419,9 +481,14 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
     )
     [filed] = run_action(ActionReport(), button)[0]
     report = filed["custom"]["data"]["rcp_report"]
-    assert report["markdown"] == chat[1]["text"]
+    assert report["markdown"].startswith("# Fiche d'aide à la décision pour la RCP")
     assert report["filename"].startswith("recapitulatif-rcp-") and report["filename"].endswith(".md")
-    pdf = PdfReader(io.BytesIO(report_pdf(report["markdown"])))
+    assert report["pdf_filename"] == report["filename"][:-3] + ".pdf"
+    # The widget's PDF is the sheet's (the Matrix one), from the same Markdown.
+    sent = base64.b64decode(report["pdf_base64"], validate=True)
+    assert sent.startswith(b"%PDF")
+    assert len(sent) == len(report_pdf(report["markdown"]))
+    pdf = PdfReader(io.BytesIO(sent))
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     for expected in (
         "Fiche d'aide à la décision pour la RCP",
@@ -447,8 +514,8 @@ def test_in_matrix_the_rcp_sheet_also_comes_as_a_pdf_file_elsewhere_only_in_the_
     given = compute(FEMUR_NECK)
     slots = {**FEMUR_NECK, "recommendation": given}
     matrix = make_tracker(slots=slots, text="rapport", intent="ask_report", input_channel="matrix")
-    intro, sheet, attached = run_action(ActionReport(), matrix)[0]
-    assert intro["text"].startswith("Voici la fiche pour la RCP") and sheet["text"].startswith("# Fiche")
+    sheet, attached = run_action(ActionReport(), matrix)[0]
+    assert sheet["text"].startswith("**Chirurgie indiquée**")
     pdf = attached["custom"]["data"]["file"]
     assert pdf["mimetype"] == "application/pdf"
     assert pdf["filename"].startswith("recapitulatif-rcp-") and pdf["filename"].endswith(".pdf")
@@ -464,7 +531,7 @@ def test_in_matrix_the_rcp_sheet_also_comes_as_a_pdf_file_elsewhere_only_in_the_
     for channel in ("socketio", "telegram", "slack", "rest"):
         web = make_tracker(slots=slots, text="rapport", intent="ask_report", input_channel=channel)
         messages = run_action(ActionReport(), web)[0]
-        assert [m["text"] for m in messages] == [intro["text"], sheet["text"]], channel
+        assert [m["text"] for m in messages] == [sheet["text"]], channel
         assert not any(m.get("custom") for m in messages), channel
 
 

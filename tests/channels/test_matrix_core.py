@@ -244,9 +244,10 @@ def test_the_rcp_sheet_of_action_report_in_matrix_becomes_its_text_then_a_pdf_fi
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionReport().run(dispatcher, tracker, DOMAIN))
     contents = core.render_replies(dispatcher.messages, "m.notice")
-    assert [c["msgtype"] for c in contents] == ["m.notice", "m.notice", "m.file"]
-    assert contents[1]["body"].startswith("Fiche d'aide à la décision pour la RCP")
-    attached = contents[2]
+    # The sheet in one message, the proposal first, then its PDF.
+    assert [c["msgtype"] for c in contents] == ["m.notice", "m.file"]
+    assert contents[0]["body"].startswith("Chirurgie indiquée")
+    attached = contents[1]
     pdf = base64.b64decode(attached[core.UPLOAD]["base64"])
     assert pdf.startswith(b"%PDF")
     assert attached["body"] == attached["filename"]

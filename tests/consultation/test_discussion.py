@@ -100,14 +100,14 @@ def test_a_total_hip_for_a_neck_lesion_reaching_the_trochanter_is_the_femoral_me
     text = said("pourquoi pas une PTH ?", NECK_EXTENDED_4_MONTHS)
     assert "**Résection fémorale proximale et méga-prothèse cimentée** ne fait pas partie des options" in text
     assert "renfort métallique acétabulaire" not in text  # never the acetabular technique
-    assert "espérance de vie « 6 à 12 mois » ou « plus de 12 mois » (ici : 6 semaines à 6 mois)" in text
+    assert "si l'espérance de vie était de 6 à 12 mois ou plus de 12 mois (ici : 6 semaines à 6 mois)" in text
     assert "cet os" not in text
 
 
 def test_a_total_hip_for_a_neck_lesion_is_the_hip_arthroplasty_and_for_the_acetabulum_the_reinforced_one():
     neck = said("on pourrait poser une prothèse totale ?", NECK_4_MONTHS)
     assert "**Arthroplastie de hanche cimentée** ne fait pas partie des options" in neck
-    assert "« 6 à 12 mois » ou « plus de 12 mois »" in neck
+    assert "si l'espérance de vie était de 6 à 12 mois ou plus de 12 mois" in neck
     acetabulum = {
         "situation": "refractory_pain",
         "bone": "acetabulum",
@@ -141,7 +141,7 @@ def test_hemi_or_total_is_said_to_be_left_open_by_the_chapter_and_the_quotes_are
 def test_a_massive_prosthesis_at_the_distal_femur_is_the_resection_reconstruction_not_the_arthroplasty():
     text = said("pourquoi pas une prothèse massive ?", DISTAL_FEMUR_9_MONTHS)
     assert "**Résection-reconstruction** ne fait pas partie des options" in text
-    assert "espérance de vie « plus de 12 mois »" in text  # « supérieure à 1 an » (§ 1)
+    assert "si l'espérance de vie était de plus de 12 mois" in text  # « supérieure à 1 an » (§ 1)
     assert "Arthroplastie cimentée" not in text
 
 

@@ -130,8 +130,9 @@ def test_the_diagnostic_doubt_is_asked_before_the_answer_because_it_changes_the_
 def test_a_case_told_in_one_sentence_gets_the_answer_at_once_then_the_refining_questions():
     said = progress.turn(NECK_FRACTURE, None)
     assert said.recommendation is not None and said.recommendation["surgery"] == "indicated"
-    assert said.messages[0].startswith("**Récapitulatif du cas**")
-    assert "Arthroplastie de hanche cimentée, en première intention" in said.messages[1]
+    # The verdict first, where the web widget keeps it in view; the case in one line within the answer.
+    assert said.messages[0].startswith("**Chirurgie indiquée**") and said.answer_at == 0
+    assert "Arthroplastie de hanche cimentée, en première intention" in "\n".join(said.messages)
     assert said.refine_intro  # « Pour affiner » questions follow
 
 

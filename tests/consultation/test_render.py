@@ -75,14 +75,16 @@ def test_case_summary_lists_the_facts_in_french():
 def test_short_answer_gives_indication_options_and_warnings_that_matter():
     rec = recommend(CASE).to_dict()
     answer, follow_up = recommendation_messages(rec)
-    assert answer.startswith("**Chirurgie indiquée** (à visée symptomatique)")
+    # A diagnostic doubt before a fracture: biopsy or minimal work-up first (§ 3), then the indication.
+    doubt, indication = answer.split("\n\n")[:2]
+    assert doubt.startswith("**Doute diagnostique** — biopsie préopératoire, ou bilan étiologique minimal")
+    assert indication.startswith("**Chirurgie indiquée** (à visée symptomatique)")
     # § 4.2 prints no reference there; the femur's review is named once, on the indication.
     assert "- Arthroplastie de hanche cimentée, en première intention *(§ 4.2)*" in answer
     assert "*(§ 2.2 ; lecture complémentaire : réf. 137 (fémur))*" in answer
-    assert (
-        "Site déjà irradié." in answer and "Doute diagnostique" not in answer
-    )  # no nail here: no dissemination warning
-    assert "Biopsie" not in answer and "**Bilan" not in answer  # the work-up is on demand
+    # No nail here: no dissemination warning, and not « diagnostic avant tout implant ».
+    assert "Site déjà irradié." in answer and "avant tout implant" not in answer
+    assert "**Bilan" not in answer  # the rest of the work-up is on demand
     assert "« bilan »" in follow_up and "« références »" in follow_up
 
 
@@ -186,7 +188,7 @@ def test_percutaneous_plan_is_not_headed_surgery_not_indicated():
 
 def test_why_gives_rationale_section_and_verbatim_quote():
     rec = recommend(CASE).to_dict()
-    why = why_messages(rec)[0]
+    why = why_messages(rec, everything=True)[0]
     assert "**Technique(s) — Arthroplastie de hanche cimentée**" in why
     assert (
         "Section 4.2 (« Arthroplasties ») ; sans référence : le chapitre n'en cite pas à cet endroit ; "
@@ -219,7 +221,7 @@ def test_general_reading_of_the_chapter_is_shown_once_apart_from_the_items():
     assert everything.count("(137–142). »") == 1  # the chapter's sentence, quoted once
     assert not re.search(r"réf\. [\d, ]*\b(13[78]|14[0-2])\b", everything.replace("lecture complémentaire : réf.", ""))
     assert "140. " not in everything and "La référence 140 porte sur le rachis" in everything
-    why = why_messages(rec)[0]
+    why = why_messages(rec, everything=True)[0]
     assert why.count("Lectures générales du chapitre (137–142)") == 1
 
 
@@ -234,7 +236,7 @@ def test_a_sentence_without_reference_is_printed_with_its_section_only():
     postoperative = details(rec, ["postoperative"])[0]
     assert "- Ne pas se fier à la CRP pour dépister une infection post-opératoire *(§ 1)*" in postoperative
     assert "- Antibioprophylaxie prolongée 48 heures *(§ 5)*" in postoperative
-    why = why_messages(rec)[0]
+    why = why_messages(rec, everything=True)[0]
     crp = why.split("Ne pas se fier à la CRP", 1)[1]
     assert crp.split("\n")[2].endswith("; sans référence : le chapitre n'en cite pas à cet endroit.")
 
@@ -291,11 +293,14 @@ def test_indicated_surgery_whose_technique_the_chapter_leaves_open_reads_as_an_i
     """A femoral-neck fracture in a fit patient with weeks to months to live: the chapter
     settles the indication (§ 2.2) and names no implant (§ 4.2): the first line is an
     indication, never « à discuter »."""
-    answer = short_answer(recommend(NECK_FRACTURE_3_MONTHS).to_dict())
-    assert answer.startswith(
-        "**Chirurgie indiquée — technique à choisir en RCP** (à visée symptomatique) : "
-        "le chapitre ne nomme pas d'implant pour ce site et ce pronostic. Une fracture sur lésion pathologique"
+    answer = short_answer(recommend({**NECK_FRACTURE_3_MONTHS, "diagnostic_uncertainty": False}).to_dict())
+    headline, left_open = answer.split("\n\n")[:2]
+    assert headline.startswith(
+        "**Chirurgie indiquée — technique à choisir en RCP** (à visée symptomatique). "
+        "Une fracture sur lésion pathologique"
     )
+    # What the RCP has to settle, named right under the headline: the implant for the neck (§ 4.2).
+    assert left_open.startswith("**Laissé à la RCP** : quel implant pour la tête ou le col du fémur")
     assert "discuter" not in answer
     assert "Aucune technique n'est nommée" not in answer  # the headline has said it
     assert "Le chapitre ne tranche pas tout ce cas" not in answer
@@ -328,7 +333,7 @@ def test_why_not_a_hip_arthroplasty_for_a_neck_fracture_at_3_months_keeps_the_in
     rec = recommend(NECK_FRACTURE_3_MONTHS).to_dict()
     text = "\n".join(technique_answer("pourquoi pas une PTH ?", NECK_FRACTURE_3_MONTHS, rec))
     assert "**Arthroplastie de hanche cimentée** ne fait pas partie des options pour ce cas." in text
-    assert "espérance de vie « 6 à 12 mois » ou « plus de 12 mois » (ici : 6 semaines à 6 mois)" in text
+    assert "si l'espérance de vie était de 6 à 12 mois ou plus de 12 mois (ici : 6 semaines à 6 mois)" in text
     assert "« Toutes les atteintes articulaires peuvent être traitées par arthroplasties." in text
 
 

@@ -29,7 +29,7 @@ def test_contradictory_answers_are_shown_whole_in_the_short_answer_the_details_t
     )
     assert "laquelle des deux réponses est juste ?" in answer
     assert any(text in part for part in details(rec, ["warnings"]))
-    assert text in why_messages(rec)[0]
+    assert text in why_messages(rec, everything=True)[0]
     assert text in report_markdown(rec)
 
 

@@ -263,7 +263,7 @@ def drive(server: Server, share: int, shares: int) -> str:
         rest(server, sender, text, {"patient": "Gisèle Perrin"})
     assert tracker(server, sender)["slots"]["recommendation"], "the consultation has no recommendation"
     report = rest(server, sender, "rapport")
-    assert any("# Fiche d'aide à la décision pour la RCP" in reply.get("text", "") for reply in report)
+    assert any("**Références**" in reply.get("text", "") for reply in report)
     return sender
 
 

@@ -99,7 +99,9 @@ def test_report_in_the_chat_and_from_the_command_line(stack, tmp_path):
         bot.send("rcp", text)
     assert slots(bot, "rcp")["recommendation"]["record"]["project_version"] == (ROOT / "VERSION").read_text().strip()
     replies = bot.send("rcp", "rapport")
-    assert "# Fiche d'aide à la décision pour la RCP" in texts(replies)
+    # One message, the proposal first, every section of the sheet in it.
+    [sheet] = [reply["text"] for reply in replies if reply.get("text")]
+    assert sheet.startswith("**Chirurgie indiquée") and "**Références**" in sheet and "**Technique(s)**" in sheet
     assert "python -m records" not in texts(replies)  # no shell command for a clinician
     endpoints = tmp_path / "records-endpoints.yml"
     endpoints.write_text(f"tracker_store:\n  dialect: sqlite\n  db: {stack.database}\n")

@@ -206,7 +206,8 @@ def test_a_fact_stated_after_the_answer_is_never_ignored(bot):
     assert "Correction notée" in texts(replies) and "Recommandation mise à jour" in texts(replies)
     assert after["surgery"] == "discuss"
     # Under 6 months the chapter names no operation after the percutaneous failure: said, for the RCP.
-    assert "Le chapitre ne tranche pas tout ce cas" in texts(replies)
+    # What the RCP has to settle, named under the headline.
+    assert "Laissé à la RCP" in texts(replies) and "échec des traitements percutanés" in texts(replies)
 
 
 def test_a_message_not_understood_after_the_answer_says_so_and_does_not_repeat_it(bot):

@@ -114,8 +114,9 @@ def test_consultation_in_a_direct_room_survives_homeserver_and_bridge_restarts(m
     # the clinician downloads.
     asked = clinician.send(room, "rapport")
     report = wait_for_bot(clinician, room, asked, bot, sends_a_file)
-    assert [message["content"]["msgtype"] for message in report] == ["m.notice", "m.notice", "m.file"]
-    assert report[1]["content"]["body"].startswith(RCP_SHEET[0])
+    # The sheet in one message, the proposal first, then its PDF.
+    assert [message["content"]["msgtype"] for message in report] == ["m.notice", "m.file"]
+    assert report[0]["content"]["body"].startswith(RCP_SHEET[1])
     sheet = report[-1]["content"]
     assert sheet["info"]["mimetype"] == "application/pdf"
     assert sheet["body"] == sheet["filename"] and re.fullmatch(r"recapitulatif-rcp-[\d-]+h\d\d\.pdf", sheet["body"])

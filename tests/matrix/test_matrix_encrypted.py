@@ -234,8 +234,9 @@ def test_an_encrypted_direct_chat_from_its_first_message_to_the_recommendation_a
     asked = clinician.send(room, "rapport")
     report = wait_for_bot(clinician, room, asked, bot, sends_a_file)
     assert all(message["decrypted"] for message in report)
-    assert [message["content"]["msgtype"] for message in report] == ["m.notice", "m.notice", "m.file"]
-    assert report[1]["content"]["body"].startswith(RCP_SHEET[0])
+    # The sheet in one message, the proposal first, then its PDF.
+    assert [message["content"]["msgtype"] for message in report] == ["m.notice", "m.file"]
+    assert report[0]["content"]["body"].startswith(RCP_SHEET[1])
     sheet = report[-1]["content"]
     assert sheet["info"]["mimetype"] == "application/pdf" and sheet["body"].endswith(".pdf")
     assert "url" not in sheet and sheet["file"]["url"].startswith("mxc://")

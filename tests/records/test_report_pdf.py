@@ -114,12 +114,14 @@ def test_an_indication_whose_technique_is_left_open_is_proposed_as_an_indication
     neck = recommendation({**TYPICAL, "life_expectancy": "6_weeks_to_6_months"})
     markdown = report_markdown(neck, "c1")
     assert (
-        "**Chirurgie indiquée — technique à choisir en RCP** (à visée symptomatique) : le chapitre ne nomme pas "
-        "d'implant pour ce site et ce pronostic. Une fracture sur lésion pathologique" in markdown
+        "**Chirurgie indiquée — technique à choisir en RCP** (à visée symptomatique). "
+        "Une fracture sur lésion pathologique" in markdown
     )
+    # What is left to the RCP, under the proposal: which implant for the neck (§ 4.2).
+    assert "**Laissé à la RCP** : quel implant pour la tête ou le col du fémur" in markdown
     assert "à discuter" not in markdown
     [text] = pdf_pages(neck)
-    assert "Proposition Chirurgie indiquée — technique à choisir en RCP (à visée symptomatique) : le chapitre" in text
+    assert "Proposition Chirurgie indiquée — technique à choisir en RCP (à visée symptomatique). Une" in text
     assert "le choix de la technique revient à la RCP" in text  # the warning, with its sentences
     unknown_site = recommendation({**TYPICAL, "site": "unknown"})
     [text] = pdf_pages(unknown_site)

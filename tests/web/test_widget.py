@@ -40,6 +40,10 @@ BY_TYPING = [
 ]
 SWANSON = "Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur."
 DOWNLOAD_NAME = re.compile(r"^recapitulatif-rcp-\d{4}-\d{2}-\d{2}-\d{2}h\d{2}\.md$")
+PDF_NAME = re.compile(r"^recapitulatif-rcp-\d{4}-\d{2}-\d{2}-\d{2}h\d{2}\.pdf$")
+MARKDOWN_BUTTON = "Fiche .md"
+PDF_BUTTON = "Fiche PDF"
+CONFIRM_QUESTION = "Effacer le cas en cours et commencer un nouveau cas ?"
 
 
 # --- helpers ------------------------------------------------------------------
@@ -69,10 +73,11 @@ def wait_question(page, question):
 
 def wait_recommendation(page):
     """The answer, then the refining questions answered: nothing changes."""
-    expect(log(page)).to_contain_text("Récapitulatif du cas", timeout=30000)
+    expect(log(page)).to_contain_text("Cas : ", timeout=30000)
     expect(log(page)).to_contain_text("La recommandation ci-dessus ne change pas.", timeout=30000)
     expect(page.locator(".cb-typing")).to_have_text("", timeout=10000)
-    expect(page.get_by_role("button", name="Télécharger le récapitulatif")).to_be_enabled()
+    expect(page.get_by_role("button", name=MARKDOWN_BUTTON)).to_be_enabled()
+    expect(page.get_by_role("button", name=PDF_BUTTON)).to_be_enabled()
 
 
 def check_recommendation(page):
@@ -104,7 +109,31 @@ def download_summary(page, trigger) -> str:
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / "recapitulatif-exemple.md"
     download.save_as(target)
-    return target.read_text(encoding="utf-8-sig")
+    content = target.read_bytes()
+    assert not content.startswith(b"\xef\xbb\xbf"), "a byte-order mark before the title"
+    return content.decode("utf-8")
+
+
+def download_pdf(page, trigger) -> bytes:
+    with page.expect_download() as info:
+        trigger()
+    download = info.value
+    assert PDF_NAME.match(download.suggested_filename), download.suggested_filename
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target = RESULTS / "recapitulatif-exemple.pdf"
+    download.save_as(target)
+    return target.read_bytes()
+
+
+def check_pdf(content: bytes):
+    """The RCP sheet as PDF, the same layout the Matrix bridge posts."""
+    import io
+
+    from pypdf import PdfReader
+
+    assert content.startswith(b"%PDF")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Fiche d'aide à la décision pour la RCP" in text and "Arthroplastie de hanche cimentée" in text
 
 
 def check_summary_file(text: str, conversation: str):
@@ -211,9 +240,10 @@ def test_whole_consultation_by_clicking_buttons(open_page, sites, bot):
     assert tracker["latest_input_channel"] == "socketio"
     assert tracker["slots"]["recommendation"]["case"]["site"] == "neck"
     check_summary_file(
-        download_summary(page, lambda: page.get_by_role("button", name="Télécharger le récapitulatif").click()),
+        download_summary(page, lambda: page.get_by_role("button", name=MARKDOWN_BUTTON).click()),
         session_id(page),
     )
+    check_pdf(download_pdf(page, lambda: page.get_by_role("button", name=PDF_BUTTON).click()))
     expect(page.get_by_role("status").filter(has_text="Récapitulatif téléchargé")).to_be_visible()
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -344,16 +374,18 @@ def test_keyboard_only_consultation_and_summary(open_page, sites, bot):
     page.keyboard.type("non")
     page.keyboard.press("Enter")
     check_recommendation(page)
-    tab_to(page, "Télécharger le récapitulatif", backwards=True)
+    tab_to(page, MARKDOWN_BUTTON, backwards=True)
     assert focus_is_visible(page)
     check_summary_file(download_summary(page, lambda: page.keyboard.press("Enter")), session_id(page))
     # Restart, by keyboard too.
     tab_to(page, "Recommencer")
     page.keyboard.press("Enter")
-    expect(log(page)).to_contain_text("Nouveau départ")
-    expect(log(page)).not_to_contain_text("Récapitulatif du cas")
-    expect(page.get_by_role("button", name="Télécharger le récapitulatif")).to_be_disabled()
-    expect(textbox(page)).to_be_focused()
+    expect(last_bot_message(page)).to_contain_text(CONFIRM_QUESTION, timeout=30000)
+    expect(replies(page).get_by_role("button").first).to_be_focused()  # « Oui, nouveau cas »
+    page.keyboard.press("Enter")
+    wait_question(page, BY_BUTTONS[0][0])
+    expect(log(page)).not_to_contain_text("Cas : ")
+    expect(page.get_by_role("button", name=MARKDOWN_BUTTON)).to_be_disabled()
 
 
 def test_axe_finds_no_violation(open_page, sites, bot, axe_results):
@@ -371,20 +403,54 @@ def test_axe_finds_no_violation(open_page, sites, bot, axe_results):
     assert found == {state: [] for state in found}, json.dumps(found, ensure_ascii=False, indent=1)
 
 
-def test_restart_button_starts_a_new_conversation(open_page, sites, bot):
+def test_restart_button_asks_first_then_starts_again_with_question_1(open_page, sites, bot):
     watch = open_page(intranet(sites))
     page = watch.page
     wait_question(page, BY_BUTTONS[0][0])
     replies(page).get_by_role("button", name="Fracture pathologique", exact=True).click()
     wait_question(page, BY_BUTTONS[1][0])
+    # Declined: the case and the pending question stay.
     page.get_by_role("button", name="Recommencer").click()
-    expect(log(page)).to_contain_text("Nouveau départ")
+    expect(last_bot_message(page)).to_contain_text(CONFIRM_QUESTION, timeout=30000)
+    replies(page).get_by_role("button", name="Non, garder ce cas").click()
+    wait_question(page, BY_BUTTONS[1][0])
+    expect(log(page)).to_contain_text("conservé")
+    assert tracker_when(bot, session_id(page), lambda t: True)["slots"]["situation"] == "pathological_fracture"
+    # Confirmed: everything cleared, the first question asked at once.
+    page.get_by_role("button", name="Recommencer").click()
+    expect(last_bot_message(page)).to_contain_text(CONFIRM_QUESTION, timeout=30000)
+    replies(page).get_by_role("button", name="Oui, nouveau cas").click()
+    wait_question(page, BY_BUTTONS[0][0])
     expect(log(page)).not_to_contain_text("Quel os est atteint ?")
+    expect(log(page)).not_to_contain_text(CONFIRM_QUESTION)
     expect(page.get_by_role("status").filter(has_text="Conversation recommencée")).to_be_visible()
     assert tracker_when(bot, session_id(page), lambda t: t["slots"]["situation"] is None)["slots"]["situation"] is None
-    textbox(page).fill("bonjour")
-    textbox(page).press("Enter")
+    replies(page).get_by_role("button", name="Fracture pathologique", exact=True).click()
+    wait_question(page, BY_BUTTONS[1][0])
+
+
+ONE_SENTENCE_CASE = (
+    "fracture pathologique du col du fémur, espérance de vie supérieure à un an, opérable, pas de doute diagnostique"
+)
+
+
+def test_on_a_phone_the_verdict_shows_without_scrolling_under_a_compact_header(open_page, sites, bot):
+    watch = open_page(intranet(sites), width=360, height=740, is_mobile=True, has_touch=True)
+    page = watch.page
     wait_question(page, BY_BUTTONS[0][0])
+    header = page.locator(".cb-header").bounding_box()
+    assert header["height"] <= 120, header  # not a fifth of the screen
+    textbox(page).fill(ONE_SENTENCE_CASE)
+    textbox(page).press("Enter")
+    verdict = log(page).locator("strong", has_text="Chirurgie indiquée").first
+    expect(verdict).to_be_visible(timeout=30000)
+    expect(page.locator(".cb-typing")).to_have_text("", timeout=30000)
+    # Where the widget left the log, the user scrolling nothing: the verdict is on screen.
+    box, area = verdict.bounding_box(), log(page).bounding_box()
+    assert area["y"] <= box["y"] and box["y"] + box["height"] <= area["y"] + area["height"], (box, area)
+    assert box["y"] + box["height"] <= 740
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "verdict-telephone-360px.png"))
 
 
 def test_page_of_an_origin_not_allowed_cannot_talk_to_the_bot(open_page, sites, bot):
@@ -417,7 +483,8 @@ def test_demo_page_of_make_run(open_page, widget_url):
     expect(page.get_by_role("log", name="Conversation")).to_have_attribute("aria-live", "polite")
     expect(page.get_by_role("button", name="Envoyer")).to_be_visible()
     expect(page.get_by_role("button", name="Recommencer")).to_be_visible()
-    expect(page.get_by_role("button", name="Télécharger le récapitulatif")).to_be_disabled()
+    expect(page.get_by_role("button", name=MARKDOWN_BUTTON)).to_be_disabled()
+    expect(page.get_by_role("button", name=PDF_BUTTON)).to_be_disabled()
     for _ in range(300):  # until the widget has tried to connect (a positive event, not a fixed wait)
         if asked:
             break

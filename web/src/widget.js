@@ -23,8 +23,9 @@ const TEXTS = {
   placeholder: "Décrivez le cas ou répondez à la question",
   send: "Envoyer",
   restart: "Recommencer",
-  download: "Télécharger le récapitulatif",
-  downloadHint: "Disponible dès que l'assistant a donné sa recommandation : la fiche pour la RCP, préparée par le serveur.",
+  download: "Fiche PDF",
+  downloadMarkdown: "Fiche .md",
+  downloadHint: "Télécharge la fiche pour la RCP, en PDF ou en Markdown, préparée par le serveur ; disponible dès que l'assistant a donné sa recommandation.",
   typing: "L'assistant rédige sa réponse…",
   connecting: "Connexion au serveur de l'assistant…",
   disconnected: "Connexion perdue : nouvelle tentative en cours…",
@@ -77,6 +78,8 @@ class ChatWidget {
     this.noAnswerTimer = null;
     this.focusAfterTurn = null;
     this.firstOfTurn = null;
+    this.answerStart = false;
+    this.reportFormat = "pdf";
     this.build(root);
     this.renderAll();
     this.connect();
@@ -114,6 +117,9 @@ class ChatWidget {
     const hintId = `${this.id}-download-hint`;
 
     this.downloadButton = element("button", { type: "button", class: "cb-button cb-download", "aria-describedby": hintId, text: TEXTS.download });
+    this.downloadMarkdownButton = element("button", {
+      type: "button", class: "cb-button cb-download", "aria-describedby": hintId, text: TEXTS.downloadMarkdown,
+    });
     this.restartButton = element("button", { type: "button", class: "cb-button cb-restart", text: TEXTS.restart });
     this.downloadHint = element("p", { id: hintId, class: "cb-sr", text: TEXTS.downloadHint });
     this.status = element("p", { class: "cb-status", role: "status" });
@@ -139,7 +145,9 @@ class ChatWidget {
       element("header", { class: "cb-header" }, [
         element(`h${level}`, { id: titleId, class: "cb-title", text: this.options.title || TEXTS.title }),
         element("p", { class: "cb-subtitle", text: TEXTS.subtitle }),
-        element("div", { class: "cb-tools" }, [this.downloadButton, this.restartButton, this.downloadHint]),
+        element("div", { class: "cb-tools" }, [
+          this.downloadButton, this.downloadMarkdownButton, this.restartButton, this.downloadHint,
+        ]),
       ]),
       this.status,
       this.log,
@@ -158,7 +166,8 @@ class ChatWidget {
       this.send(text, text);
     });
     this.restartButton.addEventListener("click", () => this.restart());
-    this.downloadButton.addEventListener("click", () => this.download());
+    this.downloadButton.addEventListener("click", () => this.download("pdf"));
+    this.downloadMarkdownButton.addEventListener("click", () => this.download("markdown"));
   }
 
   renderAll() {
@@ -193,6 +202,7 @@ class ChatWidget {
 
   updateDownload() {
     this.downloadButton.disabled = !this.state.reportReady;
+    this.downloadMarkdownButton.disabled = !this.state.reportReady;
   }
 
   // Notices: connection problems stay until solved ("warning"); the others
@@ -216,9 +226,10 @@ class ChatWidget {
       this.log.scrollTop = bottom;
       return;
     }
-    // A long answer is read from its start: the turn's first message stays in
-    // view rather than its last one.
-    if (!this.firstOfTurn) this.firstOfTurn = node;
+    // A long answer is read from its start: the turn's first message (or the
+    // verdict, when the answer comes) stays in view rather than its last one.
+    if (!this.firstOfTurn || this.answerStart) this.firstOfTurn = node;
+    this.answerStart = false;
     this.log.scrollTop = Math.min(this.firstOfTurn.offsetTop - 8, bottom);
   }
 
@@ -259,6 +270,23 @@ class ChatWidget {
     }
     if (data.rcp_report && typeof data.rcp_report === "object") {
       this.saveReport(data.rcp_report);
+      return;
+    }
+    // A new consultation has started (« Recommencer » confirmed): the log
+    // starts again with it.
+    if (data.new_consultation) {
+      this.state.messages = [];
+      this.state.replies = [];
+      this.state.reportReady = false;
+      this.firstOfTurn = null;
+      this.renderAll();
+      this.save();
+      this.announce(TEXTS.restarted, "info");
+      return;
+    }
+    // The answer starts here: it, not the « Noté : … » before it, is kept in view.
+    if (data.answer_start) {
+      this.answerStart = true;
       return;
     }
     const quick = data.quick_replies || data.buttons || [];
@@ -311,29 +339,34 @@ class ChatWidget {
   }
 
   restart() {
-    this.state.messages = [];
-    this.state.replies = [];
-    this.state.reportReady = false;
-    this.renderAll();
-    this.announce(TEXTS.restarted, "info");
-    this.focusAfterTurn = "input";
-    this.input.focus();
+    // The assistant asks first (Oui / Non) when a case is in progress; the log
+    // is cleared when it starts the new consultation (`new_consultation`).
+    this.focusAfterTurn = "replies";
     this.send(this.options.restartPayload, null);
   }
 
-  download() {
+  download(format) {
     // The server builds the sheet (records/report.py) from the conversation's
     // last recommendation: the same as « rapport » in the chat and the PDF.
     if (!this.state.reportReady) return;
+    this.reportFormat = format;
     this.send(this.options.reportPayload, null);
   }
 
   saveReport(report) {
     clearTimeout(this.noAnswerTimer);
     this.endOfTurn();
-    const filename = String(report.filename || "recapitulatif-rcp.md").replace(/[^\w.-]/g, "_");
-    // A byte-order mark so that older Windows editors read the accents right.
-    const blob = new Blob(["\ufeff", String(report.markdown || "")], { type: "text/markdown;charset=utf-8" });
+    const pdf = this.reportFormat !== "markdown" && typeof report.pdf_base64 === "string";
+    const name = pdf ? report.pdf_filename || "recapitulatif-rcp.pdf" : report.filename || "recapitulatif-rcp.md";
+    const filename = String(name).replace(/[^\w.-]/g, "_");
+    let blob;
+    if (pdf) {
+      const bytes = Uint8Array.from(atob(report.pdf_base64), (char) => char.charCodeAt(0));
+      blob = new Blob([bytes], { type: "application/pdf" });
+    } else {
+      // UTF-8 without a byte-order mark: the file starts with its title.
+      blob = new Blob([String(report.markdown || "")], { type: "text/markdown;charset=utf-8" });
+    }
     const url = URL.createObjectURL(blob);
     const link = element("a", { href: url, download: filename, hidden: true });
     document.body.append(link);
@@ -392,7 +425,7 @@ function defaults() {
     socketPath: "/socket.io/",
     storage: "session",
     initPayload: "/greet",
-    restartPayload: "/restart",
+    restartPayload: "/start_consultation",
     reportPayload: '/ask_report{"delivery": "file"}',
     userEvent: "user_uttered",
     botEvent: "bot_uttered",
