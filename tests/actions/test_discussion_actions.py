@@ -72,7 +72,7 @@ def test_why_not_a_total_hip_for_an_extended_neck_lesion_names_the_megaprosthesi
     text = said(messages)
     assert "Résection fémorale proximale et méga-prothèse cimentée" in text
     assert "renfort métallique acétabulaire" not in text
-    assert "« 6 à 12 mois » ou « plus de 12 mois »" in text
+    assert "si l'espérance de vie était de 6 à 12 mois ou plus de 12 mois" in text
 
 
 def test_the_source_is_given_even_before_a_case(run_action):
