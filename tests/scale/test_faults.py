@@ -1,0 +1,87 @@
+"""Nothing acknowledged is ever lost (issue 24): the deployment of
+docs/scale.md on loopback (private PostgreSQL and Redis, two Rasa servers, one
+action server) under four faults, one per phase, while consultations go on
+eight at a time through a client that resends like a load balancer:
+
+1. `kill -9` of a Rasa server, started again 10 s later;
+2. `pg_ctl restart -m fast` of PostgreSQL;
+3. `kill -9` of the action server, started again 5 s later;
+4. a Redis restart (the locks are lost with it).
+
+Then the whole store is read back: every acknowledged message is there exactly
+once, nothing that was not acknowledged is there, every consultation reached
+its recommendation, no identifying string typed is stored
+(tests/support/faults.py).
+
+`make test` runs the short version (FAULT_CONSULTATIONS per phase, a few
+minutes); `make soak` the long one (SOAK_CONSULTATIONS, figures in
+docs/scale.md). The figures are printed (`-s`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from harness.load import consultations
+from tests.support import faults
+from tests.support.services import postgres_server, redis_server, restart_postgres, restart_redis
+
+pytestmark = pytest.mark.e2e
+
+CONSULTATIONS = faults.env_int("FAULT_CONSULTATIONS", 10)  # per phase (soak: SOAK_CONSULTATIONS in make soak)
+PHASE_DEADLINE_S = faults.env_int("FAULT_PHASE_DEADLINE_S", 600)
+
+
+def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
+    with postgres_server() as pg, redis_server() as redis, faults.deployment(tmp_path, pg, redis) as servers:
+        ledger = faults.Ledger()
+        client = faults.Client(servers.urls, ledger)
+
+        def kill_rasa() -> None:
+            servers.kill("rasa-0")
+            time.sleep(faults.RASA_DOWN_S)
+            servers.restart_rasa(0)
+
+        def kill_actions() -> None:
+            servers.kill("actions")
+            time.sleep(faults.ACTIONS_DOWN_S)
+            servers.start_actions()
+
+        phases = {
+            "rasa_kill": kill_rasa,
+            "postgres_restart": lambda: restart_postgres(pg),
+            "actions_kill": kill_actions,
+            "redis_restart": lambda: restart_redis(redis),
+        }
+        runs = {}
+        for number, (phase, fault) in enumerate(phases.items()):
+            scripts = consultations(CONSULTATIONS * len(phases), prefix="panne")[
+                number * CONSULTATIONS : (number + 1) * CONSULTATIONS
+            ]
+            turns = sum(len(conversation.turns) for conversation in scripts)
+            runs[phase] = faults.run_phase(phase, client, scripts, fault, max(1, turns // 3), PHASE_DEADLINE_S)
+        figures = faults.check(pg, ledger, list(phases))
+        mentions = faults.log_mentions(servers.logs())
+    report = {"consultations_per_phase": CONSULTATIONS, "phases": runs, "figures": figures, "log": mentions}
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+    if os.environ.get("FAULT_REPORT"):
+        with open(os.environ["FAULT_REPORT"], "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=1, ensure_ascii=False)
+
+    for phase, run in runs.items():
+        assert run["fault_injected"] and not run["fault_errors"] and not run["workers_stuck"], (phase, run)
+    for phase in phases:
+        numbers = figures[phase]
+        assert numbers["acknowledged"] > 0, phase
+        for name in ("lost", "duplicated", "unexpected", "dead", "without_recommendation"):
+            assert numbers[name] == 0, (phase, name, numbers)
+    assert figures["all"] == {"identifying_stored": 0, "notice_said_twice": 0, "wrong_answers": 0}, (
+        figures["all"],
+        ledger.wrong_answers[:5],
+    )
+    # the faults did happen and the logs name them
+    assert figures["rasa_kill"]["resends"] > 0
+    assert mentions["action_server"] > 0 and figures["actions_kill"]["notice_turns"] > 0
