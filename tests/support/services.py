@@ -312,13 +312,14 @@ def _start_redis(binary: str, config: Path, log: Path) -> subprocess.Popen:
         )
 
 
-def restart_redis(server: Redis, timeout: float = 30.0) -> float:
-    """The Redis server stopped (SIGTERM) and started again on the same port,
-    empty (no persistence); the seconds it took."""
+def restart_redis(server: Redis, down_s: float = 0.0, timeout: float = 30.0) -> float:
+    """The Redis server stopped (SIGTERM) and, `down_s` seconds later, started
+    again on the same port, empty (no persistence); the seconds it took."""
     binary = redis_server_binary()
     assert binary is not None
     started = time.monotonic()
     stop(_redis_processes[server.port], signal.SIGTERM, whole_group=False)
+    time.sleep(down_s)
     process = _start_redis(binary, server.log.with_name("redis.conf"), server.log)
     _redis_processes[server.port] = process
     _wait_for_redis(server, timeout, process)
