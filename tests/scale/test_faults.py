@@ -32,7 +32,8 @@ from tests.support.services import postgres_server, redis_server, restart_postgr
 
 pytestmark = pytest.mark.e2e
 
-CONSULTATIONS = faults.env_int("FAULT_CONSULTATIONS", 10)  # per phase (soak: SOAK_CONSULTATIONS in make soak)
+CONSULTATIONS = faults.env_int("FAULT_CONSULTATIONS", 10)  # per phase, at most 36 (soak: make soak)
+ROUNDS = faults.env_int("FAULT_ROUNDS", 1)  # the four faults, this many times each
 PHASE_DEADLINE_S = faults.env_int("FAULT_PHASE_DEADLINE_S", 600)
 REDIS_DOWN_S = 3.0
 
@@ -52,22 +53,33 @@ def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
             time.sleep(faults.ACTIONS_DOWN_S)
             servers.start_actions()
 
-        phases = {
+        kinds = {
             "rasa_kill": kill_rasa,
             "postgres_restart": lambda: restart_postgres(pg),
             "actions_kill": kill_actions,
             "redis_restart": lambda: restart_redis(redis, down_s=REDIS_DOWN_S),
         }
-        runs = {}
-        for number, (phase, fault) in enumerate(phases.items()):
-            scripts = consultations(CONSULTATIONS * len(phases), prefix="panne")[
-                number * CONSULTATIONS : (number + 1) * CONSULTATIONS
-            ]
-            turns = sum(len(conversation.turns) for conversation in scripts)
-            runs[phase] = faults.run_phase(phase, client, scripts, fault, max(1, turns // 3), PHASE_DEADLINE_S)
-        figures = faults.check(pg, ledger, list(phases))
+        runs, phases = {}, []
+        for round_number in range(1, ROUNDS + 1):
+            # every phase gets every kind of case (the cases differ in length)
+            cases = consultations(CONSULTATIONS * len(kinds), prefix=f"panne{round_number}")
+            for number, (kind, fault) in enumerate(kinds.items()):
+                phase = f"{kind}-{round_number}"
+                scripts = cases[number :: len(kinds)]
+                turns = sum(len(conversation.turns) for conversation in scripts)
+                runs[phase] = faults.run_phase(phase, client, scripts, fault, max(1, turns // 3), PHASE_DEADLINE_S)
+                phases.append(phase)
+        figures = faults.check(pg, ledger, phases)
         mentions = faults.log_mentions(servers.logs())
-    report = {"consultations_per_phase": CONSULTATIONS, "phases": runs, "figures": figures, "log": mentions}
+    by_kind = {kind: faults.summed([figures[phase] for phase in phases if phase.startswith(kind)]) for kind in kinds}
+    report = {
+        "consultations_per_phase": CONSULTATIONS,
+        "rounds": ROUNDS,
+        "by_fault": by_kind,
+        "phases": runs,
+        "figures": figures,
+        "log": mentions,
+    }
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if os.environ.get("FAULT_REPORT"):
         with open(os.environ["FAULT_REPORT"], "w", encoding="utf-8") as handle:
@@ -85,6 +97,6 @@ def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
         ledger.wrong_answers[:5],
     )
     # the faults did happen and the logs name them
-    assert figures["rasa_kill"]["resends"] > 0
-    assert mentions["action_server"] > 0 and figures["actions_kill"]["notice_turns"] > 0
-    assert mentions["lock_store"] > 0 and figures["redis_restart"]["http_503"] > 0
+    assert by_kind["rasa_kill"]["resends"] > 0
+    assert mentions["action_server"] > 0 and by_kind["actions_kill"]["notice_turns"] > 0
+    assert mentions["lock_store"] > 0 and by_kind["redis_restart"]["http_503"] > 0

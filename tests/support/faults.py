@@ -367,6 +367,14 @@ def check(pg, ledger: Ledger, phases: list[str]) -> dict[str, dict[str, int]]:
     return figures
 
 
+def summed(figures: list[dict[str, int]]) -> dict[str, int]:
+    """The figures of several phases added up."""
+    total: Counter = Counter()
+    for numbers in figures:
+        total.update(numbers)
+    return dict(total)
+
+
 def log_mentions(text: str) -> dict[str, int]:
     """How often the servers' logs name each kind of failure."""
     patterns = {
