@@ -32,6 +32,8 @@ Rasa 3.6 alone, in the multi-server deployment of docs/scale.md:
   rebuilt from the stored events, is sent instead. The check runs under the
   conversation's lock, after the read, so two servers cannot both take it.
 - When the circuit breaker trips, the conversation goes back to listening.
+- Rasa's HTTP API answers HTTP 503 when a store fails (a tracker read during
+  a database restart was an empty new conversation with HTTP 200).
 """
 
 from __future__ import annotations
@@ -198,9 +200,33 @@ class AlreadyHandled(Exception):
         self.answer = answer
 
 
+async def _answer_503(request: Any, exception: Exception) -> Any:
+    from sanic import response
+
+    logger.error("%s %s: not served, a store is unavailable (%s): HTTP 503", request.method, request.path, exception)
+    return response.json(
+        {"error": "store_unavailable", "detail": "try again"}, status=503, headers={"Retry-After": "2"}
+    )
+
+
+def answer_refusals_with_503(app: Any) -> Any:
+    """Rasa's Sanic app, answering HTTP 503 to a request that failed on a store."""
+    app.error_handler.add(StoreUnavailable, _answer_503)
+    app.error_handler.add(LockError, _answer_503)
+    return app
+
+
 def install() -> None:
     if getattr(MessageProcessor.handle_message, "_clinibot_turns", False):
         return
+    import rasa.core.run
+
+    configure_app = rasa.core.run.configure_app
+
+    def configure_app_with_503(*args: Any, **kwargs: Any) -> Any:
+        return answer_refusals_with_503(configure_app(*args, **kwargs))
+
+    rasa.core.run.configure_app = configure_app_with_503
     Agent._create_tracker_store = staticmethod(_create_tracker_store)
 
     handle_message = MessageProcessor.handle_message

@@ -9,7 +9,9 @@ eight at a time through a client that resends like a load balancer:
 4. a Redis restart, the server away for 3 s (the locks are lost with it;
    redis-py reconnects unnoticed after a restart of a quarter of a second).
 
-Then the whole store is read back: every acknowledged message is there exactly
+Then PostgreSQL is stopped a moment: a message and a read through the HTTP
+API are refused (HTTP 503), and the message sent again once it is back is
+stored once. Then the whole store is read back: every acknowledged message is there exactly
 once, nothing that was not acknowledged is there, every consultation reached
 its recommendation, no identifying string typed is stored
 (tests/support/faults.py).
@@ -23,12 +25,13 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 
 import pytest
 
 from harness.load import consultations
 from tests.support import faults
-from tests.support.services import postgres_server, redis_server, restart_postgres, restart_redis
+from tests.support.services import postgres_down, postgres_server, redis_server, restart_postgres, restart_redis
 
 pytestmark = pytest.mark.e2e
 
@@ -69,6 +72,21 @@ def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
                 turns = sum(len(conversation.turns) for conversation in scripts)
                 runs[phase] = faults.run_phase(phase, client, scripts, fault, max(1, turns // 3), PHASE_DEADLINE_S)
                 phases.append(phase)
+        # PostgreSQL stopped, not restarted: the turn and an API read are refused
+        # (503), nothing is answered from memory; the same message, same id,
+        # once the database is back, is taken and stored once.
+        outage_id, outage_sender = uuid.uuid4().hex, "panne-base-arretee"
+        with postgres_down(pg):
+            outage = {
+                "rest": faults.post(servers.urls[0], outage_sender, "fracture pathologique du fémur", outage_id)[0],
+                "api_read": faults.http_status(f"{servers.urls[1]}/conversations/{outage_sender}/tracker"),
+            }
+        status, answer = faults.post(servers.urls[1], outage_sender, "fracture pathologique du fémur", outage_id)
+        outage["after"] = status
+        ledger.senders[outage_sender] = "postgres_down"
+        if status == 200 and answer:
+            ledger.acknowledged[outage_id] = (outage_sender, "postgres_down")
+        phases.append("postgres_down")
         figures = faults.check(pg, ledger, phases)
         mentions = faults.log_mentions(servers.logs())
     by_kind = {kind: faults.summed([figures[phase] for phase in phases if phase.startswith(kind)]) for kind in kinds}
@@ -79,6 +97,7 @@ def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
         "phases": runs,
         "figures": figures,
         "log": mentions,
+        "postgres_down": outage,
     }
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if os.environ.get("FAULT_REPORT"):
@@ -87,10 +106,13 @@ def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
 
     for phase, run in runs.items():
         assert run["fault_injected"] and not run["fault_errors"] and not run["workers_stuck"], (phase, run)
+    assert outage == {"rest": 503, "api_read": 503, "after": 200}, outage
+    assert figures["postgres_down"]["acknowledged"] == 1 and mentions["tracker_store_refused"] > 0
     for phase in phases:
         numbers = figures[phase]
         assert numbers["acknowledged"] > 0, phase
-        for name in ("lost", "duplicated", "unexpected", "dead", "without_recommendation"):
+        complete = () if phase == "postgres_down" else ("without_recommendation",)  # one message only there
+        for name in ("lost", "duplicated", "unexpected", "dead", *complete):
             assert numbers[name] == 0, (phase, name, numbers)
     assert figures["all"] == {"identifying_stored": 0, "notice_said_twice": 0, "wrong_answers": 0}, (
         figures["all"],

@@ -185,3 +185,13 @@ def test_rasa_s_own_store_failure_lines_survive_the_screen(what):
     line = screen_line(RASA_LINE.format(what=what))
     assert f"Error happened when trying to {what}. Falling back to use the 'InMemoryTrackerStore'" in line
     assert "Dupont" not in line and "[NOM]" in line
+
+
+def test_the_http_api_answers_503_when_a_store_fails():
+    from sanic import Sanic
+
+    app = turns.answer_refusals_with_503(Sanic("essai_pannes"))
+    handler = app.error_handler.lookup(turns.StoreUnavailable("read"), None)
+    request = type("Request", (), {"method": "GET", "path": "/conversations/c1/tracker"})()
+    response = asyncio.run(handler(request, turns.StoreUnavailable("read")))
+    assert response.status == 503 and response.headers["Retry-After"]

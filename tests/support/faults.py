@@ -367,6 +367,27 @@ def check(pg, ledger: Ledger, phases: list[str]) -> dict[str, dict[str, int]]:
     return figures
 
 
+def post(url: str, sender: str, text: str, message_id: str, timeout: float = REQUEST_TIMEOUT_S) -> tuple[int, list]:
+    """One REST message: (HTTP status, the answer's JSON; [] on an error status)."""
+    body = json.dumps({"sender": sender, "message": text, "message_id": message_id}).encode()
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        return error.code, []
+
+
+def http_status(url: str, timeout: float = REQUEST_TIMEOUT_S) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def summed(figures: list[dict[str, int]]) -> dict[str, int]:
     """The figures of several phases added up."""
     total: Counter = Counter()

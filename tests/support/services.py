@@ -42,6 +42,7 @@ __all__ = [
     "postgres_bin_dir",
     "redis_server_binary",
     "restart_postgres",
+    "postgres_down",
     "restart_redis",
 ]
 
@@ -216,6 +217,32 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
                 **as_user,
             )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_down(pg: Postgres, timeout: int = 60) -> Iterator[None]:
+    """PostgreSQL stopped (``pg_ctl stop -m fast``) for the duration of the
+    block, then started again with the options it had (postmaster.opts)."""
+    import shlex
+
+    assert pg.bin_dir is not None
+    as_user = _as_user(_run_as())
+    options = shlex.split((pg.data_dir / "postmaster.opts").read_text())[1:]
+    data = options.index("-D")
+    del options[data : data + 2]
+    pg_ctl = [str(pg.bin_dir / "pg_ctl"), "-D", str(pg.data_dir), "-w", "-t", str(timeout)]
+    subprocess.run([*pg_ctl, "stop", "-m", "fast"], capture_output=True, check=True, timeout=timeout + 30, **as_user)
+    try:
+        yield
+    finally:
+        log = pg.log.with_name("postgres-restarted.log")
+        subprocess.run(
+            [*pg_ctl, "start", "-l", str(log), "-o", shlex.join(options)],
+            capture_output=True,
+            check=True,
+            timeout=timeout + 30,
+            **as_user,
+        )
 
 
 def restart_postgres(pg: Postgres, timeout: int = 60) -> float:
