@@ -31,7 +31,14 @@ import pytest
 
 from harness.load import consultations
 from tests.support import faults
-from tests.support.services import postgres_down, postgres_server, redis_server, restart_postgres, restart_redis
+from tests.support.services import (
+    postgres_down,
+    postgres_server,
+    redis_server,
+    restart_postgres,
+    start_redis,
+    stop_redis,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -46,21 +53,20 @@ def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
         ledger = faults.Ledger()
         client = faults.Client(servers.urls, ledger)
 
-        def kill_rasa() -> None:
-            servers.kill("rasa-0")
+        def restart_rasa() -> None:
             time.sleep(faults.RASA_DOWN_S)
             servers.restart_rasa(0)
 
-        def kill_actions() -> None:
-            servers.kill("actions")
+        def restart_actions() -> None:
             time.sleep(faults.ACTIONS_DOWN_S)
             servers.start_actions()
 
         kinds = {
-            "rasa_kill": kill_rasa,
-            "postgres_restart": lambda: restart_postgres(pg),
-            "actions_kill": kill_actions,
-            "redis_restart": lambda: restart_redis(redis, down_s=REDIS_DOWN_S),
+            "rasa_kill": faults.Fault(lambda: servers.kill("rasa-0"), restart_rasa),
+            # a restart of a quarter of a second, while the turns go on
+            "postgres_restart": faults.Fault(None, lambda: restart_postgres(pg)),
+            "actions_kill": faults.Fault(lambda: servers.kill("actions"), restart_actions),
+            "redis_restart": faults.Fault(lambda: stop_redis(redis), lambda: start_redis(redis, REDIS_DOWN_S)),
         }
         runs, phases = {}, []
         for round_number in range(1, ROUNDS + 1):

@@ -242,17 +242,25 @@ def identifying(conversation: Conversation, number: int) -> list[str]:
     return texts
 
 
+@dataclass(frozen=True)
+class Fault:
+    down: Callable[[], object] | None  # the fault itself, before any new turn starts
+    up: Callable[[], object] | None = None  # the repair, while the turns go on
+
+
 def run_phase(
     phase: str,
     client: Client,
     conversations: list[Conversation],
-    fault: Callable[[], None],
+    fault: Fault,
     fault_after_turns: int,
     deadline_s: float,
     concurrency: int = 8,
 ) -> dict:
-    """The conversations, `concurrency` at a time; `fault` starts (in its own
-    thread) once `fault_after_turns` turns of the phase are acknowledged. The
+    """The conversations, `concurrency` at a time. Once `fault_after_turns`
+    turns of the phase are acknowledged, `fault.down` runs while no new turn
+    starts (so the turns that follow meet the fault, whatever the timing),
+    then `fault.up` (the repair) in its own thread while the turns go on. The
     phase ends when every conversation is over and the fault is repaired."""
     ledger = client.ledger
     deadline = time.monotonic() + deadline_s
@@ -263,14 +271,16 @@ def run_phase(
     acknowledged = itertools.count(1)
     fault_started = threading.Event()
     fault_errors: list[str] = []
+    gate = threading.Lock()  # taken by each turn before it starts, and by the fault while it goes down
 
-    def inject() -> None:
+    def attempt(step: Callable[[], object] | None) -> None:
         try:
-            fault()
+            if step is not None:
+                step()
         except Exception as error:  # reported by the test
             fault_errors.append(f"{type(error).__name__}: {error}")
 
-    fault_thread = threading.Thread(target=inject, daemon=True)
+    fault_thread = threading.Thread(target=attempt, args=(fault.up,), daemon=True)
 
     def worker() -> None:
         while True:
@@ -280,12 +290,16 @@ def run_phase(
                 return
             try:
                 for turn, text in zip(conversation.turns, identifying(conversation, number), strict=True):
+                    with gate:
+                        pass
                     answer = "\n".join(client.turn(phase, conversation.sender, text, deadline))
                     if turn.expect and not turn.answered_by(answer):
                         with ledger.lock:
                             ledger.wrong_answers.append(f"{conversation.sender}: {text!r} -> {answer[:200]!r}")
                     if next(acknowledged) == fault_after_turns and not fault_started.is_set():
                         fault_started.set()
+                        with gate:
+                            attempt(fault.down)
                         fault_thread.start()
             except Dead:
                 with ledger.lock:

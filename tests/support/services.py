@@ -44,6 +44,8 @@ __all__ = [
     "restart_postgres",
     "postgres_down",
     "restart_redis",
+    "stop_redis",
+    "start_redis",
 ]
 
 POSTGRES_SYSTEM_USER = "postgres"
@@ -339,17 +341,28 @@ def _start_redis(binary: str, config: Path, log: Path) -> subprocess.Popen:
         )
 
 
-def restart_redis(server: Redis, down_s: float = 0.0, timeout: float = 30.0) -> float:
-    """The Redis server stopped (SIGTERM) and, `down_s` seconds later, started
-    again on the same port, empty (no persistence); the seconds it took."""
+def stop_redis(server: Redis) -> None:
+    """The Redis server stopped (SIGTERM); `start_redis` starts it again."""
+    stop(_redis_processes[server.port], signal.SIGTERM, whole_group=False)
+
+
+def start_redis(server: Redis, after_s: float = 0.0, timeout: float = 30.0) -> None:
+    """The stopped Redis server started again, `after_s` seconds from now, on
+    the same port, empty (no persistence)."""
     binary = redis_server_binary()
     assert binary is not None
-    started = time.monotonic()
-    stop(_redis_processes[server.port], signal.SIGTERM, whole_group=False)
-    time.sleep(down_s)
+    time.sleep(after_s)
     process = _start_redis(binary, server.log.with_name("redis.conf"), server.log)
     _redis_processes[server.port] = process
     _wait_for_redis(server, timeout, process)
+
+
+def restart_redis(server: Redis, down_s: float = 0.0, timeout: float = 30.0) -> float:
+    """The Redis server stopped (SIGTERM) and, `down_s` seconds later, started
+    again on the same port, empty; the seconds it took."""
+    started = time.monotonic()
+    stop_redis(server)
+    start_redis(server, down_s, timeout)
     return time.monotonic() - started
 
 
