@@ -27,6 +27,13 @@ here a message whose `session_id` is not a room of its socket is ignored, and
 digits), so a page cannot pick a short or guessable conversation id (nor one
 of another channel's conversations).
 
+A turn that is stored or refused (serving/turns.py): a message may carry a
+`message_id` (the widget gives each message one, a uuid); a message sent
+again with the same id is processed once. When the turn was not taken (the
+tracker store or the lock store down), the socket gets `turn_refused` with
+that `message_id`, and the widget says « connexion perdue, message renvoyé »
+and sends it again; Rasa's channel logged the error and said nothing.
+
 Connections without an `Origin` header (programs, not browsers) are not
 concerned by the origin list.
 
@@ -37,6 +44,7 @@ The channel keeps the name `socketio` (same webhook route, same
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import re
 import uuid
@@ -45,6 +53,7 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
 logger = logging.getLogger(__name__)
@@ -97,8 +106,6 @@ class SocketIOInput(RasaSocketIOInput):
                 return False
             return await rasa_connect(sid, environ, auth)
 
-        rasa_handle_message = sio.handlers[namespace][self.user_message_evt]
-
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: dict | None) -> None:
             data = data if isinstance(data, dict) else {}
@@ -120,6 +127,40 @@ class SocketIOInput(RasaSocketIOInput):
                     f"socket.io message ignored: socket {sid} has not joined session {data.get('session_id')!r}."
                 )
                 return
-            await rasa_handle_message(sid, data)
+            await self.take_message(sid, data, on_new_message)
 
         return socketio_webhook
+
+    async def take_message(self, sid: str, data: dict, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Rasa's handling of a user message, with the client's message id,
+        and `turn_refused` when the turn was not taken."""
+        from serving.turns import client_message_id, refusal
+
+        sender_id = data.get("session_id") if self.session_persistence else sid
+        if not isinstance(sender_id, str) or not sender_id:
+            logger.warning("socket.io message ignored: no session_id.")
+            return
+        metadata = data.get(self.metadata_key) or {}
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = {}
+        message_id = client_message_id(data.get("message_id"))
+        text = data.get("message", "")
+        message = UserMessage(
+            text if isinstance(text, str) else "",
+            SocketIOOutput(self.sio, self.bot_message_evt),
+            sender_id,
+            input_channel=self.name(),
+            metadata=metadata if isinstance(metadata, dict) else {},
+            message_id=message_id,
+        )
+        try:
+            await on_new_message(message)
+        except Exception as error:
+            if not refusal(error):
+                raise
+            logger.error("socket.io: message %s not taken (%s): the page sends it again", message_id, error)
+            if message_id is not None:
+                await self.sio.emit("turn_refused", {"message_id": message_id}, room=sid, namespace=self.namespace)

@@ -8,12 +8,22 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def send(url: str, sender: str, text: str, timeout: float = 120.0, metadata: dict | None = None) -> list[dict]:
+def send(
+    url: str,
+    sender: str,
+    text: str,
+    timeout: float = 120.0,
+    metadata: dict | None = None,
+    message_id: str | None = None,
+) -> list[dict]:
     """One user message (with the channel's `metadata`, if any) on the REST
-    channel of the Rasa server at `url`; the bot's messages in reply."""
+    channel of the Rasa server at `url`; the bot's messages in reply. A
+    `message_id` (a uuid) makes sending it again safe: processed once."""
     message: dict[str, Any] = {"sender": sender, "message": text}
     if metadata is not None:
         message["metadata"] = metadata
+    if message_id is not None:
+        message["message_id"] = message_id
     body = json.dumps(message).encode("utf-8")
     request = urllib.request.Request(
         f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}

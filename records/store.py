@@ -17,18 +17,27 @@ string an event holds. Kept as they are: the event's type and timestamp, the
 message id the channel gave (a uuid, or a Matrix event id the Matrix channel
 looks up), and `name` (the slot, action or form of the domain). Only the
 events about to be written are screened, each once.
+
+Connections: the pool checks a connection before lending it (`pool_pre_ping`),
+so after a database restart the next read or write opens a new one instead
+of failing on a dead one; SQLAlchemy's error messages leave the statement's
+parameters out (`hide_parameters`: what a user typed never reaches a log that
+way). A read or write that still fails is retried, then the turn refused
+(serving/turns.py), never kept in memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
 
 from .privacy import screen_value
 
@@ -66,6 +75,11 @@ class ScreenedSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         self.retention_days = retention_days
         super().__init__(domain=domain, event_broker=event_broker, **kwargs)
+        rasa_engine: Any = cast(Any, self).engine
+        url = rasa_engine.url
+        rasa_engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The events not stored yet, screened: what `save` writes."""

@@ -1,6 +1,7 @@
 """`python -m serving ARGS…` is `rasa ARGS…` with what it prints screened of
-identifying data, the message length cap, the fault notice, the speed-ups and
-the HTTP API's session start installed.
+identifying data, the message length cap, the fault notice, the speed-ups,
+the HTTP API's session start, and turns that are stored or refused (REST
+channel included) installed.
 
 python -m serving run --model models/consultation.tar.gz --enable-api --auth-token …
 python -m serving run actions --actions actions --port 5055
@@ -8,7 +9,9 @@ python -m serving run actions --actions actions --port 5055
 
 import sys
 
-from . import api_session, fault_notice, log_screen, message_cap, speedups
+from channels import rest
+
+from . import api_session, fault_notice, log_screen, message_cap, speedups, turns
 
 
 def main() -> None:
@@ -17,6 +20,8 @@ def main() -> None:
     fault_notice.install()
     speedups.install()
     api_session.install()
+    turns.install()
+    rest.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

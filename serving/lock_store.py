@@ -21,11 +21,19 @@ settings as ``type: redis``:
       password: ${REDIS_PASSWORD}
       db: 1
       key_prefix: clinibot
+
+Redis unreachable (restarting): each lock operation is retried after
+`RECONNECT_BACKOFF_S` pauses (redis-py reconnects by itself), then taking
+the lock fails with `LockError`, which the channels turn into « not taken,
+send it again » (HTTP 503; serving/turns.py) before anything is read or run.
+Giving the ticket back after a stored turn never fails the turn: if Redis is
+still away, the ticket expires by itself (its key has a time to live).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +42,10 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+logger = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 1000  # optimistic retries before giving up (each is one round trip)
+RECONNECT_BACKOFF_S = (0.1, 0.3, 0.6)  # pauses before the retries when Redis cannot be reached: 1 s in all
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -47,7 +58,31 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
+    def _reconnecting(self, what: str, call: Callable[[], Any]) -> Any:
+        """`call()`, retried while Redis cannot be reached, at most
+        len(RECONNECT_BACKOFF_S) times; the last error is raised."""
+        import redis
+
+        for pause in (*RECONNECT_BACKOFF_S, None):
+            try:
+                return call()
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                if pause is None:
+                    raise
+                logger.warning("Lock store: %s failed (%s), retrying in %.1f s.", what, error, pause)
+                time.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        try:
+            return self._reconnecting("reading a lock", lambda: RedisLockStore.get_lock(self, conversation_id))
+        except Exception as error:
+            raise LockError(f"Error while reading the lock. Error:\n{error}") from error
+
     def _transaction(self, conversation_id: str, change: Callable[[TicketLock | None], Any]) -> Any:
+        return self._reconnecting("updating a lock", lambda: self._attempt_transaction(conversation_id, change))
+
+    def _attempt_transaction(self, conversation_id: str, change: Callable[[TicketLock | None], Any]) -> Any:
         """Read the lock, let `change` modify it (it returns the result and may
         return the lock to save or None to delete it), write it back only if
         nobody wrote it meanwhile; retry otherwise."""
@@ -94,7 +129,12 @@ class AtomicRedisLockStore(RedisLockStore):
                 lock.remove_expired_tickets()
             return None, lock
 
-        self._transaction(conversation_id, change)
+        try:
+            self._transaction(conversation_id, change)
+        except LockError:
+            raise
+        except Exception as error:
+            raise LockError(f"Error while waiting for the lock. Error:\n{error}") from error
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
         def change(lock: TicketLock | None):
@@ -106,5 +146,14 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Return the ticket; delete the lock in the same transaction if
-        nobody else holds a ticket (no ticket issued meanwhile can be lost)."""
-        self.finish_serving(conversation_id, ticket_number)
+        nobody else holds a ticket (no ticket issued meanwhile can be lost).
+        Never raises: the turn is over (stored or refused) and, if Redis is
+        away, the ticket expires by itself."""
+        try:
+            self.finish_serving(conversation_id, ticket_number)
+        except Exception as error:
+            logger.error(
+                "Lock store: ticket %d of a conversation not given back (%s); it expires by itself.",
+                ticket_number,
+                error,
+            )

@@ -63,7 +63,9 @@ from .config import ConfigError, MatrixConfig
 logger = logging.getLogger("channels.matrix")
 
 # Give up on one message after this many server errors from Rasa (a message
-# that makes Rasa fail every time must not block its room forever).
+# that makes Rasa fail every time must not block its room forever). An HTTP
+# 503 (Rasa could not store the turn: database or Redis down) is not one: the
+# message stays queued and is sent again, with backoff, until Rasa takes it.
 RASA_SERVER_ERROR_ATTEMPTS = 5
 # Pages of 100 events read back, at most, to find the invitation of a room
 # just joined.
@@ -785,6 +787,9 @@ class Bridge:
                     body = (await response.text())[:300]
                     if response.status == 404:
                         problem = "no Matrix channel in Rasa: declare channels.matrix.MatrixInput in credentials.yml"
+                    elif response.status == 503:
+                        # not taken (a store of Rasa down): kept and sent again until it is
+                        problem = f"HTTP 503 (message not taken): {body}"
                     elif response.status >= 500:
                         server_errors += 1
                         if server_errors >= RASA_SERVER_ERROR_ATTEMPTS:

@@ -14,6 +14,11 @@ renders them). Two differences with the REST channel:
 - ``redelivery: true`` (the bridge stopped while this message was with Rasa):
   if the conversation already holds this event id, its answer is rebuilt from
   the tracker instead of running the turn a second time.
+
+A turn that was not taken (a store down, the conversation's lock not taken:
+serving/turns.py) is answered HTTP 503: the bridge keeps the message and
+sends it again (marked as a redelivery), never an empty 200 that would lose
+it. Any other failure is an HTTP 500.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels.rest import refused_response
+from serving.turns import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +91,13 @@ class MatrixInput(InputChannel):
                 )
             except CancelledError:
                 logger.error("matrix: message %s timed out", message_id)
-            except Exception:  # as the REST channel: the messages collected so far are returned
+                return refused_response()
+            except Exception as error:
+                if refusal(error):
+                    logger.error("matrix: message %s not taken (%s): HTTP 503", message_id, type(error).__name__)
+                    return refused_response()
                 logger.exception("matrix: message %s failed", message_id)
+                return response.json({"error": "internal_error"}, status=500)
             return response.json(collector.messages)
 
         return webhook

@@ -11,6 +11,10 @@ start fails half-way.
   cluster belongs to the ``postgres`` system user (created if missing).
 - Redis: ``redis-server`` on the PATH (Debian's ``redis-server`` package;
   ``make services-deps`` installs it), no persistence, password required.
+
+Both can be restarted in place, as the fault-injection test does
+(`restart_postgres`: ``pg_ctl restart -m fast``; `Redis.restart`: the server
+stopped and started again on the same port, empty).
 """
 
 from __future__ import annotations
@@ -30,7 +34,19 @@ from pathlib import Path
 
 from harness.processes import free_port, stop, tail
 
-__all__ = ["Postgres", "Redis", "postgres_server", "redis_server", "postgres_bin_dir", "redis_server_binary"]
+__all__ = [
+    "Postgres",
+    "Redis",
+    "postgres_server",
+    "redis_server",
+    "postgres_bin_dir",
+    "redis_server_binary",
+    "restart_postgres",
+    "postgres_down",
+    "restart_redis",
+    "stop_redis",
+    "start_redis",
+]
 
 POSTGRES_SYSTEM_USER = "postgres"
 
@@ -72,6 +88,7 @@ class Postgres:
     password: str
     data_dir: Path
     log: Path
+    bin_dir: Path | None = None
 
     @property
     def dsn(self) -> str:
@@ -190,11 +207,60 @@ def postgres_server(database: str = "rasa", user: str = "rasa", timeout: float =
                 cursor.execute(f'CREATE DATABASE "{database}" OWNER "{user}"')
         finally:
             admin.close()
-        yield Postgres("127.0.0.1", port, database, user, password, data, log)
+        yield Postgres("127.0.0.1", port, database, user, password, data, log, bin_dir)
     finally:
         if process is not None:
             stop(process, signal.SIGINT, whole_group=False)  # SIGINT: fast shutdown (clients disconnected)
+        if (root / "data" / "postmaster.pid").exists():  # restarted by pg_ctl: not our child any more
+            subprocess.run(
+                [str(bin_dir / "pg_ctl"), "stop", "-D", str(root / "data"), "-m", "immediate", "-w", "-t", "30"],
+                capture_output=True,
+                timeout=60,
+                **as_user,
+            )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_down(pg: Postgres, timeout: int = 60) -> Iterator[None]:
+    """PostgreSQL stopped (``pg_ctl stop -m fast``) for the duration of the
+    block, then started again with the options it had (postmaster.opts)."""
+    import shlex
+
+    assert pg.bin_dir is not None
+    as_user = _as_user(_run_as())
+    options = shlex.split((pg.data_dir / "postmaster.opts").read_text())[1:]
+    data = options.index("-D")
+    del options[data : data + 2]
+    pg_ctl = [str(pg.bin_dir / "pg_ctl"), "-D", str(pg.data_dir), "-w", "-t", str(timeout)]
+    subprocess.run([*pg_ctl, "stop", "-m", "fast"], capture_output=True, check=True, timeout=timeout + 30, **as_user)
+    try:
+        yield
+    finally:
+        log = pg.log.with_name("postgres-restarted.log")
+        subprocess.run(
+            [*pg_ctl, "start", "-l", str(log), "-o", shlex.join(options)],
+            capture_output=True,
+            check=True,
+            timeout=timeout + 30,
+            **as_user,
+        )
+
+
+def restart_postgres(pg: Postgres, timeout: int = 60) -> float:
+    """``pg_ctl restart -m fast`` (clients disconnected, the server stopped
+    and started again with the same options); the seconds it took."""
+    assert pg.bin_dir is not None
+    started = time.monotonic()
+    subprocess.run(
+        [str(pg.bin_dir / "pg_ctl"), "restart", "-D", str(pg.data_dir), "-m", "fast", "-w", "-t", str(timeout)]
+        + ["-l", str(pg.log.with_name("postgres-restarted.log"))],
+        capture_output=True,
+        check=True,
+        timeout=timeout + 30,
+        **_as_user(_run_as()),
+    )
+    return time.monotonic() - started
 
 
 def _wait_for_postgres(port: int, password: str, timeout: float, process: subprocess.Popen, log: Path):
@@ -253,17 +319,51 @@ def redis_server(timeout: float = 30.0) -> Iterator[Redis]:
             f'save ""\nappendonly no\ndir {root}\nlogfile ""\nrequirepass {password}\n'
         )
         os.chmod(config, 0o600)
-        with open(log, "w") as handle:
-            process = subprocess.Popen(
-                [binary, str(config)], stdout=handle, stderr=subprocess.STDOUT, cwd=root, start_new_session=True
-            )
+        process = _start_redis(binary, config, log)
         server = Redis("127.0.0.1", port, password, log)
+        _redis_processes[port] = process
         _wait_for_redis(server, timeout, process)
         yield server
     finally:
         if process is not None:
-            stop(process, signal.SIGTERM, whole_group=False)
+            stop(_redis_processes.pop(port, process), signal.SIGTERM, whole_group=False)
         shutil.rmtree(root, ignore_errors=True)
+
+
+# port -> the redis-server process now serving it (a restart replaces it)
+_redis_processes: dict[int, subprocess.Popen] = {}
+
+
+def _start_redis(binary: str, config: Path, log: Path) -> subprocess.Popen:
+    with open(log, "a") as handle:
+        return subprocess.Popen(
+            [binary, str(config)], stdout=handle, stderr=subprocess.STDOUT, cwd=config.parent, start_new_session=True
+        )
+
+
+def stop_redis(server: Redis) -> None:
+    """The Redis server stopped (SIGTERM); `start_redis` starts it again."""
+    stop(_redis_processes[server.port], signal.SIGTERM, whole_group=False)
+
+
+def start_redis(server: Redis, after_s: float = 0.0, timeout: float = 30.0) -> None:
+    """The stopped Redis server started again, `after_s` seconds from now, on
+    the same port, empty (no persistence)."""
+    binary = redis_server_binary()
+    assert binary is not None
+    time.sleep(after_s)
+    process = _start_redis(binary, server.log.with_name("redis.conf"), server.log)
+    _redis_processes[server.port] = process
+    _wait_for_redis(server, timeout, process)
+
+
+def restart_redis(server: Redis, down_s: float = 0.0, timeout: float = 30.0) -> float:
+    """The Redis server stopped (SIGTERM) and, `down_s` seconds later, started
+    again on the same port, empty; the seconds it took."""
+    started = time.monotonic()
+    stop_redis(server)
+    start_redis(server, down_s, timeout)
+    return time.monotonic() - started
 
 
 def _wait_for_redis(server: Redis, timeout: float, process: subprocess.Popen) -> None:

@@ -33,11 +33,21 @@ const TEXTS = {
   refused: "Le serveur de l'assistant refuse la connexion depuis cette page (origine non autorisée dans credentials.yml).",
   noAnswer: "Pas de réponse de l'assistant. Renvoyez votre message dans un instant.",
   restarted: "Conversation recommencée.",
+  resent: "Connexion perdue, message renvoyé.",
   downloaded: (name) => `Récapitulatif téléchargé : ${name}.`,
 };
 
 const SETTLE_MS = 1500; // a turn without a question is over after this silence
 const NO_ANSWER_MS = 60000;
+// A message the server could not take (turn_refused: its database or Redis
+// away) is sent again after this pause, with the same id: processed once.
+const RESEND_MS = 2000;
+const REMEMBERED_SENT = 20;
+
+function messageId() {
+  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, "");
+  return Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+}
 let instances = 0;
 
 function element(tag, attributes = {}, children = []) {
@@ -73,6 +83,7 @@ class ChatWidget {
     this.storageKey = `clinibot:v1:${options.server}`;
     this.state = this.load();
     this.outbox = [];
+    this.sent = new Map(); // message id -> message, the last ones sent (resent if refused)
     this.confirmed = false;
     this.turnTimer = null;
     this.noAnswerTimer = null;
@@ -247,15 +258,28 @@ class ChatWidget {
       this.announce(TEXTS.noAnswer);
       this.settleFocus();
     }, NO_ANSWER_MS);
-    this.outbox.push(payload);
+    this.outbox.push({ message: payload, message_id: messageId() });
     this.flush();
   }
 
   flush() {
     if (!this.confirmed || !this.socket) return;
     while (this.outbox.length) {
-      this.socket.emit(this.options.userEvent, { message: this.outbox.shift(), session_id: this.state.sessionId });
+      const item = this.outbox.shift();
+      this.sent.set(item.message_id, item);
+      if (this.sent.size > REMEMBERED_SENT) this.sent.delete(this.sent.keys().next().value);
+      this.socket.emit(this.options.userEvent, { ...item, session_id: this.state.sessionId });
     }
+  }
+
+  resend(refused) {
+    const item = refused && this.sent.get(refused.message_id);
+    if (!item) return;
+    this.announce(TEXTS.resent);
+    setTimeout(() => {
+      this.outbox.push(item);
+      this.flush();
+    }, RESEND_MS);
   }
 
   receive(data) {
@@ -404,6 +428,7 @@ class ChatWidget {
       else this.flush();
     });
     socket.on(this.options.botEvent, (data) => this.receive(data));
+    socket.on("turn_refused", (refused) => this.resend(refused));
     socket.on("disconnect", () => {
       this.confirmed = false;
       this.announce(TEXTS.disconnected);
