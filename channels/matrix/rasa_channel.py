@@ -29,12 +29,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.rest import refused_response
+from serving import turns
 from serving.turns import refusal
 
 logger = logging.getLogger(__name__)
@@ -110,17 +110,14 @@ async def earlier_answer(request: Request, sender: str, message_id: str) -> list
     tracker = await agent.tracker_store.retrieve(sender)
     if tracker is None:
         return None
-    answer: list[dict[str, Any]] | None = None
-    for event in tracker.events:
-        if isinstance(event, UserUttered):
-            if answer is not None:
-                break
-            if event.message_id == message_id:
-                answer = []
-        elif isinstance(event, BotUttered) and answer is not None:
-            message: dict[str, Any] = {"recipient_id": sender}
-            if event.text:
-                message["text"] = event.text
-            message.update({key: event.data[key] for key in _BOT_DATA if (event.data or {}).get(key)})
-            answer.append(message)
+    utterances = turns.earlier_answer(tracker, message_id)
+    if utterances is None:
+        return None
+    answer: list[dict[str, Any]] = []
+    for event in utterances:
+        message: dict[str, Any] = {"recipient_id": sender}
+        if event.text:
+            message["text"] = event.text
+        message.update({key: event.data[key] for key in _BOT_DATA if (event.data or {}).get(key)})
+        answer.append(message)
     return answer
