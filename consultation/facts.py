@@ -124,7 +124,7 @@ def update_facts(
         picked = _picked(text, requested, tuple(offered))
         if picked is not None:
             heard[requested] = [picked]
-    if typed and update.choice is None:
+    if typed:
         update.choice = _choice(text, requested, heard)
 
     accepted: dict[str, Any] = {}

@@ -193,7 +193,7 @@ def test_a_correction_that_reopens_the_decision_says_the_answer_no_longer_holds(
     given = progress.compute(NECK_FRACTURE)
     said = progress.turn({**NECK_FRACTURE, "bone": "humerus", "site": None}, given)
     assert said.messages == [
-        "La recommandation ci-dessus ne tient plus : elle dépend maintenant de localisation sur l'os."
+        "La recommandation ci-dessus ne tient plus : elle dépend maintenant de la réponse à : localisation sur l'os."
     ]
     assert said.recommendation is not None and said.recommendation["surgery"] == "undetermined"
 
