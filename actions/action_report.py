@@ -47,7 +47,7 @@ class ActionReport(Action):
             dispatcher.utter_message(json_message={"data": {"rcp_report": report}})
             return []
         # One message, the proposal first; the consultation id at the end.
-        dispatcher.utter_message(text=report_chat(recommendation, tracker.sender_id))
+        dispatcher.utter_message(text=report_chat(recommendation, tracker.sender_id, markdown))
         if tracker.get_latest_input_channel() in FILE_CHANNELS:
             pdf = {
                 "filename": report_filename(now, "pdf"),

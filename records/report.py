@@ -83,15 +83,16 @@ def report_markdown(rec: Mapping[str, Any], conversation_id: str = "") -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-def report_chat(rec: Mapping[str, Any], conversation_id: str = "") -> str:
+def report_chat(rec: Mapping[str, Any], conversation_id: str = "", markdown: str | None = None) -> str:
     """The RCP sheet as « rapport » shows it in the chat: one message (no blank
     line, which Rasa's REST and socket.io channels would cut into as many
     bubbles), the proposal first and the case in one line, the sheet's header
-    (chapter, edition, date, consultation id) at the end, in small print."""
+    (chapter, edition, date, consultation id) at the end, in small print.
+    `markdown`: the sheet (`report_markdown`) when the caller already has it."""
     sheet: dict[str, list[str]] = {}
     header: list[str] = []
     section = ""
-    for line in report_markdown(rec, conversation_id).splitlines():
+    for line in (markdown or report_markdown(rec, conversation_id)).splitlines():
         if line.startswith("# "):
             continue
         if line.startswith("## "):
