@@ -7,29 +7,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation import progress
-from consultation.render import payload
 from decision import FIELDS
 from freetext.scope import out_of_scope
 
-from .case import ASKED_SLOT, case_from_tracker, last_recommendation, requested_before_turn
+from .case import ASKED_SLOT, case_from_tracker, choice_offered, last_recommendation, requested_before_turn
 
 # Never asked: the primary tumour defaults to lung, the performance status is
 # only recorded when stated.
 NOT_ASKED = ("primary_tumor", "performance_status")
-
-
-def choice_offered_this_turn(tracker: Tracker, field: str) -> bool:
-    """Whether the reply to the latest user message already offers buttons that
-    answer `field` (the choice `action_validate_slot_mappings` gives for a value
-    on the edge of two classes)."""
-    prefix = payload(field, None).split(":", 1)[0]
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        buttons = (event.get("data") or {}).get("buttons") or [] if event.get("event") == "bot" else []
-        if buttons and all(str(b.get("payload", "")).startswith(prefix) for b in buttons):
-            return True
-    return False
 
 
 class AskForField(Action):
@@ -55,7 +40,7 @@ class AskForField(Action):
         if self.field not in asked:
             asked.append(self.field)
             events.append(SlotSet(ASKED_SLOT, asked))
-        if choice_offered_this_turn(tracker, self.field):
+        if choice_offered(tracker, self.field) is not None:
             # « environ 6 mois »: the short choice between two values was just
             # offered; it is the question of this turn.
             return events

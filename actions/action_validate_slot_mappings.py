@@ -1,4 +1,3 @@
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +12,7 @@ from consultation.texts import message, value_label
 from decision import FIELDS
 from records.privacy import screen
 
-from .case import case_from_tracker, requested_field
+from .case import case_from_tracker, choice_offered, requested_field
 
 PARSED_SLOT = "parsed_message_id"
 
@@ -33,24 +32,10 @@ def written_by_previous_message(tracker: Tracker) -> dict[str, Any]:
     return {name: value for name, value in written.items() if value is not None}
 
 
-def offered_before(tracker: Tracker, field: str | None) -> tuple[Any, ...] | None:
-    """The values of `field` the reply to the user's previous message offered as a
-    two-button choice (« environ 6 mois »: « 6 semaines à 6 mois » or « 6 à 12 mois »)."""
-    if field is None:
-        return None
-    prefix = payload(field, None).split(":", 1)[0]
-    users = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            users += 1
-            if users == 2:
-                return None
-        elif event.get("event") == "bot" and users == 1:
-            buttons = (event.get("data") or {}).get("buttons") or []
-            if len(buttons) == 2 and all(str(b.get("payload", "")).startswith(prefix) for b in buttons):
-                values = [json.loads(str(b["payload"])[len("/inform") :]).get(field) for b in buttons]
-                return tuple(values)
-    return None
+def _offered_before(tracker: Tracker) -> tuple[Any, ...] | None:
+    """The two values offered for the pending question in reply to the previous message, if any."""
+    field = requested_field(tracker)
+    return None if field is None else choice_offered(tracker, field, replies_back=1)
 
 
 def choice_buttons(field: str, values: tuple[Any, ...]) -> list[Mapping[str, str]]:
@@ -86,7 +71,7 @@ class ExtractCaseFacts(ValidationAction):
             text=screened.text,
             requested=requested_field(tracker),
             previous=written_by_previous_message(tracker),
-            offered=offered_before(tracker, requested_field(tracker)),
+            offered=_offered_before(tracker),
         )
         for text in update.messages:
             dispatcher.utter_message(text=text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from consultation import progress
+from consultation.render import payload
 from decision import FIELDS
 
 FORM_NAME = "consultation_form"
@@ -80,4 +82,22 @@ def requested_before_turn(tracker: Tracker) -> str | None:
             return value if isinstance(value, str) else None
         elif seen_user and event.get("event") == "active_loop" and not (event.get("name")):
             return None  # the form had ended: nothing was waiting
+    return None
+
+
+def choice_offered(tracker: Tracker, field: str, replies_back: int = 0) -> tuple[Any, ...] | None:
+    """The values of `field` offered as a two-button choice (« environ 6 mois » :
+    « 6 semaines à 6 mois » or « 6 à 12 mois ») in the reply to the user's
+    latest message (`replies_back` 0) or to the one before (1); None if none was."""
+    prefix = payload(field, None).split(":", 1)[0]  # /inform{"life_expectancy"
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users > replies_back:
+                return None
+        elif event.get("event") == "bot" and users == replies_back:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if len(buttons) == 2 and all(str(b.get("payload", "")).startswith(prefix) for b in buttons):
+                return tuple(json.loads(str(b["payload"])[len("/inform") :]).get(field) for b in buttons)
     return None
