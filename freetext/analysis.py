@@ -367,9 +367,10 @@ class Analyzer:
             ):
                 continue
             (fname,) = stated
+            if fname not in UNKNOWN_ALLOWED:
+                continue  # « fracture du fémur, je ne sais pas »: the doubt is about something else
             out = [it for it in out if not (it.field == fname and g.start <= it.start < g.end)]
-            if fname in UNKNOWN_ALLOWED:
-                out.append(Item(j, j + dont_know, fname, UNKNOWN))
+            out.append(Item(j, j + dont_know, fname, UNKNOWN))
         return out
 
     def apply_bone_context(self, items: list[Item], groups: list[Group]) -> None:

@@ -43,6 +43,8 @@ def test_a_doubt_on_another_field_never_answers_the_question(text: str, field: s
 
 def test_what_is_not_known_of_a_stated_fact_leaves_the_fact() -> None:
     assert pairs("irradiée, je ne sais pas à quelle dose") == [("prior_radiotherapy", "true")]
+    # a bone is never unknown: the doubt is about something else, the bone stays
+    assert ("bone", "tibia") in pairs("fracture du tibia, je ne sais pas")
 
 
 # ------------------------------------------------ a life expectancy the oncologist reported
