@@ -23,8 +23,10 @@ questions) and ``analysis`` (one pass over a message).
 
 from __future__ import annotations
 
+from decision.contract import UNKNOWN
+
 from .analysis import cached_analysis
-from .discourse import answer_is_blocked
+from .discourse import DONT_KNOW, answer_is_blocked, content, find
 from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, OnBound, Straddle, accepts
 from .lexicon import Role
 from .lexicon import load_lexicon as _lexicon
@@ -76,7 +78,14 @@ def interpret_answer(text: str, field: str) -> str | None:
         low, high = lex.ref_range
         if len(tokens) == 1 and tokens[0].is_number and tokens[0].norm.isdigit() and low <= int(tokens[0].norm) <= high:
             values = {tokens[0].norm}
-    if field != REFERENCE_ENTITY:
+    # « irradié, je n'en suis pas sûr »: the doubt is the other field's unknown, it
+    # never answers the question asked (« doute diagnostique : oui »).
+    # « pas sûr du site »: nor when the doubt is said of another field named.
+    named = cached_analysis(text).named - {field}
+    doubt_elsewhere = blocked and (
+        any(f.value == UNKNOWN and f.field != field for f in stated) or bool(named and find(content(text), DONT_KNOW))
+    )
+    if field != REFERENCE_ENTITY and not doubt_elsewhere:
         answer = cached_analysis(text, field, not blocked)
         if field in answer.ambiguous:
             return None

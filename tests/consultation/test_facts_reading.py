@@ -211,3 +211,23 @@ def test_a_typed_reply_to_the_choice_picks_one_of_the_two_values(text, expected)
 def test_a_reply_that_picks_neither_side_writes_nothing(text) -> None:
     assert update_facts(FEMUR_CASE, [], None, text, "life_expectancy", None, OFFERED).slots == {}
     assert update_facts(FEMUR_CASE, [], None, "plutôt moins", "life_expectancy").slots == {}
+
+
+# ------------------------------------------------ a doubt on a field named is that field's unknown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attendez, irradiée je n'en suis plus sûre, mettez inconnu",
+        "la radiothérapie antérieure, je ne suis pas certain en fait",
+        "irradié : mets je ne sais pas",
+    ],
+)
+@pytest.mark.parametrize("requested", ["diagnostic_uncertainty", "major_bone_loss", None])
+def test_a_doubt_on_the_radiotherapy_writes_only_its_unknown(text: str, requested: str | None) -> None:
+    current = {**FEMUR_CASE, "prior_radiotherapy": True}
+    update = update_facts(
+        current, [{"entity": f.field, "value": f.value} for f in extract_facts(text)], None, text, requested
+    )
+    assert update.slots == {"prior_radiotherapy": "unknown"}

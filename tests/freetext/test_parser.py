@@ -161,7 +161,8 @@ PHRASINGS: list[tuple[str, list[tuple[str, str]]]] = [
     ("atteinte de la moitié de la corticale", [("lesion_size", "one_to_two_thirds")]),
     ("plus des deux tiers du diamètre", [("lesion_size", "gt_two_thirds")]),
     # acetabulum
-    ("toit du cotyle détruit", [("acetabular_stability_compromised", "true")]),
+    # the roof destroyed, and the bone it belongs to (« cotyle »)
+    ("toit du cotyle détruit", [("acetabular_stability_compromised", "true"), ("bone", "acetabulum")]),
     ("colonne postérieure atteinte", [("acetabular_stability_compromised", "true")]),
     ("instabilité du cotyle", [("acetabular_stability_compromised", "true")]),
     ("cotyle stable", [("acetabular_stability_compromised", "false")]),
