@@ -100,7 +100,8 @@ def _script(sender: str, first_message: str, facts: dict[str, Any]) -> Conversat
         given = said.recommendation or given
         asked = progress.next_question(case)
         if asked is None:
-            turns.append(Turn(text, said.messages[0] if said.messages else ""))
+            # Its first paragraph: Rasa's channels send each paragraph as its own message.
+            turns.append(Turn(text, said.messages[0].split("\n\n")[0] if said.messages else ""))
             break
         if FIELDS[asked] != BOOLEAN:
             raise ValueError(f"{sender}: the form would ask {asked!r}, which 'non' does not answer")

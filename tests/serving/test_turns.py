@@ -31,6 +31,7 @@ pytestmark = pytest.mark.e2e
 
 NOTICE = message("service_unavailable")
 DISCLAIMER = message("disclaimer")
+CONFIRM_NEW_CASE = message("confirm_new_case")
 
 
 class FlakyStore(InMemoryTrackerStore):
@@ -182,7 +183,9 @@ def test_action_server_down_at_the_first_message_then_back(stack):
     answer = stack.send(sender, "fracture pathologique du fémur")
     assert answer[0] == DISCLAIMER and NOTICE not in answer
     assert stack.stored(sender).get_slot("bone") == "femur"
-    assert stack.send(sender, "nouveau cas") and stack.stored(sender).get_slot("bone") is None
+    # « Nouveau cas » with a case in progress asks first (Recommencer is confirmed).
+    assert CONFIRM_NEW_CASE in stack.send(sender, "nouveau cas")
+    assert stack.send(sender, "oui") and stack.stored(sender).get_slot("bone") is None
 
 
 def test_action_server_down_in_the_middle_keeps_the_case_as_it_was(stack):
@@ -209,5 +212,5 @@ def test_the_circuit_breaker_leaves_the_conversation_listening(stack):
     finally:
         processor.max_number_of_predictions = limit
     assert stack.stored(sender).latest_action_name == "action_listen"
-    assert stack.send(sender, "nouveau cas")  # answered, not an empty reply
-    assert stack.stored(sender).get_slot("bone") is None
+    assert CONFIRM_NEW_CASE in stack.send(sender, "nouveau cas")  # answered, not an empty reply
+    assert stack.send(sender, "oui") and stack.stored(sender).get_slot("bone") is None
