@@ -127,4 +127,10 @@ def test_nothing_acknowledged_is_lost_under_the_four_faults(tmp_path):
     # the faults did happen and the logs name them
     assert by_kind["rasa_kill"]["resends"] > 0
     assert mentions["action_server"] > 0 and by_kind["actions_kill"]["notice_turns"] > 0
-    assert mentions["lock_store"] > 0 and by_kind["redis_restart"]["http_503"] > 0
+    # Redis: its log lines prove the fault was felt. Whether a turn also met a
+    # refusal (503) depends on the restart outlasting the lock store's 1 s of
+    # reconnection, a matter of timing: the figures above (nothing lost, nothing
+    # unexpected) are what must hold either way; the refusal itself is tested
+    # deterministically: tests/scale/test_store_reconnect.py (Redis away: LockError)
+    # and tests/channels/test_turn_refused.py (a LockError is a 503).
+    assert mentions["lock_store"] > 0
