@@ -10,7 +10,7 @@ from consultation.facts import update_facts
 from consultation.render import payload
 from consultation.texts import message, value_label
 from decision import FIELDS
-from records.privacy import screen
+from privacy import screen
 
 from .case import case_from_tracker, choice_offered, requested_field
 

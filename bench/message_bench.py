@@ -9,7 +9,7 @@ Three measures:
 
 1. the free-text parser on five short consultation phrasings (mean per message);
 2. each step that reads the text of a message, alone, at 1, 10 and 100 KB: the
-   identifying-data screen (records/privacy.py), the free-text parser
+   identifying-data screen (privacy/screening.py), the free-text parser
    (freetext/), the whole NLU pipeline of the trained model (spaCy, featurizers,
    CaseFactExtractor, DIET); with the growth of the time from one size to the
    next (×10 in length: about ×10 when the step is linear, ×100 when it is
@@ -38,7 +38,7 @@ from typing import Any
 
 from freetext.parser import extract_facts
 from harness.bots import MODEL, running_bot
-from records.privacy import screen
+from privacy import screen
 from serving.message_cap import MAX_MESSAGE_CHARS, french_number
 
 RESULTS = Path(__file__).with_name("results")

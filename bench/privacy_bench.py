@@ -1,10 +1,10 @@
-"""Cost of screening identifying data (records/privacy.py), per message.
+"""Cost of screening identifying data (privacy/screening.py), per message.
 
     python -m bench.privacy_bench [--quick]
 
 Measures, with the screen's cache emptied before each message (the cost of a
 message seen for the first time): the French recogniser's loading (once per
-process), the identifying-data set (tests/records/identifying.yml), the
+process), the identifying-data set (tests/privacy/identifying.yml), the
 consultation phrasings of the data and tests, the events of a consultation
 turn as the tracker store screens them, and long messages of 1, 10 and
 100 KB. Prints a table and writes bench/results/privacy.json.
@@ -28,7 +28,7 @@ RESULTS = Path(__file__).with_name("results")
 
 
 def _clear() -> None:
-    from records import privacy
+    from privacy import screening as privacy
 
     privacy._screen_cached.cache_clear()
     privacy._screen_long.cache_clear()
@@ -87,14 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from harness.phrasings import consultation_phrasings
-    from records.privacy import screen
+    from privacy import screen
     from records.store import screened_event_data
 
     start = time.perf_counter()
     screen("Patient Jean Dupont")
     load_s = time.perf_counter() - start
 
-    messages = yaml.safe_load((ROOT / "tests/records/identifying.yml").read_text(encoding="utf-8"))["messages"]
+    messages = yaml.safe_load((ROOT / "tests/privacy/identifying.yml").read_text(encoding="utf-8"))["messages"]
     identifying = [item["text"] for item in messages]
     phrasings = [text for _, text in consultation_phrasings()]
     events = [event.as_dict() for event in turn_events()]
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         text = "\n".join(lines)[: size * 1024]
         result[f"message_{size}_kb"] = timed([text], screen)
 
-    print("Screening of identifying data (records/privacy.py), caches emptied before each message:")
+    print("Screening of identifying data (privacy/screening.py), caches emptied before each message:")
     print(f"  French recogniser loaded in {result['recogniser_load_s']} s (once per process)")
     for key, label in (
         ("identifying_set", "identifying-data set"),

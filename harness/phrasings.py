@@ -24,7 +24,7 @@ import yaml
 
 from harness.load import consultations
 from harness.processes import ROOT
-from records.vocabulary import strings
+from privacy.vocabulary import strings
 
 # Markup of Rasa's training data: [text](entity), [text]{"entity": …}.
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")

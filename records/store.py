@@ -9,7 +9,7 @@ endpoints.yml:
       db: var/consultations.db
       retention_days: 90         # used by `python -m records purge`
 
-What is screened (`records.privacy.screen_value`): the user's text, its
+What is screened (`privacy.screen_value`): the user's text, its
 `parse_data` (text, intent, entities with their values and text), the
 entities, the bot's text and data (buttons' titles and payloads, custom
 payloads), slot values (nested dicts and lists too), metadata, and any other
@@ -39,7 +39,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
-from .privacy import screen_value
+from privacy import screen_value
 
 # Keys of an event's dictionary whose values are no one's data.
 KEPT_KEYS = frozenset({"event", "timestamp", "message_id", "name"})

@@ -5,7 +5,7 @@ Rasa logs some user messages as they were typed: a payload it cannot parse
 message, slot and event at debug level. `install()` puts a screen in front of
 the process's standard output and error, where the logging handlers, the
 warnings and structlog write: each line goes through
-`records.privacy.screen` before it reaches the terminal or the log file of
+`privacy.screen` before it reaches the terminal or the log file of
 `make run`. A log line's leading timestamp is kept; a line is cut at
 `MAX_LINE` characters (a 100 KB message is not worth logging whole).
 
@@ -25,7 +25,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
-from records.privacy import screen
+from privacy import screen
 
 MAX_LINE = 4000
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?")

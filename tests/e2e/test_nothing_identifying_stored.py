@@ -3,7 +3,7 @@
 Two Rasa servers started as `make run` starts them (`python -m serving`, its
 logs screened), sharing one action server: one writes to SQLite, the other to
 a throwaway PostgreSQL. Each receives, over REST and over socket.io, the
-French identifying-data set (tests/records/identifying.yml, every message
+French identifying-data set (tests/privacy/identifying.yml, every message
 also in the message's metadata) and a sample of the hostile fuzz
 (tests/e2e/test_hostile_input.py's generator, its `/inform{"nom": "Dupont",
 "date_of_birth": "1950-03-12", …}` included), then completes a consultation
@@ -35,11 +35,11 @@ import yaml
 from harness import rest as rest_channel
 from harness.bots import endpoints_yaml, server_env, start_actions, start_rasa, wait_for_actions, wait_for_rasa
 from harness.processes import ROOT, free_port, stop, stop_together
-from records.vocabulary import fold
-from records.vocabulary import strings as nested_strings
+from privacy.vocabulary import fold
+from privacy.vocabulary import strings as nested_strings
 from serving import message_cap
 from tests.e2e.test_hostile_input import hostile_messages
-from tests.records.test_identifying import NOT_NAME_WORDS as IDENTIFYING_SET_NOT_NAME_WORDS
+from tests.privacy.test_identifying import NOT_NAME_WORDS as IDENTIFYING_SET_NOT_NAME_WORDS
 from tests.support.services import Postgres, postgres_server
 from tests.support.socketio import SocketIOClient
 
@@ -47,7 +47,7 @@ pytestmark = pytest.mark.e2e
 
 TOKEN = "jeton-de-test"
 ORIGIN = "http://localhost:8080"  # a page allowed by credentials.yml
-IDENTIFYING = yaml.safe_load((ROOT / "tests" / "records" / "identifying.yml").read_text(encoding="utf-8"))["messages"]
+IDENTIFYING = yaml.safe_load((ROOT / "tests" / "privacy" / "identifying.yml").read_text(encoding="utf-8"))["messages"]
 FUZZ_SEED, FUZZ_COUNT = 20261127, 80
 # What the hostile fuzz injects on purpose.
 FUZZ_IDENTIFIERS = ["Dupont", "1950-03-12", "1950"]

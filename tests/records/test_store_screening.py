@@ -23,9 +23,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from privacy.vocabulary import ROOT
 from records.report import report_markdown
 from records.store import ScreenedSQLTrackerStore, screened_event
-from records.vocabulary import ROOT
 from tests.cases import FEMORAL_NECK, recorded
 
 TEXT = "Patient Jean Dupont né le 12/03/1950, IPP 4589231 : fracture du col fémoral"

@@ -5,7 +5,7 @@
    into a regular expression whose `{blanks}` take any text on one line;
 2. every word of it is a word the assistant has: of those texts, of the
    chapter's texts (decision/data/chapter.yml), of its bibliography, of the
-   labels and tags of identifying data (records.privacy.KINDS, not the
+   labels and tags of identifying data (privacy.KINDS, not the
    module's source: its docstrings hold sample names), so a blank holds no
    word from elsewhere;
 3. it does not repeat what the user typed."""
@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 
 from harness.processes import ROOT
-from records.privacy import KINDS
-from records.vocabulary import strings
+from privacy import KINDS
+from privacy.vocabulary import strings
 
 # Lists of words the assistant reads in messages, never says.
 WORD_LISTS = {"detail_words", "technique_words", "new_case_words"}

@@ -20,7 +20,7 @@ What is found:
   capitalised, and « NOM Prénom » written in capitals.
 
 A recognised entity is kept when all its words are the project's own words
-(`records.vocabulary`: « Fémur », « Mirels », « PTH », « col »…), and the
+(`privacy.vocabulary`: « Fémur », « Mirels », « PTH », « col »…), and the
 assistant's own texts that name people (the bibliography) are kept where they
 appear whole. Ages and durations (« 67 ans », « 4 mois ») are clinical data
 and kept.
@@ -28,7 +28,7 @@ and kept.
 Why one module of ≈ 600 lines: the patterns, the name cues and the
 recogniser's filter decide together which span is masked (overlaps, priority
 between kinds); split, a change to one would be checked against the others
-in another file. The word lists are apart (`records.vocabulary`).
+in another file. The word lists are apart (`privacy.vocabulary`).
 """
 
 from __future__ import annotations

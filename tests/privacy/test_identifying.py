@@ -1,7 +1,7 @@
 """The screening's recall on the French identifying-data set, and its false
 masks over every consultation phrasing of the project's data and tests.
 
-Both figures are printed in the terminal summary (tests/records/conftest.py).
+Both figures are printed in the terminal summary (tests/privacy/conftest.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from harness.phrasings import consultation_phrasings
-from records.privacy import screen
-from records.vocabulary import fold
+from privacy import screen
+from privacy.vocabulary import fold
 
 from .conftest import MEASURES
 

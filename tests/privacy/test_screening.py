@@ -2,7 +2,7 @@
 
 import pytest
 
-from records.privacy import screen
+from privacy import screen
 
 MASKED = [
     ("Patient M. Dupont, fracture du fémur", "Patient M. [NOM], fracture du fémur", ("name",)),
