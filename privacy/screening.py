@@ -15,9 +15,14 @@ What is found:
 - names after a cue: a civility (M., Mme, Monsieur…), a title (Dr, Pr),
   « nom », « prénom », « s'appelle », « patient(e) », « née », « épouse »;
 - names and places without a cue: spaCy's French named-entity recogniser
-  (`PER` and `LOC` of fr_core_news_md, loaded once per process on first use),
-  also on a copy of an all-lower-case message whose unknown words are
-  capitalised, and « NOM Prénom » written in capitals.
+  (`PER` and `LOC` of fr_core_news_md), also on a copy of an all-lower-case
+  message whose unknown words are capitalised, and « NOM Prénom » written in
+  capitals. The recogniser runs only on the sentences where it could find a
+  name that would be kept (`_may_hold_name`): a sentence whose every token is
+  one of the project's words, a number, a tag or punctuation is not given to
+  it. `warm_up()` loads it and everything else screening reads (the servers
+  call it before they answer their health check); otherwise it is loaded on
+  first use, once per process.
 
 A recognised entity is kept when all its words are the project's own words
 (`privacy.vocabulary`: « Fémur », « Mirels », « PTH », « col »…), and the
@@ -185,6 +190,8 @@ CAPITALS_NAME = re.compile(
 )
 ROMAN = re.compile(r"[IVXLC]+")
 WORD_SHAPE = re.compile(rf"{L}+(?:['’.-]{L}+)*\.?")
+LETTERS = re.compile(rf"{L}+")
+JOINED = re.compile(rf"{L}['’.-]{L}")  # letters joined as in a word shaped like a name
 # A machine id (uuid, hex digest) and a timestamp of the present are no one's data.
 MACHINE_ID = re.compile(
     r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -197,6 +204,13 @@ CACHED_LENGTH = 2000
 SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+")
 MAX_SENTENCE = 1000  # characters given to the recogniser at once
 STANDALONE_WORDS = 4  # a value of at most 4 words is screened as a value, not a sentence
+# The words of the tags (« NOM », « TÉLÉPHONE »…): a text screened already is no one's name.
+TAG_WORDS = frozenset(fold(word) for tag in TAGS.values() for word in re.findall(rf"{L}+", tag))
+# Screened by `warm_up()`: a cue, a date, a name without a cue, the same in lower case.
+WARM_UP_TEXTS = (
+    "Mme Ysolde Quénard, née le 2 mai 1950, vue avec Gaspard Lemoine : fracture du col fémoral droit",
+    "vu ce matin avec ysolde quénard pour une métastase de l'humérus",
+)
 
 
 @dataclass(frozen=True)
@@ -379,13 +393,65 @@ def _entity_spans(text: str, standalone: bool, protected: list[tuple[int, int]])
     todo = [
         (offset, sentence)
         for offset, sentence in _sentences(text)
-        if not any(start <= offset and offset + len(sentence) <= end for start, end in protected)
-        and any(len(word) >= 2 and not is_known(word) for word in re.findall(rf"{L}+", sentence))
+        if not _is_protected(offset, sentence, protected) and _may_hold_name(sentence, lower)
     ]
     found = _sentence_entities([sentence for _, sentence in todo], lower, standalone)
     for (offset, _), spans in zip(todo, found, strict=True):
         for start, end, kind in spans:
             yield offset + start, offset + end, kind
+
+
+def _is_protected(offset: int, sentence: str, protected: list[tuple[int, int]]) -> bool:
+    """The sentence (its spaces apart) lies within one of the assistant's own texts."""
+    first = offset + len(sentence) - len(sentence.lstrip())
+    last = offset + len(sentence.rstrip())
+    return any(start <= first and last <= end for start, end in protected)
+
+
+def _may_hold_name(sentence: str, lower: bool) -> bool:
+    """Whether the recogniser could find in `sentence` an entity that
+    `_entities` keeps. Every kept entity holds a token (one of the
+    recogniser's own tokens, of the sentence or of its recased copy) shaped
+    like a name and neither one of the project's words nor a tag
+    (`_name_candidate`; `_unknown` and `_may_be_name` ask that and more); in
+    a text without capitals, an entity is kept only with two such-shaped
+    words or more. Machine keys (« intent_ranking », « extractor »), numbers,
+    tags and clinical sentences are not given to the recogniser."""
+    if not re.search(rf"{L}{L}", sentence):
+        return False
+    if not JOINED.search(sentence) and all(len(run) < 2 or _known(run) for run in LETTERS.findall(sentence)):
+        return False  # no token but the project's words, tags, numbers and punctuation
+    if not lower:
+        return _tokens_seen(sentence)[1]
+    shaped, candidate = _tokens_seen(sentence)
+    if shaped >= 2 and candidate:
+        return True
+    if len(sentence.split()) < 2:  # no recased copy
+        return False
+    shaped, candidate = _tokens_seen(_recased(sentence))
+    return shaped >= 2 and candidate
+
+
+@lru_cache(maxsize=16384)
+def _tokens_seen(sentence: str) -> tuple[int, bool]:
+    """How many of the recogniser's tokens of `sentence` are shaped like a
+    name, and whether one of them is a `_name_candidate`."""
+    tokens = [token.text for token in _ner().tokenizer(sentence)]
+    return sum(_name_shaped(token) for token in tokens), any(_name_candidate(token) for token in tokens)
+
+
+@lru_cache(maxsize=65536)
+def _name_candidate(token: str) -> bool:
+    """A token that `_unknown` or `_may_be_name` could take for (part of) a name."""
+    if not _name_shaped(token):
+        return False
+    bare = token.rstrip(".")
+    return not (_known(bare) or any(_known(part) for part in re.split(r"['’-]", bare) if len(part) > 3))
+
+
+def _known(word: str) -> bool:
+    """One of the project's words, or a word of a tag."""
+    return is_known(word) or fold(word) in TAG_WORDS
 
 
 def _sentences(text: str) -> Iterator[tuple[int, str]]:
@@ -414,16 +480,15 @@ def _sentence_entities(sentences: list[str], lower: bool, standalone: bool) -> l
         known = {sentence: _sentence_cache.get((sentence, lower, standalone)) for sentence in sentences}
     missing = list(dict.fromkeys(sentence for sentence, spans in known.items() if spans is None))
     if missing:
-        nlp = _ner()
         labels = ("PER",) if lower else ("PER", "LOC")
         found = {
             sentence: list(_entities(doc, labels, standalone=standalone))
-            for sentence, doc in zip(missing, nlp.pipe(missing), strict=True)
+            for sentence, doc in zip(missing, _recognised(missing), strict=True)
         }
         if lower:
             recased = {sentence: _recased(sentence) for sentence in missing if len(sentence.split()) >= 2}
             recased = {s: r for s, r in recased.items() if len(r) == len(s) and r != s}
-            for sentence, doc in zip(recased, nlp.pipe(recased.values()), strict=True):
+            for sentence, doc in zip(recased, _recognised(list(recased.values())), strict=True):
                 found[sentence] += _entities(doc, ("PER",), recased=True)
         with _lock:
             for sentence, spans in found.items():
@@ -503,7 +568,7 @@ def _name_shaped(word: str) -> bool:
 def _unknown(word: str, first_of_text: bool = False) -> bool:
     """Not one of the project's words (nor, first in a text or in lower case, a typo of one)."""
     bare = word.rstrip(".")
-    if is_known(bare) or any(is_known(part) for part in re.split(r"['’-]", bare) if len(part) > 3):
+    if _known(bare) or any(_known(part) for part in re.split(r"['’-]", bare) if len(part) > 3):
         return False
     return not ((first_of_text or bare[0].islower()) and _near_known(bare))
 
@@ -553,6 +618,27 @@ def _protected(text: str) -> list[tuple[int, int]]:
 
 _lock = threading.RLock()
 _loaded: list[Any] = []
+_pipe_lock = threading.Lock()  # one text at a time through the recogniser, whatever the thread
+
+
+def _recognised(texts: list[str]) -> list[Any]:
+    """The recogniser's documents of `texts`."""
+    nlp = _ner()
+    with _pipe_lock:
+        return list(nlp.pipe(texts))
+
+
+def warm_up() -> None:
+    """Load the recogniser, the French words and the project's words and
+    texts, and screen a few texts: the first message screened afterwards
+    loads nothing. The servers call it before they answer their health check."""
+    _ner()
+    _french_words()
+    _sorted_known()
+    project_texts()
+    for text in WARM_UP_TEXTS:
+        for standalone in (False, True):
+            _screen(text, standalone)
 
 
 def _ner() -> Any:
