@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -170,3 +171,41 @@ def test_a_screened_event_is_an_event_of_the_same_kind(event):
 def test_an_event_without_identifying_data_is_left_as_it_is():
     event = UserUttered("fracture du col fémoral, espérance de vie 4 mois", {"name": "inform", "confidence": 1.0})
     assert screened_event(event) is event
+
+
+def test_events_are_screened_off_the_event_loop_which_keeps_serving(tmp_path, monkeypatch):
+    """While the events of a turn are screened, the server's event loop runs
+    other conversations: the screening waits here until a coroutine on the
+    loop has run, which it never could if the screening held the loop."""
+    from records import store as store_module
+
+    store = ScreenedSQLTrackerStore(
+        domain=Domain.load(ROOT / "domain.yml"), dialect="sqlite", db=str(tmp_path / "c.db")
+    )
+    screening, loop_ran = threading.Event(), threading.Event()
+    threads: list[threading.Thread] = []
+    screen_value = store_module.screen_value
+
+    def screen_value_once_the_loop_ran(value):
+        threads.append(threading.current_thread())
+        screening.set()
+        if not loop_ran.wait(timeout=30):
+            raise AssertionError("the event loop did not run while the events were screened")
+        return screen_value(value)
+
+    async def other_conversation() -> None:
+        while not screening.is_set():
+            await asyncio.sleep(0.01)
+        loop_ran.set()
+
+    async def turn() -> None:
+        await asyncio.wait_for(
+            asyncio.gather(store.save(DialogueStateTracker.from_events("c1", events())), other_conversation()), 60
+        )
+
+    monkeypatch.setattr(store_module, "screen_value", screen_value_once_the_loop_ran)
+    asyncio.run(turn())
+    assert threads and threading.main_thread() not in threads
+    with sqlite3.connect(tmp_path / "c.db") as connection:
+        written = "\n".join(row[0] for row in connection.execute("SELECT data FROM events"))
+    assert "Dupont" not in written and "4589231" not in written
