@@ -1,3 +1,4 @@
+import asyncio
 import base64
 from datetime import datetime, timezone
 from typing import Any
@@ -15,6 +16,13 @@ from .case import current_recommendation
 # with its Markdown, as a custom payload the channel turns into a file
 # (channels/matrix/core.py).
 FILE_CHANNELS = ("matrix",)
+
+
+async def pdf_base64(markdown: str) -> str:
+    """The sheet's PDF in base64, made off the event loop (fpdf2 takes a few
+    tenths of a second; other conversations are served meanwhile)."""
+    pdf = await asyncio.to_thread(report_pdf, markdown)
+    return base64.b64encode(pdf).decode("ascii")
 
 
 class ActionReport(Action):
@@ -42,7 +50,7 @@ class ActionReport(Action):
                 "filename": report_filename(now),
                 "markdown": markdown,
                 "pdf_filename": report_filename(now, "pdf"),
-                "pdf_base64": base64.b64encode(report_pdf(markdown)).decode("ascii"),
+                "pdf_base64": await pdf_base64(markdown),
             }
             dispatcher.utter_message(json_message={"data": {"rcp_report": report}})
             return []
@@ -52,7 +60,7 @@ class ActionReport(Action):
             pdf = {
                 "filename": report_filename(now, "pdf"),
                 "mimetype": "application/pdf",
-                "base64": base64.b64encode(report_pdf(markdown)).decode("ascii"),
+                "base64": await pdf_base64(markdown),
             }
             dispatcher.utter_message(json_message={"data": {"file": pdf}})
         return []

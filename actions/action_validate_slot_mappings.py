@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,7 +62,8 @@ class ExtractCaseFacts(ValidationAction):
         message_id = latest.get("message_id")
         if message_id is not None and message_id == tracker.get_slot(PARSED_SLOT):
             return []
-        screened = screen(latest.get("text") or "")
+        # off the event loop: the recogniser may take tens of milliseconds on a long message
+        screened = await asyncio.to_thread(screen, latest.get("text") or "")
         if screened.kinds:
             dispatcher.utter_message(text=message("identifying_masked", kinds=", ".join(screened.labels)))
         update = update_facts(

@@ -44,6 +44,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -621,10 +622,29 @@ _loaded: list[Any] = []
 _pipe_lock = threading.Lock()  # one text at a time through the recogniser, whatever the thread
 
 
+_inside = threading.local()  # this thread is loading or running the recogniser
+
+
+def inside_recogniser() -> bool:
+    """Whether this thread is loading or running the recogniser: what it
+    writes then (spaCy's warnings) is the program's, and screening it would
+    wait for the recogniser (the servers' log screen writes it as it is)."""
+    return getattr(_inside, "depth", 0) > 0
+
+
+@contextmanager
+def _in_recogniser() -> Iterator[None]:
+    _inside.depth = getattr(_inside, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _inside.depth -= 1
+
+
 def _recognised(texts: list[str]) -> list[Any]:
     """The recogniser's documents of `texts`."""
     nlp = _ner()
-    with _pipe_lock:
+    with _pipe_lock, _in_recogniser():
         return list(nlp.pipe(texts))
 
 
@@ -644,7 +664,7 @@ def warm_up() -> None:
 def _ner() -> Any:
     """spaCy's French pipeline reduced to the recogniser, loaded once per process."""
     if not _loaded:
-        with _lock:
+        with _lock, _in_recogniser():
             if not _loaded:
                 import spacy
 

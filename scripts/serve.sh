@@ -45,14 +45,34 @@ elif grep -q '^channels\.matrix\.MatrixInput:' credentials.yml; then
   echo "  Matrix : canal déclaré mais passerelle non lancée (make run la lance ; sinon make matrix-bridge)" >&2
 fi
 
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$actions_port/health" >/dev/null 2>&1 && break
-  sleep 1
-done
+# The Rasa server (`python -m serving` is `rasa` plus a French notice when the
+# action server is down), in the background: « prêt » is said once it answers.
+"$bin/python" -m serving run --model models/consultation.tar.gz --port "$rasa_port" --enable-api \
+  --auth-token "$RASA_TOKEN" \
+  --cors "http://localhost:$web_port" "http://127.0.0.1:$web_port" --endpoints var/endpoints.yml --credentials credentials.yml &
+rasa_pid=$!
+trap 'kill $rasa_pid $actions_pid $web_pid ${bridge_pid:-} 2>/dev/null || true' EXIT INT TERM
+
+# Each server answers (the action server /health, Rasa's / which needs no
+# token) only once a turn would be served warm: the model, the screening's
+# recogniser, the data and texts loaded and one turn's parse, prediction and
+# actions run (serving/warm_up.py). So « prêt » means the first message is
+# answered as fast as the tenth.
+wait_until_up() { # URL PID WHAT
+  for _ in $(seq 1 600); do
+    curl -fsS "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { echo "  $3 : arrêté au démarrage (voir son journal)" >&2; exit 1; }
+    sleep 1
+  done
+  echo "  $3 : ne répond pas après 10 minutes" >&2
+  exit 1
+}
+wait_until_up "http://127.0.0.1:$actions_port/health" "$actions_pid" "serveur d'actions"
+wait_until_up "http://127.0.0.1:$rasa_port/" "$rasa_pid" "serveur Rasa"
 
 cat <<MSG
 
-  Assistant prêt dans quelques secondes :
+  Assistant prêt :
     REST      : curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender":"moi","message":"bonjour"}'
     terminal  : $bin/rasa shell   (dans un autre terminal)
     page web  : http://localhost:$web_port/  (widget, canal socket.io http://localhost:$rasa_port/socket.io)
@@ -62,7 +82,4 @@ cat <<MSG
   Ctrl-C pour arrêter.
 
 MSG
-# `python -m serving` is `rasa` plus a French notice when the action server is down.
-"$bin/python" -m serving run --model models/consultation.tar.gz --port "$rasa_port" --enable-api \
-  --auth-token "$RASA_TOKEN" \
-  --cors "http://localhost:$web_port" "http://127.0.0.1:$web_port" --endpoints var/endpoints.yml --credentials credentials.yml
+wait "$rasa_pid"

@@ -1,7 +1,7 @@
 """`python -m serving ARGS…` is `rasa ARGS…` with what it prints screened of
 identifying data, the message length cap, the fault notice, the speed-ups,
-the HTTP API's session start, and turns that are stored or refused (REST
-channel included) installed.
+the HTTP API's session start, turns that are stored or refused (REST
+channel included) and the warm-up before the server answers installed.
 
 python -m serving run --model models/consultation.tar.gz --enable-api --auth-token …
 python -m serving run actions --actions actions --port 5055
@@ -11,7 +11,7 @@ import sys
 
 from channels import rest
 
-from . import api_session, fault_notice, log_screen, message_cap, speedups, turns
+from . import api_session, fault_notice, log_screen, message_cap, speedups, turns, warm_up
 
 
 def main() -> None:
@@ -22,6 +22,7 @@ def main() -> None:
     api_session.install()
     turns.install()
     rest.install()
+    warm_up.install(sys.argv[1:])
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

@@ -26,6 +26,7 @@ import threading
 from typing import Any, TextIO
 
 from privacy import screen
+from privacy.screening import inside_recogniser
 
 MAX_LINE = 4000
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?")
@@ -65,6 +66,10 @@ KNOWN = re.compile(
             r"Encountered an exception while running action '\w+'\.",
             r"Action server unavailable while running '\w+'\.",
             r"Circuit breaker tripped\. Stopped predicting more actions",
+            # the warm-up before the servers answer (serving/warm_up.py)
+            r"Warm-up: (?:screening loaded|parse and prediction|\d+ actions run) in \d+\.\d s"
+            r"(?:, before the server answers)?\.",
+            r"Warm-up: (?:screening not loaded|the turn path did not run|actions that did not run):",
         ]
     )
 )
@@ -105,9 +110,11 @@ class ScreenedStream:
         self._inside = threading.local()
 
     def write(self, text: str) -> int:
-        if getattr(self._inside, "active", False):
-            # Written while a line is being screened (the recogniser loading):
-            # the program's own words, not a user's.
+        if getattr(self._inside, "active", False) or inside_recogniser():
+            # Written while a line is being screened, or by a thread that
+            # loads or runs the recogniser (spaCy's warnings): the program's
+            # own words, not a user's; written without waiting for a line
+            # another thread screens, which may be waiting for the recogniser.
             return self.stream.write(text)
         with self._lock:
             self._pending += text
