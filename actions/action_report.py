@@ -13,7 +13,7 @@ from .case import current_recommendation
 
 # Channels that can post a file in the conversation: the report's PDF goes
 # with its Markdown, as a custom payload the channel turns into a file
-# (channels/matrix/core.py).
+# (`file_message` in matrix_bridge/messages.py).
 FILE_CHANNELS = ("matrix",)
 
 

@@ -1,7 +1,8 @@
-"""The Rasa end of the Matrix channel: ``POST /webhooks/matrix/webhook``.
+"""The Rasa end of the Matrix channel: ``POST /webhooks/matrix/webhook``,
+declared in credentials.yml as ``channels.matrix.MatrixInput``.
 
-The bridge posts each message of a room as on the REST channel, plus the
-Matrix event id::
+The bridge (`matrix_bridge`, a process of its own, docs/matrix.md) posts
+each message of a room as on the REST channel, plus the Matrix event id::
 
     {"sender": "<room id>", "message": "<text or payload>", "message_id": "<event id>",
      "redelivery": false}
@@ -55,7 +56,7 @@ class WholeMessages(CollectingOutputChannel):
 
 class MatrixInput(InputChannel):
     """Messages from Matrix rooms, posted by the bridge (`python -m
-    channels.matrix`). The credentials.yml section declaring this channel also
+    matrix_bridge`). The credentials.yml section declaring this channel also
     holds the Matrix account; only the bridge reads it."""
 
     @classmethod

@@ -1,24 +1,23 @@
-"""Matrix and Tchap.
+"""The Matrix bridge: a process of its own, in its own virtual environment
+(``requirements.txt`` here; no matrix-nio release fits Rasa 3.6's pins, see
+docs/matrix.md), between a Matrix homeserver (Element, Tchap) and Rasa's
+Matrix channel (`channels.matrix.MatrixInput`, ``/webhooks/matrix/webhook``).
 
-Two parts, because no matrix-nio release fits Rasa 3.6's pins (docs/matrix.md):
+``python -m matrix_bridge --credentials credentials.yml`` (`__main__.py`):
 
-- `channels.matrix.MatrixInput`, a Rasa input channel, declared in
-  credentials.yml with the Matrix account: Rasa serves
-  ``/webhooks/matrix/webhook`` for the bridge;
-- the bridge, ``python -m channels.matrix`` in its own virtual environment
-  (matrix-nio): it syncs with the homeserver, hands each message of a room to
-  that webhook (one conversation per room) and posts the replies.
+- `bridge.py`: `Bridge` runs a `HomeserverSession` and a `SyncLoop` until
+  stopped, logging in again when the access token is rejected;
+- `session.py`: `HomeserverSession`, the bridge's device on the homeserver:
+  login, crypto store, keys, cross-signing, trust of the clinicians' devices,
+  and every call to the homeserver (paced, retried);
+- `sync_loop.py`: `SyncLoop`: sync, gaps, invitations, decryption, each
+  message to Rasa (one conversation per room), the replies and files sent;
+- without network, unit-tested: `messages.py` (which events are answered,
+  what is sent back), `state.py` (what is kept across restarts, checks of the
+  crypto store), `crosssigning.py` (the account's cross-signing keys),
+  `pacing.py` (rate limit, back-off), `config.py` (the credentials.yml
+  section).
 
-`MatrixInput` is imported lazily, so that the bridge, which has no Rasa, can
-import this package.
+It imports no Rasa; from this project, only `channels.buttonless` and
+`channels.formatting` (pure Python).
 """
-
-from typing import Any
-
-
-def __getattr__(name: str) -> Any:
-    if name == "MatrixInput":
-        from .rasa_channel import MatrixInput
-
-        return MatrixInput
-    raise AttributeError(name)

@@ -1,4 +1,4 @@
-"""``python -m channels.matrix``: run the Matrix bridge (see docs/matrix.md).
+"""``python -m matrix_bridge``: run the Matrix bridge (see docs/matrix.md).
 
 Stops cleanly on SIGTERM or Ctrl-C: the message being answered is finished,
 the sync position saved. Exit codes: 0 stopped, 2 configuration error (also a
@@ -22,12 +22,16 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from .bridge import Bridge
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m channels.matrix", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m matrix_bridge", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--credentials",
         type=Path,
@@ -75,11 +79,11 @@ def main(argv: list | None = None) -> int:
             _run(Bridge(config, state_dir, new_device=args.new_device, reset_cross_signing=args.reset_cross_signing))
         )
     except ConfigError as error:
-        logging.getLogger("channels.matrix").error("configuration: %s", error)
+        logging.getLogger("matrix_bridge").error("configuration: %s", error)
         return 2
 
 
-async def _run(bridge: Bridge) -> int:  # noqa: F821 - imported in main
+async def _run(bridge: Bridge) -> int:
     loop = asyncio.get_running_loop()
     main_task = asyncio.current_task()
     signals = {"count": 0}

@@ -16,11 +16,11 @@ signs only with a device's own key):
 Their 32-byte seeds are kept in ``<state_dir>/cross-signing.json``, mode
 0600, sealed with AES-256-GCM under a key derived from the store key: without
 them the bot could not sign a new device after losing its store, and a reset
-(``python -m channels.matrix --reset-cross-signing``, password needed) would
+(``python -m matrix_bridge --reset-cross-signing``, password needed) would
 tell every clinician that the assistant's identity changed.
 
-`plan` (no network, no cryptography) decides what the bridge does at start;
-the bridge makes the calls.
+`next_step` (no network, no cryptography) decides what the bridge does at
+start; the homeserver session (`session.py`) makes the calls.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ DONE = "done"  # ours are the account's and this device is signed
 FOREIGN = "foreign"  # the account has keys we do not hold: only a reset helps
 
 
-def plan(query: Mapping[str, Any], user_id: str, device_id: str, local: CrossSigningKeys | None) -> str:
+def next_step(query: Mapping[str, Any], user_id: str, device_id: str, local: CrossSigningKeys | None) -> str:
     """What to do, from the homeserver's answer to ``POST /keys/query`` for
     our own user, and the keys we hold (None if none)."""
     master = key_of((query.get("master_keys") or {}).get(user_id))
@@ -232,7 +232,7 @@ def plan(query: Mapping[str, Any], user_id: str, device_id: str, local: CrossSig
 FOREIGN_EXPLANATION = (
     "the account {user_id} already has cross-signing keys that are not in {path}: this device cannot be "
     "cross-signed, and clients that hide devices their owner has not cross-signed (Element, MSC4153) may "
-    "hide the assistant's answers. If {path} was lost, reset the keys: `python -m channels.matrix "
+    "hide the assistant's answers. If {path} was lost, reset the keys: `python -m matrix_bridge "
     "--reset-cross-signing` with the account's password in the configuration (clinicians' clients will "
     "say that the assistant's identity changed). See docs/matrix.md."
 )

@@ -1,7 +1,7 @@
-"""What the bridge decides, without any network: which events are messages to
-answer, which invitations to accept, what to send back, what to remember
-across restarts. Raw Matrix events (dicts, as in the client-server API) in,
-Matrix message contents out; the bridge (`bridge.py`) does the I/O."""
+"""What the bridge decides about messages, without any network: which events
+are messages to answer, which invitations to accept, what to send back (texts
+and files). Raw Matrix events (dicts, as in the client-server API) in, Matrix
+message contents out; the sync loop (`sync_loop.py`) does the I/O."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ import base64
 import binascii
 import hashlib
 import logging
-import random
 import re
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..buttonless import render_turn
-from ..formatting import chunks, matrix_html, plain_text
+from channels.buttonless import render_turn
+from channels.formatting import chunks, matrix_html, plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -305,47 +303,3 @@ def transaction_id(event_id: str, index: int) -> str:
     does not post the message twice."""
     digest = hashlib.sha256(event_id.encode("utf-8")).hexdigest()[:32]
     return f"clinibot.{digest}.{index}"
-
-
-class Backoff:
-    """Waits between reconnection attempts: 1 s, 2 s, 4 s… up to `maximum`,
-    with ±20 % jitter; back to 1 s after a success."""
-
-    def __init__(self, maximum: float = 60.0, first: float = 1.0, jitter: float = 0.2) -> None:
-        self.maximum, self.first, self.jitter = maximum, first, jitter
-        self.failures = 0
-
-    def next_delay(self) -> float:
-        base = min(self.maximum, self.first * (2**self.failures))
-        self.failures += 1
-        return base * random.uniform(1 - self.jitter, 1 + self.jitter)
-
-    def reset(self) -> None:
-        self.failures = 0
-
-
-class RateLimiter:
-    """Calls to the homeserver: at most `rate` per second on average, `burst`
-    at once (a token bucket). `reserve()` books the next call and says how
-    long to wait before making it; successive bookings queue up."""
-
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate, self.burst, self.clock = float(rate), int(burst), clock
-        self.tokens = float(burst)
-        self.updated = clock()
-
-    def _refill(self) -> None:
-        now = self.clock()
-        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-
-    def reserve(self) -> float:
-        self._refill()
-        self.tokens -= 1
-        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
-
-    def available(self, calls: int = 1) -> bool:
-        """`calls` calls could go now without waiting (for optional calls,
-        such as typing notices, made only then)."""
-        self._refill()
-        return self.tokens >= calls

@@ -1,8 +1,8 @@
 """What the bridge keeps across restarts, without any network: its state
 file (`BridgeState`: login, sync position, answers in flight, the outbox of
 files) and its crypto store's checks (a store that does not match the device,
-an unreadable store, file modes). Split from `core.py`, which decides what
-the bridge answers."""
+an unreadable store, file modes). What the bridge answers is decided in
+`messages.py`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..buttonless import OptionsMemory
-from .core import UPLOAD, Incoming
+from channels.buttonless import OptionsMemory
+
+from .messages import UPLOAD, Incoming
 
 logger = logging.getLogger(__name__)
 # Event ids remembered as answered, to skip them if a sync is replayed after a
@@ -28,7 +29,7 @@ HANDLED_LIMIT = 2_000
 NEW_DEVICE_STEPS = (
     "Recovery: the bridge must use a new device (its old messages stay unreadable; clinicians who write "
     "meanwhile get a notice asking them to write again). With password: in the configuration, run "
-    "`python -m channels.matrix --new-device` once (it logs in as a new device, keeps state_dir and the "
+    "`python -m matrix_bridge --new-device` once (it logs in as a new device, keeps state_dir and the "
     "cross-signing seeds, and signs the new device). With access_token: log in again to get a new token "
     "(a new device), set it, and restart. Then remove the old device from the account (Element: "
     "Settings > Sessions) so that clients stop encrypting for it. See docs/matrix.md, « Magasin perdu »."

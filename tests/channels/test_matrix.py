@@ -12,8 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.matrix import MatrixInput
-from channels.matrix.rasa_channel import WholeMessages, earlier_answer
+from channels.matrix import MatrixInput, WholeMessages, earlier_answer
 from consultation.render import question
 
 ROOM = "!salle:example.org"
