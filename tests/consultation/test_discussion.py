@@ -10,15 +10,15 @@ threshold of 9 (§ 2.1), the biopsy when the diagnosis is in doubt (§ 3)."""
 
 import copy
 import re
-from pathlib import Path
 
 import pytest
 
 from consultation import discussion
 from consultation.discussion import answer, concepts_named, hypothesis, technique_answer, topic
 from decision import knowledge, recommend
+from tests.support.guideline import SOURCE
 
-GUIDELINE = Path(__file__).resolve().parents[3] / "shared" / "guideline" / "chirurgie-metastases-osseuses-membres.md"
+GUIDELINE = SOURCE
 
 NECK_4_MONTHS = {
     "situation": "pathological_fracture",

@@ -5,9 +5,9 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -14,9 +13,10 @@ from hypothesis import strategies as st
 from decision.contract import UNKNOWN_ALLOWED
 from freetext import lexicon, parser
 from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
+from paths import ROOT
 from tests.freetext.shorthand import recorded
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = ROOT
 
 
 def pairs(text: str) -> list[tuple[str, str]]:
