@@ -1,6 +1,6 @@
-"""How well the assistant reads consultations typed as clinicians type them
-(issue 20, « Measures »): the corpus, the simulated clinician and the scoring.
-Pure: no Rasa, no server; `bench/typed_bench.py` plays the corpus over REST.
+"""How well the assistant reads consultations typed as clinicians type them:
+the corpus, the simulated clinician and the scoring. Pure: no Rasa, no server;
+`bench/typed_bench.py` plays the corpus over REST.
 
 The corpus (bench/data/consultations.yml) holds written consultations, each
 with the whole case the clinician has in mind (`case`, hidden from the
