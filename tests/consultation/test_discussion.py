@@ -261,3 +261,8 @@ def test_the_verdict_is_short_and_says_what_is_still_missing_before_the_answer()
     before = said("donc on fait quoi ?", {"situation": "pathological_fracture", "bone": "femur"}, given=False)
     assert "Pas encore de réponse : il me manque" in before and "espérance de vie" in before
     assert "Aucun cas" in said("au final ?", {}, given=False)
+
+
+def test_the_discussions_words_hold_its_cues_and_topics():
+    """What the clinician may say to discuss the case is no name for the privacy screen."""
+    assert {"imaginons", "supposons", "techniques", "what"} <= discussion.words()

@@ -160,3 +160,11 @@ def test_contract_fields_and_values_are_the_specification_plus_the_changelog(spe
 def test_data_files_are_valid_utf8_json_and_yaml():
     json.loads((knowledge.DATA / "references.json").read_text(encoding="utf-8"))
     yaml.safe_load((knowledge.DATA / "chapter.yml").read_text(encoding="utf-8"))
+
+
+def test_the_chapters_words_hold_its_sentences_but_not_the_bibliography():
+    """The privacy screen keeps these words; the bibliography's authors are not
+    among them (a patient may bear an author's name)."""
+    words = knowledge.words()
+    assert {"Mirels", "diaphysaires", "techniques"} <= words
+    assert "Swanson" not in words and "Pritchard" not in words
