@@ -1,5 +1,5 @@
-"""How long reading a message takes, by its length (issue 16: a 100,000-character
-message used to take 48 s over REST, the cost growing with the square of the
+"""How long reading a message takes, by its length (a 100,000-character
+message once took 48 s over REST, the cost growing with the square of the
 length).
 
     python -m bench.message_bench            # make bench runs it

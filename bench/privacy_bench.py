@@ -23,7 +23,8 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from paths import ROOT
+
 RESULTS = Path(__file__).with_name("results")
 
 

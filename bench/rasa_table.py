@@ -3,7 +3,8 @@ target, met), in Markdown, and its verdict in plain French."""
 
 from __future__ import annotations
 
-# Targets of the issue (ours, measured by this table on the 2-core machine).
+# Targets set for the comparison with Rasa's starter bot (ours, measured by
+# this table on the 2-core machine).
 TARGET_P95_RATIO = 1.5  # p95 turn latency at 20 concurrent conversations, ours / baseline
 TARGET_TRAINING_S = 180.0
 TARGET_STARTUP_S = 60.0

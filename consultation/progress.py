@@ -29,12 +29,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from decision import CaseError, knowledge, recommend, validate_case
 from decision.contract import SITES_BY_BONE
 from decision.rules import QUESTION_ORDER, decide, values_of
+from paths import version
 
 from .render import question, recommendation_messages
 from .texts import answer_text, field_name, field_text, message, texts, value_label
@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 ORDER = QUESTION_ORDER
-VERSION = (Path(__file__).resolve().parents[1] / "VERSION").read_text(encoding="utf-8").strip()
+VERSION = version()
 # What the clinician reads of a recommendation: the short answer and the
 # details on demand (the case recap and the pending questions aside).
 VIEW = ("surgery", "intent", "indication", "mirels", "techniques", "workup", "postoperative", "warnings", "branches")

@@ -2,8 +2,8 @@
 
 Prints the recommendation as JSON and exits 0; a case that breaks the contract
 exits 2 with one line per problem on standard error and nothing on standard
-output. `python -m decision trace [--write|--check]` prints (or writes, or
-checks) the clinical traceability matrix (`decision/trace.py`).
+output. The clinical traceability matrix is generated outside the package:
+`python -m tools.traceability`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ from typing import TextIO
 from .contract import CaseError
 from .recommendation import recommend
 
-USAGE = (
-    "usage: python -m decision CASE.json   (or - to read the case from standard input;"
-    " trace [--write|--check] for the traceability matrix)"
-)
+USAGE = "usage: python -m decision CASE.json   (or - to read the case from standard input)"
 
 
 def main(
@@ -29,10 +26,6 @@ def main(
     stderr: TextIO = sys.stderr,
 ) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["trace"]:
-        from . import trace
-
-        return trace.main(args[1:])
     if len(args) != 1 or args[0] in ("-h", "--help"):
         print(USAGE, file=stderr)
         return 0 if args and args[0] in ("-h", "--help") else 2

@@ -24,10 +24,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from paths import ROOT
+
 if TYPE_CHECKING:
     from .bridge import Bridge
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list | None = None) -> int:

@@ -1,4 +1,4 @@
-# Benchmark variants (README, « Performances »; docs/performance.md). The
+# Benchmark variants (docs/performance.md). The
 # Makefile's `make bench` runs them all: the decision module, the messages to
 # the first answer, the typed consultations, and the comparison with Rasa's
 # starter bot.

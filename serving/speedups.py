@@ -1,7 +1,7 @@
 """Two speed-ups of Rasa 3.6's server, installed by `python -m serving`.
 
 Found with py-spy on the Rasa server under 20 concurrent consultations and
-measured by `make bench` (README, « Performances »; docs/performance.md):
+measured by `make bench` (docs/performance.md):
 
 1. Rasa checks every custom action's response with `jsonschema.validate()`,
    which first re-checks Rasa's constant response schema against the JSON

@@ -1,5 +1,6 @@
 """A turn is stored or it is refused; a resent message is processed once; no
-conversation is left dead by the action server (issue 24).
+conversation is left dead by the action server: a consultation may be
+continued on any server, through store restarts and crashes.
 
 Rasa 3.6 alone, in the multi-server deployment of docs/scale.md:
 

@@ -110,7 +110,7 @@ def test_a_malformed_request_is_refused():
 def test_a_failing_turn_is_an_error_not_an_answer():
     """The turn was not stored (the save is its last step): no HTTP 200 with
     what was said before the failure, which would acknowledge a lost message;
-    the bridge sends it again a few times, then gives up (issue 24)."""
+    the bridge sends it again a few times, then gives up."""
 
     async def on_new_message(message):
         await message.output_channel.send_response(message.sender_id, {"text": "Avant."})

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT
+
 RASA = str(Path(sys.executable).parent / "rasa")
 MODEL = ROOT / "models" / "consultation.tar.gz"
 RESULTS = ROOT / "results"

@@ -44,7 +44,7 @@ from tests.nlu.sets import (
 MODEL = ROOT / "models" / "consultation.tar.gz"
 RESULTS = ROOT / "results"
 
-# Floors, set below what was measured (README, « Mesures du NLU »). Dev set: intent
+# Floors, set below what was measured (docs/tests.md, « Mesures du NLU »). Dev set: intent
 # F1 0.896, entity F1 0.987, slot accuracy 0.977. Frozen set: intent F1 0.914 with
 # the model of `make model` and with three more trainings of the same
 # configuration, entity F1 0.941, slot accuracy 0.816. DIET's seed and

@@ -2,14 +2,16 @@
 chapter, the rule that applies it, the items it produces, the tests that
 check it, and its status (literal, interpretation, silent, conflict).
 
-    python -m decision trace            # print docs/clinical-traceability.md
-    python -m decision trace --write    # write it, and the README's « Choix d'interprétation »
-    python -m decision trace --check    # exit 1 if either is stale
+    python -m tools.traceability            # print docs/clinical-traceability.md
+    python -m tools.traceability --write    # write it
+    python -m tools.traceability --check    # exit 1 if it is stale
 
-The rows are data (`data/traceability.yml`); the tests of a statement are
-found by its sentence, quoted verbatim in a test's docstring under
-tests/decision/. `problems()` lists what is wrong with the matrix (a quote
-used nowhere, a statement without rule, test or example…).
+The rows are data (`decision/data/traceability.yml`); the tests of a
+statement are found by its sentence, quoted verbatim in a test's docstring
+under tests/decision/. `problems()` lists what is wrong with the matrix (a
+quote used nowhere, a statement without rule, test or example…). It lives
+outside `decision/`, which reads only its own data: this reads the tests and
+writes docs/.
 """
 
 from __future__ import annotations
@@ -26,16 +28,12 @@ from typing import Any
 
 import yaml
 
-from . import knowledge
-from .recommendation import recommend
+from decision import knowledge, recommend
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 MATRIX = knowledge.DATA / "traceability.yml"
 DOCUMENT = ROOT / "docs" / "clinical-traceability.md"
-README = ROOT / "README.md"
 TESTS = ROOT / "tests" / "decision"
-README_BEGIN = "<!-- choix d'interprétation : généré par `python -m decision trace --write` -->"
-README_END = "<!-- fin des choix d'interprétation -->"
 STATUSES = {
     "literal": "littéral",
     "interpretation": "interprétation",
@@ -193,7 +191,7 @@ def document() -> str:
     lines = [
         "# Matrice de traçabilité clinique",
         "",
-        "Fichier généré par `python -m decision trace --write` à partir de `decision/data/traceability.yml` ;",
+        "Fichier généré par `python -m tools.traceability --write` à partir de `decision/data/traceability.yml` ;",
         "ne pas le modifier à la main (un test vérifie qu'il est à jour).",
         "",
         "Une ligne par énoncé décisionnel des sections 1 à 5 du chapitre « Chirurgie des métastases osseuses",
@@ -229,43 +227,30 @@ def document() -> str:
 
 
 def choices() -> list[str]:
-    """The rows that are not literal, as the README lists them."""
+    """The rows that are not literal: the clinicians' list to validate."""
     return [
         f"- **§ {row.id}** ({STATUSES[row.status]}) — {row.reason}" for row in statements() if row.status != "literal"
     ]
 
 
-def readme_with_choices(readme: str) -> str:
-    block = "\n".join([README_BEGIN, *choices(), README_END])
-    pattern = re.compile(re.escape(README_BEGIN) + ".*?" + re.escape(README_END), re.S)
-    if not pattern.search(readme):
-        raise ValueError("the README has no block for the choices of interpretation")
-    return pattern.sub(lambda _: block, readme)
-
-
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
     found = problems()
     if found:
         print("\n".join(found), file=sys.stderr)
         return 2
     text = document()
-    readme = README.read_text(encoding="utf-8")
-    if "--write" in argv:
+    if "--write" in args:
         DOCUMENT.write_text(text, encoding="utf-8")
-        README.write_text(readme_with_choices(readme), encoding="utf-8")
         return 0
-    if "--check" in argv:
-        stale = [
-            str(path)
-            for path, wanted, actual in (
-                (DOCUMENT, text, DOCUMENT.read_text(encoding="utf-8") if DOCUMENT.exists() else ""),
-                (README, readme_with_choices(readme), readme),
-            )
-            if wanted != actual
-        ]
-        if stale:
-            print("stale: " + ", ".join(stale) + " (run python -m decision trace --write)", file=sys.stderr)
+    if "--check" in args:
+        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text:
+            print(f"stale: {DOCUMENT} (run python -m tools.traceability --write)", file=sys.stderr)
             return 1
         return 0
     sys.stdout.write(text)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

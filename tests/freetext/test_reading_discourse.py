@@ -1,4 +1,4 @@
-"""What is read from the clinician's text, and what is not (issue 20).
+"""What is read from the clinician's text, and what is not.
 
 A « non » that belongs to a correction, a question or another field never
 answers the pending question; questions and hypotheses state nothing; a

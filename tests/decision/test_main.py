@@ -4,11 +4,9 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from decision.__main__ import main
-
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT
 
 
 def run(args, stdin=""):

@@ -1,9 +1,10 @@
-"""Parse the guideline's bibliography and build `data/references.json`.
+"""Parse the guideline's bibliography and build `decision/data/references.json`.
 
 The data file is generated once from the source text and committed; a test
-re-parses the source and compares, so a typo in either is caught.
+re-parses the source and compares, so a typo in either is caught. It lives
+outside `decision/`, which reads only its own data: this reads the guideline.
 
-    python -m decision.bibliography ../shared/guideline/chirurgie-metastases-osseuses-membres.md
+    python -m tools.bibliography ../shared/guideline/chirurgie-metastases-osseuses-membres.md
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import re
 import sys
 from pathlib import Path
+
+from decision import knowledge
 
 REFERENCE_LINE = re.compile(r"^(\d+)\.\s+(.*\S)\s*$")
 
@@ -58,7 +61,7 @@ def build_records(references: dict[int, str]) -> list[dict]:
 def main(argv: list[str]) -> int:
     source = Path(argv[0]).read_text(encoding="utf-8")
     records = build_records(parse_references(source))
-    target = Path(__file__).with_name("data") / "references.json"
+    target = knowledge.DATA / "references.json"
     target.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(records)} references written to {target}")
     return 0

@@ -1,10 +1,10 @@
 """The clinical traceability matrix (docs/clinical-traceability.md) is sound
 and up to date: every statement has its sentence, rule, items, example and
 tests; every quotation of chapter.yml is used; the generated document and the
-README's « Choix d'interprétation » are what `python -m decision trace` writes."""
+list of « Choix d'interprétation » it ends with are what
+`python -m tools.traceability` writes."""
 
-from decision import trace
-from decision.__main__ import main
+from tools import traceability as trace
 
 
 def test_the_matrix_has_no_problem():
@@ -44,13 +44,14 @@ def test_an_unused_quotation_is_reported(monkeypatch):
     assert "quote stray is used by no item and no statement" in trace.problems()
 
 
-def test_the_generated_document_and_readme_are_up_to_date():
-    assert main(["trace", "--check"]) == 0
+def test_the_generated_document_is_up_to_date():
+    assert trace.main(["--check"]) == 0
     assert trace.DOCUMENT.read_text(encoding="utf-8") == trace.document()
 
 
-def test_non_literal_statements_give_their_reason_in_the_readme():
-    readme = trace.README.read_text(encoding="utf-8")
+def test_non_literal_statements_give_their_reason_in_the_document():
+    document = trace.DOCUMENT.read_text(encoding="utf-8")
+    choices = document.split("## Choix d'interprétation, silences et conflits")[1]
     for row in trace.statements():
         if row.status != "literal":
-            assert f"**§ {row.id}**" in readme and row.reason in readme
+            assert f"**§ {row.id}**" in choices and row.reason in choices
