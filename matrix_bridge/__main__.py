@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from .bridge import Bridge
 
 
-
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m matrix_bridge", description=__doc__.splitlines()[0])
     parser.add_argument(
