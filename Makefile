@@ -27,8 +27,8 @@ MODEL := models/consultation.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	$(wildcard freetext/*.py freetext/*.yml nlu/*.py policies/*.py)
 # Python code checked by `make lint`; typed code checked by `make typecheck`.
-LINTED := decision freetext consultation records actions channels nlu policies serving harness bench scripts tests
-TYPED := decision freetext consultation records harness
+LINTED := decision diagram freetext consultation records actions channels nlu policies serving harness bench scripts tests
+TYPED := decision diagram freetext consultation records harness
 
 .PHONY: help install model run test test-decision lint typecheck format bench lock clean
 

@@ -153,6 +153,8 @@ class Outcome:
     options: list[Option]
     pending: list[str] = field(default_factory=list)
     first: list[str] = field(default_factory=list)
+    # The steps answered `unknown` (the decision may wait for them).
+    unknown: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -292,4 +294,5 @@ def _outcome(recommendation: Recommendation) -> Outcome:
         options=options,
         pending=[name for name in recommendation.missing if name in DECISIVE or name in STEP_FIELDS],
         first=_first(recommendation) if recommendation.case.get("diagnostic_uncertainty") is True else [],
+        unknown=[name for name in STEP_FIELDS if recommendation.case.get(name) == UNKNOWN],
     )
