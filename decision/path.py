@@ -36,12 +36,12 @@ from typing import Any
 
 import yaml
 
-from . import mirels
+from . import knowledge, mirels
 from .contract import UNKNOWN, site_applies, validate_case
 from .knowledge import DATA
 from .model import Recommendation
-from .recommendation import SEQUENCE_FACTS, _answers, _branch, _reached, build
-from .rules import ACETABULAR_ESCALATION, DECISIVE, SOLITARY, questions
+from .recommendation import SEQUENCE_FACTS, _answers, _branch, _indication_item, _intent, _reached, build
+from .rules import ACETABULAR_ESCALATION, DECISIVE, SOLITARY, _acetabular_escalation, decide, questions
 
 # The questions that may be steps, in the dialogue's order (`rules.QUESTION_ORDER`).
 STEP_FIELDS = (
@@ -57,6 +57,8 @@ STEP_FIELDS = (
     SOLITARY,
     "diagnostic_uncertainty",
 )
+# The bands of Mirels scores a score step weighs (`data/path.yml`).
+MIRELS_BANDS = ("9_to_12", "8", "4_to_7")
 # The step that sums the Mirels items (the recommendation's `mirels` field).
 MIRELS = "mirels"
 # The work-up that comes before any treatment when a primary bone tumour is not excluded (3).
@@ -155,6 +157,8 @@ class Outcome:
     first: list[str] = field(default_factory=list)
     # The steps answered `unknown` (the decision may wait for them).
     unknown: list[str] = field(default_factory=list)
+    # The Mirels score when the situation is an impending fracture (items all known).
+    mirels_score: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -249,6 +253,24 @@ def _add_mirels(steps: list[Step], facts: Mapping[str, Any], recommendation: Rec
         steps.append(score)
 
 
+def mirels_band(score: int) -> str:
+    """The band of a Mirels score (`data/path.yml`): `9_to_12`, `8` or `4_to_7`."""
+    return _band(score)
+
+
+def acetabular_escalation(facts: Mapping[str, Any]) -> Any:
+    """2.4: whether the acetabular lesion calls for more than medical
+    treatment or radiotherapy (instability, fracture risk or failed
+    conservative treatment), as the rules weigh it."""
+    return _acetabular_escalation(facts)
+
+
+def acetabular_mechanical(facts: Mapping[str, Any]) -> bool:
+    """2.4 and 4.2: an unstable acetabulum or one at risk of fracture (the
+    arthroplasty is weighed for them, not for pain alone)."""
+    return facts.get("acetabular_stability_compromised") is True or facts.get("acetabular_fracture_risk") is True
+
+
 def _band(score: int) -> str:
     for name, (low, high) in _data()["mirels_bands"].items():
         if low <= score <= high:
@@ -295,4 +317,29 @@ def _outcome(recommendation: Recommendation) -> Outcome:
         pending=[name for name in recommendation.missing if name in DECISIVE or name in STEP_FIELDS],
         first=_first(recommendation) if recommendation.case.get("diagnostic_uncertainty") is True else [],
         unknown=[name for name in STEP_FIELDS if recommendation.case.get(name) == UNKNOWN],
+        mirels_score=recommendation.mirels.score if recommendation.mirels else None,
+    )
+
+
+def outcome_of(facts: Mapping[str, Any]) -> Outcome:
+    """The outcome of validated facts, from the rules alone (`rules.decide`
+    and the indication's item), without the rest of the recommendation: the
+    chapter's flowcharts weigh thousands of cases with it."""
+    decision = decide(facts)
+    indication = _indication_item(facts, decision)
+    options = [
+        Option(t.code, t.role, str(knowledge.item("techniques", t.code, t.variant)["section"]))
+        for t in decision.techniques
+        if t.role != "adjunct"
+    ]
+    score = None
+    if decision.mirels is not None and not decision.mirels.unknown:
+        score = sum(decision.mirels.items.values())
+    return Outcome(
+        surgery=decision.surgery,
+        intent=_intent(facts, decision),
+        indication=indication.code,
+        section=indication.section,
+        options=options,
+        mirels_score=score,
     )

@@ -117,6 +117,7 @@ def outcome_lines(path: Path) -> tuple[str, list[str]]:
         open_answer = any(not step.answered for step in path.steps if step.field != MIRELS)
         key = "indicated_technique_answer" if open_answer else "indicated_technique_rcp"
     lines = [words.surgery(key) + (f" ({words.intent(outcome.intent)})" if outcome.intent else "")]
+    lines.append(words.upper_first(words.indication(outcome.indication)))
     if outcome.first:
         lines.append(words.label("first", items=", ".join(words.work_up(code) for code in outcome.first)))
     alternative = [option.code for option in outcome.options if option.role != "primary"]

@@ -67,6 +67,10 @@ def intent(key: str) -> str:
     return str(texts()["intent"][key])
 
 
+def indication(code: str) -> str:
+    return str(labels()["indications"][code])
+
+
 def technique(code: str) -> str:
     return str(labels()["techniques"][code])
 
