@@ -1,16 +1,17 @@
-"""What the Rasa benchmark measures on a running bot: the memory of its
-process trees (from /proc), the time to its first answer, and the latency and
-throughput of whole conversations at a given concurrency (harness.load)."""
+"""What the Rasa benchmark measures on a bot it starts (issue 21): the first
+turn after a start, the load right after a start and once warm, turn by turn
+(harness.load), and the memory of its process trees (from /proc)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import threading
 import time
 from collections.abc import Callable
 
-from harness.load import run_load, scripted
+from harness.load import Conversation, run_load
 from harness.rest import send
 
 REQUEST_TIMEOUT_S = 60.0
@@ -83,20 +84,16 @@ class RssSampler:
 
 def drive(
     url: str,
-    scripts: list[list[str]],
-    done: str | tuple[str, ...],
+    conversations: list[Conversation],
     concurrency: int,
-    count: int,
     budget_s: float,
-    prefix: str,
 ) -> dict:
-    """`count` conversations playing `scripts`, `concurrency` at a time, each
-    turn timed (harness.load.run_load); a conversation is completed when its
-    last answer contains `done`.
+    """Play `conversations`, `concurrency` at a time (harness.load.run_load),
+    each turn timed; a conversation is completed when every answer holds
+    what its script expects (our bot: the verdict of the first recommendation).
 
     Bounded: no new conversation starts after `budget_s` seconds, and each
     request times out after REQUEST_TIMEOUT_S."""
-    conversations = scripted(scripts, done, count, f"{prefix}-{concurrency}-{os.getpid()}")
     result = run_load(
         [url], conversations, concurrency=concurrency, request_timeout=REQUEST_TIMEOUT_S, deadline=budget_s
     )
@@ -111,6 +108,7 @@ def drive(
         "conversations_without_final_answer": played - completed - len(failed),
         "errors": len(failed),
         "error_samples": [f"{turn.sender}: {turn.error}"[:300] for turn in result.turns if turn.error][:3],
+        "problem_samples": result.problems()[:3],
         "turns": summary["turns"],
         "wall_s": summary["wall_s"],
         "turns_per_s": summary["turns_per_s"],
@@ -121,46 +119,76 @@ def drive(
     }
 
 
-def first_answer(url: str, text: str, deadline_s: float) -> None:
-    """Sends `text` until an answer comes (the server may still be loading)."""
-    deadline = time.monotonic() + deadline_s
-    while True:
-        try:
-            if send(url, f"first-answer-{os.getpid()}", text, timeout=30):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.2)
+def timed_turn(url: str, sender: str, text: str) -> float:
+    """One message, its round trip in ms (REST webhook)."""
+    began = time.monotonic()
+    send(url, sender, text, timeout=REQUEST_TIMEOUT_S)
+    return round(1000 * (time.monotonic() - began), 1)
+
+
+Starter = Callable[[], contextlib.AbstractContextManager]
+Conversations = Callable[[int, str], list[Conversation]]
 
 
 def measure_bot(
     name: str,
-    start: Callable[[], contextlib.AbstractContextManager],
+    start: Starter,
     first_text: str,
-    conversations: list[list[str]],
-    done_marker: str | tuple[str, ...],
+    conversations: Conversations,
     levels: list[tuple[int, int]],
     budget_s: float,
     log: Callable[[str], None],
+    restarts: int = 3,
+    cold: bool = True,
 ) -> dict:
-    """Starts a bot, times the first answer, drives each (concurrency, conversations) level."""
-    result: dict = {"name": name, "loadavg_before": load_average()}
+    """What a clinician lives, on one bot started `restarts` + 1 times:
+
+    1. started, and right after it says it is ready, the highest level of
+       load (`levels[-1]`): the cold load (the first turns of every
+       conversation pay whatever was left to load);
+    2. started again: the first message alone, timed (one with a name the
+       bot has never seen); one untimed warm-up conversation; then each level
+       of `levels` (concurrency, conversations): the warm load;
+    3. `restarts` - 1 more starts, each for its first message alone.
+
+    `cold=False` skips step 1 (smoke mode).
+
+    "Ready" is what the harness waits for (harness.bots: the action server's
+    /health, then the Rasa server's /). The first turn reported is the median
+    of the `restarts` first messages."""
+    result: dict = {"name": name, "loadavg_before": load_average(), "first_turn_ms": [], "startup_s": []}
+    top_concurrency, top_count = levels[-1]
+    tag = f"{name}-{os.getpid()}"
+
+    if cold:
+        began = time.monotonic()
+        with start() as (url, pids):
+            result["startup_s"].append(round(time.monotonic() - began, 1))
+            level = drive(url, conversations(top_count, f"{tag}-cold"), top_concurrency, budget_s)
+        result["cold"] = level
+        log(
+            f"  {name}, load right after start x{top_concurrency}: {level['turns']} turns, "
+            f"p50 {level['p50_ms']} ms, p95 {level['p95_ms']} ms, {level['turns_per_s']} turns/s, "
+            f"{level['errors']} errors, load {level['loadavg_after']}"
+        )
+
     began = time.monotonic()
     with start() as (url, pids):
+        result["startup_s"].append(round(time.monotonic() - began, 1))
         with RssSampler(pids) as sampler:
-            first_answer(url, first_text, 240)
+            result["first_turn_ms"].append(timed_turn(url, f"{tag}-first-0", first_text))
             result["startup_to_first_answer_s"] = round(time.monotonic() - began, 2)
             result["rss_mb_after_start"] = {k: round(v / 1024, 1) for k, v in sampler.sample().items()}
             log(
-                f"  {name}: first answer after {result['startup_to_first_answer_s']} s, "
+                f"  {name}: first turn {result['first_turn_ms'][-1]} ms, "
+                f"first answer {result['startup_to_first_answer_s']} s after launch, "
                 f"RSS {result['rss_mb_after_start']} MB"
             )
-            # One untimed conversation: lazy imports, first graph runs, connections.
-            drive(url, conversations, done_marker, 1, 1, budget_s, f"{name}-warmup")
+            # One untimed conversation: what one clinician's consultation warms.
+            drive(url, conversations(1, f"{tag}-warmup"), 1, budget_s)
             result["levels"] = []
             for concurrency, count in levels:
-                level = drive(url, conversations, done_marker, concurrency, count, budget_s, name)
+                level = drive(url, conversations(count, f"{tag}-{concurrency}"), concurrency, budget_s)
                 result["levels"].append(level)
                 log(
                     f"  {name} x{concurrency}: {level['turns']} turns in {level['wall_s']} s, "
@@ -168,5 +196,13 @@ def measure_bot(
                     f"{level['errors']} errors, load {level['loadavg_after']}"
                 )
         result["rss_mb_peak"] = {k: round(v / 1024, 1) for k, v in sampler.peak_kb.items()}
+
+    for number in range(1, restarts):
+        began = time.monotonic()
+        with start() as (url, pids):
+            result["startup_s"].append(round(time.monotonic() - began, 1))
+            result["first_turn_ms"].append(timed_turn(url, f"{tag}-first-{number}", first_text))
+        log(f"  {name}: first turn after restart {number}: {result['first_turn_ms'][-1]} ms")
+    result["first_turn_median_ms"] = round(statistics.median(result["first_turn_ms"]), 1)
     result["loadavg_after"] = load_average()
     return result
