@@ -83,19 +83,24 @@ class RssSampler:
 
 
 def drive(
-    url: str,
+    url: str | list[str],
     conversations: list[Conversation],
     concurrency: int,
     budget_s: float,
 ) -> dict:
     """Play `conversations`, `concurrency` at a time (harness.load.run_load),
-    each turn timed; a conversation is completed when every answer holds
+    each turn timed (several URLs: each turn of a conversation to the next
+    server, round-robin); a conversation is completed when every answer holds
     what its script expects (our bot: the verdict of the first recommendation).
 
     Bounded: no new conversation starts after `budget_s` seconds, and each
     request times out after REQUEST_TIMEOUT_S."""
     result = run_load(
-        [url], conversations, concurrency=concurrency, request_timeout=REQUEST_TIMEOUT_S, deadline=budget_s
+        [url] if isinstance(url, str) else url,
+        conversations,
+        concurrency=concurrency,
+        request_timeout=REQUEST_TIMEOUT_S,
+        deadline=budget_s,
     )
     summary = result.summary()
     failed = sorted({turn.sender for turn in result.turns if turn.error is not None})
