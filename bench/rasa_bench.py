@@ -18,7 +18,8 @@ Full run:
    after a start; after another start, the first message alone (an unknown
    capitalised name), one untimed warm-up conversation, then 1 and 20
    simultaneous conversations; the first message alone again after more
-   restarts (the median of 3 is reported);
+   restarts (the median of 3 is reported); the two bots take turns at each
+   of these steps, so that other work on the machine weighs on both alike;
 4. the Rasa server's resident memory (process and children, from /proc) is
    sampled every 0.25 s during the warm load.
 
@@ -49,7 +50,7 @@ from pathlib import Path
 
 from bench import decision_bench, load_scripts
 from bench.rasa_bots import running_baseline, train_baseline, train_ours
-from bench.rasa_measure import load_average, measure_bot
+from bench.rasa_measure import Subject, load_average, measure_bots
 from bench.rasa_table import markdown, rows, verdict
 from harness.bots import MODEL, running_bot
 from harness.processes import ROOT
@@ -190,19 +191,6 @@ def main(argv=None) -> int:
         report["model_mb"]["ours"] = round(Path(model_path).stat().st_size / 2**20, 2)
         report["loadavg_after_training"] = load_average()
 
-        if with_baseline:
-            log("Serving and driving the baseline...")
-            report["baseline"] = measure_bot(
-                "baseline",
-                lambda: running_baseline(workdir / "baseline", baseline_model, workdir),
-                load_scripts.FIRST_TURN_TEXT,
-                lambda count, prefix: load_scripts.conversations(count, prefix, expect=False),
-                levels,
-                args.budget,
-                log,
-                restarts,
-            )
-
         @contextlib.contextmanager
         def start_ours():
             folder = workdir / "ours"
@@ -210,18 +198,21 @@ def main(argv=None) -> int:
             with running_bot(folder, model=Path(model_path), extra_env=extra_env) as bot:
                 yield bot.url, bot.pids
 
-        log("Serving and driving ours...")
-        report["ours"] = measure_bot(
-            "ours",
-            start_ours,
-            load_scripts.FIRST_TURN_TEXT,
-            load_scripts.conversations,
-            levels,
-            args.budget,
-            log,
-            restarts,
-            cold=not smoke,
-        )
+        subjects = [
+            Subject("ours", start_ours, load_scripts.FIRST_TURN_TEXT, load_scripts.conversations, log),
+        ]
+        if with_baseline:
+            subjects.append(
+                Subject(
+                    "baseline",
+                    lambda: running_baseline(workdir / "baseline", baseline_model, workdir),
+                    load_scripts.FIRST_TURN_TEXT,
+                    lambda count, prefix: load_scripts.conversations(count, prefix, expect=False),
+                    log,
+                )
+            )
+        log("Serving and driving " + " and ".join(subject.name for subject in subjects) + " in turn...")
+        report.update(measure_bots(subjects, levels, args.budget, restarts, cold=not smoke))
         report["decision"] = decision_bench.timing(quick=smoke)
         report["loadavg_end"] = load_average()
         report["duration_s"] = round(time.monotonic() - started, 1)

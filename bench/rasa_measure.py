@@ -10,6 +10,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from harness.load import Conversation, run_load
 from harness.rest import send
@@ -135,79 +136,106 @@ Starter = Callable[[], contextlib.AbstractContextManager]
 Conversations = Callable[[int, str], list[Conversation]]
 
 
-def measure_bot(
-    name: str,
-    start: Starter,
-    first_text: str,
-    conversations: Conversations,
+@dataclass
+class Subject:
+    """A bot under measure: how to start it, what to send it, and what was measured."""
+
+    name: str
+    start: Starter
+    first_text: str
+    conversations: Conversations
+    log: Callable[[str], None]
+    result: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.result = {"name": self.name, "loadavg_before": load_average(), "first_turn_ms": [], "startup_s": []}
+        self.tag = f"{self.name}-{os.getpid()}"
+
+    def cold(self, concurrency: int, count: int, budget_s: float) -> None:
+        """Started, and right after it says it is ready, `count` conversations
+        `concurrency` at a time: the first turns pay whatever was left to load."""
+        began = time.monotonic()
+        with self.start() as (url, _pids):
+            self.result["startup_s"].append(round(time.monotonic() - began, 1))
+            level = drive(url, self.conversations(count, f"{self.tag}-cold"), concurrency, budget_s)
+        self.result["cold"] = level
+        self.log(
+            f"  {self.name}, load right after start x{concurrency}: {level['turns']} turns, "
+            f"p50 {level['p50_ms']} ms, p95 {level['p95_ms']} ms, {level['turns_per_s']} turns/s, "
+            f"{level['errors']} errors, load {level['loadavg_after']}"
+        )
+
+    def warm(self, levels: list[tuple[int, int]], budget_s: float) -> None:
+        """Started: the first message alone, timed; one untimed warm-up
+        conversation; then each level (concurrency, conversations); the
+        memory of the servers sampled all along."""
+        result = self.result
+        began = time.monotonic()
+        with self.start() as (url, pids):
+            result["startup_s"].append(round(time.monotonic() - began, 1))
+            with RssSampler(pids) as sampler:
+                result["first_turn_ms"].append(timed_turn(url, f"{self.tag}-first-0", self.first_text))
+                result["startup_to_first_answer_s"] = round(time.monotonic() - began, 2)
+                result["rss_mb_after_start"] = {k: round(v / 1024, 1) for k, v in sampler.sample().items()}
+                self.log(
+                    f"  {self.name}: first turn {result['first_turn_ms'][-1]} ms, "
+                    f"first answer {result['startup_to_first_answer_s']} s after launch, "
+                    f"RSS {result['rss_mb_after_start']} MB"
+                )
+                # One untimed conversation: what one clinician's consultation warms.
+                drive(url, self.conversations(1, f"{self.tag}-warmup"), 1, budget_s)
+                result["levels"] = []
+                for concurrency, count in levels:
+                    level = drive(url, self.conversations(count, f"{self.tag}-{concurrency}"), concurrency, budget_s)
+                    result["levels"].append(level)
+                    self.log(
+                        f"  {self.name} x{concurrency}: {level['turns']} turns in {level['wall_s']} s, "
+                        f"p50 {level['p50_ms']} ms, p95 {level['p95_ms']} ms, {level['turns_per_s']} turns/s, "
+                        f"{level['errors']} errors, load {level['loadavg_after']}"
+                    )
+            result["rss_mb_peak"] = {k: round(v / 1024, 1) for k, v in sampler.peak_kb.items()}
+
+    def restart(self, number: int) -> None:
+        """Started once more, for its first message alone."""
+        began = time.monotonic()
+        with self.start() as (url, _pids):
+            self.result["startup_s"].append(round(time.monotonic() - began, 1))
+            self.result["first_turn_ms"].append(timed_turn(url, f"{self.tag}-first-{number}", self.first_text))
+        self.log(f"  {self.name}: first turn after restart {number}: {self.result['first_turn_ms'][-1]} ms")
+
+    def done(self) -> dict:
+        self.result["first_turn_median_ms"] = round(statistics.median(self.result["first_turn_ms"]), 1)
+        self.result["loadavg_after"] = load_average()
+        return self.result
+
+
+def measure_bots(
+    subjects: list[Subject],
     levels: list[tuple[int, int]],
     budget_s: float,
-    log: Callable[[str], None],
     restarts: int = 3,
     cold: bool = True,
-) -> dict:
-    """What a clinician lives, on one bot started `restarts` + 1 times:
+) -> dict[str, dict]:
+    """What a clinician lives, on each bot started `restarts` + 1 times, the
+    bots taking turns at each step (so that a machine shared with other work
+    weighs on both alike):
 
     1. started, and right after it says it is ready, the highest level of
-       load (`levels[-1]`): the cold load (the first turns of every
-       conversation pay whatever was left to load);
+       load (`levels[-1]`): the cold load (skipped with `cold=False`);
     2. started again: the first message alone, timed (one with a name the
        bot has never seen); one untimed warm-up conversation; then each level
        of `levels` (concurrency, conversations): the warm load;
     3. `restarts` - 1 more starts, each for its first message alone.
 
-    `cold=False` skips step 1 (smoke mode).
-
     "Ready" is what the harness waits for (harness.bots: the action server's
     /health, then the Rasa server's /). The first turn reported is the median
     of the `restarts` first messages."""
-    result: dict = {"name": name, "loadavg_before": load_average(), "first_turn_ms": [], "startup_s": []}
-    top_concurrency, top_count = levels[-1]
-    tag = f"{name}-{os.getpid()}"
-
     if cold:
-        began = time.monotonic()
-        with start() as (url, pids):
-            result["startup_s"].append(round(time.monotonic() - began, 1))
-            level = drive(url, conversations(top_count, f"{tag}-cold"), top_concurrency, budget_s)
-        result["cold"] = level
-        log(
-            f"  {name}, load right after start x{top_concurrency}: {level['turns']} turns, "
-            f"p50 {level['p50_ms']} ms, p95 {level['p95_ms']} ms, {level['turns_per_s']} turns/s, "
-            f"{level['errors']} errors, load {level['loadavg_after']}"
-        )
-
-    began = time.monotonic()
-    with start() as (url, pids):
-        result["startup_s"].append(round(time.monotonic() - began, 1))
-        with RssSampler(pids) as sampler:
-            result["first_turn_ms"].append(timed_turn(url, f"{tag}-first-0", first_text))
-            result["startup_to_first_answer_s"] = round(time.monotonic() - began, 2)
-            result["rss_mb_after_start"] = {k: round(v / 1024, 1) for k, v in sampler.sample().items()}
-            log(
-                f"  {name}: first turn {result['first_turn_ms'][-1]} ms, "
-                f"first answer {result['startup_to_first_answer_s']} s after launch, "
-                f"RSS {result['rss_mb_after_start']} MB"
-            )
-            # One untimed conversation: what one clinician's consultation warms.
-            drive(url, conversations(1, f"{tag}-warmup"), 1, budget_s)
-            result["levels"] = []
-            for concurrency, count in levels:
-                level = drive(url, conversations(count, f"{tag}-{concurrency}"), concurrency, budget_s)
-                result["levels"].append(level)
-                log(
-                    f"  {name} x{concurrency}: {level['turns']} turns in {level['wall_s']} s, "
-                    f"p50 {level['p50_ms']} ms, p95 {level['p95_ms']} ms, {level['turns_per_s']} turns/s, "
-                    f"{level['errors']} errors, load {level['loadavg_after']}"
-                )
-        result["rss_mb_peak"] = {k: round(v / 1024, 1) for k, v in sampler.peak_kb.items()}
-
+        for subject in subjects:
+            subject.cold(*levels[-1], budget_s)
+    for subject in subjects:
+        subject.warm(levels, budget_s)
     for number in range(1, restarts):
-        began = time.monotonic()
-        with start() as (url, pids):
-            result["startup_s"].append(round(time.monotonic() - began, 1))
-            result["first_turn_ms"].append(timed_turn(url, f"{tag}-first-{number}", first_text))
-        log(f"  {name}: first turn after restart {number}: {result['first_turn_ms'][-1]} ms")
-    result["first_turn_median_ms"] = round(statistics.median(result["first_turn_ms"]), 1)
-    result["loadavg_after"] = load_average()
-    return result
+        for subject in subjects:
+            subject.restart(number)
+    return {subject.name: subject.done() for subject in subjects}
