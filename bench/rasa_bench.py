@@ -56,6 +56,8 @@ from harness.bots import MODEL, running_bot
 from harness.processes import ROOT
 
 RESULTS = Path(__file__).with_name("results")
+# What `rasa init` writes and the starter bot is served with, when its model is given.
+BASELINE_FILES = {"endpoints.yml": "", "credentials.yml": 'rest:\nrasa:\n  url: "http://localhost:5002/api"\n'}
 
 __all__ = ["main", "rows", "markdown", "verdict"]
 
@@ -101,6 +103,12 @@ def main(argv=None) -> int:
         help="serve this model of ours instead of training one (training time not measured)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    parser.add_argument(
+        "--baseline-model",
+        type=Path,
+        default=None,
+        help="serve this model of the starter bot (from an earlier `rasa init`) instead of training one",
+    )
     parser.add_argument("--sequential", type=int, default=None, help="conversations at concurrency 1")
     parser.add_argument("--concurrent", type=int, default=None, help="conversations at concurrency 20 (total)")
     parser.add_argument(
@@ -177,7 +185,13 @@ def main(argv=None) -> int:
     try:
         cache = workdir / "rasa-cache"
         baseline_model = None
-        if with_baseline:
+        if with_baseline and args.baseline_model:
+            baseline_model = args.baseline_model
+            (workdir / "baseline").mkdir()
+            for name in ("endpoints.yml", "credentials.yml"):
+                (workdir / "baseline" / name).write_text(BASELINE_FILES[name], encoding="utf-8")
+            report["model_mb"]["baseline"] = round(baseline_model.stat().st_size / 2**20, 2)
+        elif with_baseline:
             log("Training the baseline (rasa init --no-prompt)...")
             baseline_model, seconds = train_baseline(workdir, cache / "baseline")
             report["training_s"]["baseline"] = round(seconds, 1)
