@@ -6,7 +6,8 @@
 The deployment of docs/scale.md on this machine: a throwaway PostgreSQL
 (tracker store `records.store.ScreenedSQLTrackerStore`) and a throwaway Redis
 (lock store `serving.lock_store.AtomicRedisLockStore`), both on free loopback
-ports (tests/support/services.py, as the scale tests start them), one action
+ports (tests/support/services.py and the endpoints of tests/support/faults.py,
+as the scale tests start them), one action
 server and N Rasa servers started together (harness.bots.running_bots, same
 launch recipe as `make run`). After one untimed warm-up conversation on each
 server, the typed consultations of the speed bench (bench/load_scripts.py),
@@ -36,25 +37,6 @@ from harness.bots import running_bots
 
 RESULTS = Path(__file__).with_name("results")
 
-# docs/scale.md's production endpoints: secrets come from the environment.
-STORES = """\
-tracker_store:
-  type: records.store.ScreenedSQLTrackerStore
-  dialect: postgresql
-  url: ${{DB_HOST}}
-  port: {pg.port}
-  db: {pg.database}
-  username: ${{DB_USER}}
-  password: ${{DB_PASSWORD}}
-lock_store:
-  type: serving.lock_store.AtomicRedisLockStore
-  url: ${{REDIS_HOST}}
-  port: {redis.port}
-  password: ${{REDIS_PASSWORD}}
-  db: 1
-  key_prefix: clinibot
-"""
-
 
 def per_server_added(levels: list[dict]) -> list[float | None]:
     """Turns per second each server brings over one fewer (None for the first)."""
@@ -83,6 +65,8 @@ def markdown(levels: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
+    # The scale tests' throwaway servers and docs/scale.md's endpoints (secrets from the environment).
+    from tests.support.faults import STORES
     from tests.support.services import postgres_server, redis_server
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
