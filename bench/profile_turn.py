@@ -41,13 +41,15 @@ CATEGORIES: list[tuple[str, str]] = [
     ("verrou (lock store)", r"lock_store"),
     ("magasin des conversations (SQL)", r"tracker_store|records/store|sqlalchemy|sqlite3|psycopg"),
     ("lecture du français libre (freetext)", r"freetext/"),
-    ("module de décision", r"decision/|consultation/progress"),
+    ("module de décision (dont consultation/progress)", r"decision/|consultation/progress"),
+    ("rendu des réponses (consultation/)", r"consultation/"),
     ("NLU : spaCy", r"spacy/|spacy_lean|thinc/"),
     ("NLU : DIET et TensorFlow", r"tensorflow|keras|diet_classifier"),
     ("NLU : autres composants", r"rasa/nlu/|nlu/"),
     ("politiques (prédiction de l'action)", r"rasa/core/policies|policies/"),
     ("appel au serveur d'actions (client)", r"rasa/core/actions/action\.py|aiohttp|rasa/utils/endpoints"),
-    ("actions (serveur d'actions)", r"rasa_sdk|actions/"),
+    ("actions du projet (actions/, hors ce qui précède)", r"(^|[ (/])actions/"),
+    ("rasa_sdk (tracker reçu, réponse, HTTP)", r"rasa_sdk"),
     ("graphe et événements de Rasa", r"rasa/engine|rasa/shared/core|rasa/core/processor"),
     ("HTTP (Sanic) et boucle asyncio", r"sanic|asyncio|uvloop"),
 ]
@@ -75,6 +77,17 @@ def read_raw(path: Path) -> Counter:
     return counts
 
 
+def top_functions(path: Path, most: int = 12) -> list[tuple[str, int]]:
+    """The functions most often on top of the stack (self time), in samples."""
+    leaves: Counter = Counter()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            stack, _, number = line.rpartition(" ")
+            if stack and number.isdigit():
+                leaves[re.sub(r":\d+\)$", ")", stack.split(";")[-1])] += int(number)
+    return leaves.most_common(most)
+
+
 def per_turn(counts: Counter, turns: int) -> list[tuple[str, float, float]]:
     """(category, CPU ms per turn, share of the process's samples in %), largest first."""
     total = sum(counts.values()) or 1
@@ -90,6 +103,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=40, help="sampling duration")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--out", type=Path, default=RESULTS / "profile.json")
+    parser.add_argument("--keep-raw", action="store_true", help="keep py-spy's stacks beside --out")
     args = parser.parse_args(argv)
 
     report: dict = {"loadavg_start": load_average(), "rate_hz": RATE, "processes": {}}
@@ -119,12 +133,19 @@ def main(argv=None) -> int:
         report["load"] = level
         for name, path in outputs.items():
             report["processes"][name] = per_turn(read_raw(path), turns)
+            report.setdefault("top_functions", {})[name] = top_functions(path)
+            if args.keep_raw:
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                (args.out.parent / f"profile-{name}.txt").write_text(path.read_text(encoding="utf-8"), "utf-8")
     report["loadavg_end"] = load_average()
     print(f"{turns} turns in {level.get('wall_s')} s, p50 {level.get('p50_ms')} ms, p95 {level.get('p95_ms')} ms")
     for name, rows in report["processes"].items():
         print(f"\n{name}: CPU ms per turn (share of the process's samples)")
         for category, ms, share in rows:
-            print(f"  {category:45} {ms:8.1f} ms  {share:5.1f} %")
+            print(f"  {category:50} {ms:8.1f} ms  {share:5.1f} %")
+        print("  most often on top of the stack (samples):")
+        for function, samples in report["top_functions"][name]:
+            print(f"    {samples:6d}  {function}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"Written: {args.out}")
