@@ -8,10 +8,13 @@ server, then `python -m serving` with the SQL tracker store), warmed by one
 typed consultation, then driven with the typed consultations of the speed
 bench (bench/load_scripts.py), 20 at a time, while py-spy samples the Rasa
 server and the action server (`py-spy record --format raw`, 100 samples per
-second per thread, idle threads left out). Each sample is put in the first
-category whose pattern one of its frames matches (the order below: the most
-specific first); the CPU milliseconds per turn of each category are the
-samples × 10 ms / turns played.
+second per thread, idle threads left out; a stack topped by the event loop's
+wait is counted as idle). Each sample is put in the first category whose
+pattern one of its frames matches (the order below: the most specific
+first); the milliseconds per turn of each category are its samples × 10 ms /
+turns played: time the process spent on it, on a core or waiting for one
+(or for the disk: an SQLite commit waits for fsync) — on a loaded machine,
+more than the CPU time.
 
 py-spy is not in requirements.lock: it is a profiler of this bench only.
 """
@@ -54,10 +57,16 @@ CATEGORIES: list[tuple[str, str]] = [
     ("HTTP (Sanic) et boucle asyncio", r"sanic|asyncio|uvloop"),
 ]
 OTHER = "autre"
+IDLE = "attente (boucle d'évènements inoccupée)"
+# A stack whose top frame is one of these waits for work (py-spy cannot tell
+# uvloop's native wait from work): counted apart, not as a cost of the turn.
+IDLE_TOP = re.compile(r"^(serve \(sanic/server/runners\.py|run_forever \(|select \(selectors\.py|_run_once \()")
 
 
 def categorize(stack: str) -> str:
     frames = stack.split(";")
+    if IDLE_TOP.search(frames[-1]):
+        return IDLE
     for name, pattern in CATEGORIES:
         regex = re.compile(pattern)
         if any(regex.search(frame) for frame in frames):
@@ -83,18 +92,24 @@ def top_functions(path: Path, most: int = 12) -> list[tuple[str, int]]:
     if path.exists():
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             stack, _, number = line.rpartition(" ")
-            if stack and number.isdigit():
+            if stack and number.isdigit() and categorize(stack) != IDLE:
                 leaves[re.sub(r":\d+\)$", ")", stack.split(";")[-1])] += int(number)
     return leaves.most_common(most)
 
 
 def per_turn(counts: Counter, turns: int) -> list[tuple[str, float, float]]:
-    """(category, CPU ms per turn, share of the process's samples in %), largest first."""
-    total = sum(counts.values()) or 1
-    return [
-        (name, round(samples * 1000 / RATE / max(turns, 1), 1), round(100 * samples / total, 1))
+    """(category, ms per turn, share of the process's busy samples in %),
+    largest first; the idle samples last, their share of all samples."""
+    busy = sum(samples for name, samples in counts.items() if name != IDLE) or 1
+    rows = [
+        (name, round(samples * 1000 / RATE / max(turns, 1), 1), round(100 * samples / busy, 1))
         for name, samples in counts.most_common()
+        if name != IDLE
     ]
+    if counts.get(IDLE):
+        idle = counts[IDLE]
+        rows.append((IDLE, round(idle * 1000 / RATE / max(turns, 1), 1), round(100 * idle / (busy + idle), 1)))
+    return rows
 
 
 def main(argv=None) -> int:
@@ -140,7 +155,7 @@ def main(argv=None) -> int:
     report["loadavg_end"] = load_average()
     print(f"{turns} turns in {level.get('wall_s')} s, p50 {level.get('p50_ms')} ms, p95 {level.get('p95_ms')} ms")
     for name, rows in report["processes"].items():
-        print(f"\n{name}: CPU ms per turn (share of the process's samples)")
+        print(f"\n{name}: ms per turn (share of the process's busy samples; idle: of all)")
         for category, ms, share in rows:
             print(f"  {category:50} {ms:8.1f} ms  {share:5.1f} %")
         print("  most often on top of the stack (samples):")
