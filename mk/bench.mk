@@ -15,7 +15,7 @@
 # trained model (models/, not retrained) and Rasa's starter bot, each started
 # 4 times: the first turn after a start (median of 3), the load of 20
 # simultaneous typed consultations right after a start, then warm at 1 and 20.
-bench-serve: install model ## only the speed as users live it: first turn after start, p50/p95, turns/s at 1 and 20, against Rasa's starter bot (about 6 min)
+bench-serve: install model ## only the speed as users live it: first turn after start, p50/p95, turns/s at 1 and 20, against Rasa's starter bot (about 7 min on a calm machine)
 	$(PY) -m bench.rasa_bench --model models/consultation.tar.gz $(BENCH_ARGS)
 
 # bench-scale: several Rasa servers on a throwaway PostgreSQL (tracker store)
