@@ -100,13 +100,14 @@ typecheck: install ## mypy on the typed packages (pinned in requirements.lock)
 test-decision: install ## only the decision module's tests (quick)
 	$(PY) -m pytest tests/decision
 
-bench: install model ## measure speed, memory, long messages (1, 10, 100 KB), typed consultations (misread, invented facts) and messages to the answer against Rasa's starter bot (about 9 min)
+bench: install model services-deps ## measure speed as users live it, memory, long messages (1, 10, 100 KB), typed consultations (misread, invented facts), messages to the answer, against Rasa's starter bot, and turns/s per Rasa server added (about 14 min on a calm machine)
 	$(PY) -m bench.decision_bench
 	$(PY) -m bench.privacy_bench
 	$(PY) -m bench.dialogue_bench
 	$(PY) -m bench.typed_bench
 	$(PY) -m bench.message_bench
 	$(PY) -m bench.rasa_bench
+	$(PY) -m bench.scale_bench
 
 lock: ## regenerate requirements.lock from requirements.in in a scratch environment
 	rm -rf /tmp/clinibot-lock && $(BASE_PYTHON) -m venv /tmp/clinibot-lock
