@@ -4,17 +4,20 @@ Built from the contract's JSON kept in the `recommendation` slot (with its
 `record` part: time, project version, guideline edition), as Markdown for the
 chat and as PDF for the meeting's file: one A4 page for a typical case (the
 font shrinks from 9 to 7 points to fit), a second page rather than a lost line
-for a longer one.
+for a longer one. The PDF may carry the case's decision path (diagram/): under
+the sheet when it fits there almost as large as alone on a page, otherwise on
+the next page.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from consultation.render import (
     branch_line,
@@ -230,26 +233,94 @@ def _layout(markdown: str, body: float) -> Any:
     return pdf
 
 
-def report_pdf(markdown: str) -> bytes:
+class Drawing(Protocol):
+    """A picture of the decision path (diagram.Picture): its SVG gives the
+    natural size, its PNG is what is printed."""
+
+    @property
+    def svg(self) -> str: ...
+
+    @property
+    def png(self) -> bytes: ...
+
+
+# The picture goes under the sheet on its first page only if it is printed
+# there at least this fraction of the size it would have alone on a page;
+# never larger than its natural size (the SVG's width and height).
+PICTURE_SAME_PAGE = 0.8
+PT_TO_MM = 25.4 / 72
+_SVG_LENGTH = re.compile(r"^\s*([\d.]+)\s*(pt|px|mm|cm|in)?\s*$")
+_SVG_UNITS_MM = {"pt": PT_TO_MM, None: 25.4 / 96, "px": 25.4 / 96, "mm": 1.0, "cm": 10.0, "in": 25.4}
+
+
+def svg_size_mm(svg: str) -> tuple[float, float] | None:
+    """The natural width and height of an SVG, in millimetres (its root's
+    `width` and `height`, else its viewBox in CSS pixels)."""
+    root = re.search(r"<svg\b[^>]*>", svg)
+    if root is None:
+        return None
+    attributes = dict(re.findall(r'([\w:-]+)\s*=\s*"([^"]*)"', root.group(0)))
+    sizes = [_SVG_LENGTH.match(attributes.get(name, "")) for name in ("width", "height")]
+    if all(sizes):
+        width, height = (float(m.group(1)) * _SVG_UNITS_MM[m.group(2)] for m in sizes if m)
+    else:
+        box = attributes.get("viewBox", "").replace(",", " ").split()
+        if len(box) != 4:
+            return None
+        width, height = float(box[2]) * 25.4 / 96, float(box[3]) * 25.4 / 96
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def _add_picture(pdf: Any, picture: Drawing, body: float) -> None:
+    """The decision path under its title: on the sheet's last page when it
+    fits there at least PICTURE_SAME_PAGE of its size alone on a page, else
+    on a page of its own."""
+    natural = svg_size_mm(picture.svg)
+    if natural is None:
+        return
+    width, height = natural
+    title_height = (body + 1) * 0.46 * 1.2 + body * 0.46 * 0.4
+    page_width = pdf.w - pdf.l_margin - pdf.r_margin
+    page_height = pdf.h - pdf.t_margin - pdf.b_margin - title_height
+    alone = min(1.0, page_width / width, page_height / height)
+    below = min(1.0, page_width / width, (pdf.h - pdf.b_margin - pdf.get_y() - title_height) / height)
+    if below < PICTURE_SAME_PAGE * alone:
+        pdf.add_page()
+        scale = alone
+    else:
+        scale = below
+    pdf.set_font("DejaVu", "B", body + 1)
+    pdf.ln(body * 0.46 * 0.4)
+    pdf.multi_cell(0, (body + 1) * 0.46 * 1.2, report_text("path_title"), new_x="LMARGIN", new_y="NEXT")
+    w, h = width * scale, height * scale
+    pdf.image(io.BytesIO(picture.png), x=pdf.l_margin + (page_width - w) / 2, y=pdf.get_y(), w=w, h=h)
+
+
+def report_pdf(markdown: str, picture: Drawing | None = None) -> bytes:
     """The Markdown report laid out as a PDF: one A4 page, at the largest body
     font (9 down to 7 points) that fits; a sheet longer than that goes on to a
-    second page rather than lose a line."""
+    second page rather than lose a line. With `picture` (the decision path),
+    the picture follows: under the sheet, or on the next page (_add_picture)."""
     from fpdf.fonts import SubsetMap
 
     try:
         # The largest size that fits, by bisection (a smaller font never takes
         # more pages); the smallest size when none does.
-        best = _layout(markdown, PDF_BODY_SIZES[0])
+        body = PDF_BODY_SIZES[0]
+        best = _layout(markdown, body)
         if best.pages_count > 1:
             fitting, low, high = None, 1, len(PDF_BODY_SIZES) - 1
             while low <= high:
                 middle = (low + high) // 2
                 pdf = _layout(markdown, PDF_BODY_SIZES[middle])
                 if pdf.pages_count == 1:
-                    fitting, high = pdf, middle - 1
+                    fitting, body, high = pdf, PDF_BODY_SIZES[middle], middle - 1
                 else:
                     low = middle + 1
-            best = fitting or pdf  # when none fits, the last one tried is the smallest size
+            # when none fits, the last one tried is the smallest size
+            best, body = (fitting, body) if fitting else (pdf, PDF_BODY_SIZES[-1])
+        if picture is not None:
+            _add_picture(best, picture, body)
         return bytes(best.output())
     finally:
         # fpdf2 2.8.9 memoises two SubsetMap methods with functools.cache, on
