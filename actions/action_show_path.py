@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.texts import field_name, texts
 from decision import CaseError, recommend
+from freetext.scope import out_of_scope
 
 from .case import case_from_tracker, current_recommendation
 
@@ -33,6 +34,10 @@ class ActionShowPath(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         words = texts()["path"]
+        if out_of_scope((tracker.latest_message or {}).get("text") or "") is not None:
+            # « un schéma de radiothérapie » is a dose regimen, not this
+            # picture: the reading of the message already said it is outside the chapter.
+            return []
         recommendation = current_recommendation(tracker)
         if not recommendation:
             dispatcher.utter_message(text=not_yet(case_from_tracker(tracker)))

@@ -82,3 +82,10 @@ def test_a_drawing_failure_is_said_in_french_and_ends_nothing(run_action, monkey
     monkeypatch.setattr(diagram, "draw", broken)
     [message] = run_action(ActionShowPath(), asked(answered(), "socketio"))[0]
     assert "n'a pas pu être dessiné" in message["text"] and not message["custom"]
+
+
+def test_a_radiotherapy_regimen_is_not_this_picture(run_action):
+    """« schéma » also names a radiotherapy regimen, outside the chapter: the
+    reading of the message says so (consultation/facts.py); no picture."""
+    for text in ("quel schéma de radiothérapie après l'ostéosynthèse ?", "schéma en 5 séances de 4 Gy ?"):
+        assert run_action(ActionShowPath(), asked(answered(), "socketio", text=text))[0] == [], text
