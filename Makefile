@@ -10,7 +10,8 @@
 # - the web widget's JavaScript dependencies (web/node_modules, `npm ci`);
 # - Debian packages, with `sudo -n` unless run as root, only when missing:
 #   chromium (the browser tests drive it, `make test`), postgresql and
-#   redis-server (the scale-out tests start throwaway servers, `make test`).
+#   redis-server (the scale-out tests start throwaway servers, `make test`),
+#   graphviz (`dot` draws the decision-path pictures, `make run` and `make test`).
 
 SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
@@ -27,8 +28,8 @@ MODEL := models/consultation.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	$(wildcard freetext/*.py freetext/*.yml nlu/*.py policies/*.py)
 # Python code checked by `make lint`; typed code checked by `make typecheck`.
-LINTED := decision freetext consultation records actions channels nlu policies serving harness bench scripts tests
-TYPED := decision freetext consultation records harness
+LINTED := decision diagram freetext consultation records actions channels nlu policies serving harness bench scripts tests
+TYPED := decision diagram freetext consultation records harness
 
 .PHONY: help install model run test test-decision lint typecheck format bench lock clean
 
@@ -38,10 +39,10 @@ help: ## list the targets
 
 # -------------------------------------------------------------- the two commands
 
-run: install model web-build $(if $(MATRIX_ENABLED),matrix-bridge-venv) ## install what is missing, train if needed, start the assistant
+run: install model graphviz-deps web-build $(if $(MATRIX_ENABLED),matrix-bridge-venv) ## install what is missing, train if needed, start the assistant
 	scripts/serve.sh $(VENV)/bin
 
-test: install model web-deps services-deps synapse-venv matrix-bridge-venv lint typecheck ## install what is missing, then lint, types and every test
+test: install model graphviz-deps web-deps services-deps synapse-venv matrix-bridge-venv lint typecheck ## install what is missing, then lint, types and every test
 	$(PY) -m pytest
 	@echo "Couverture du module de décision : $$($(PY) -m coverage report --include='decision/*' --format=total) %"
 	$(PY) -m coverage report --include='decision/*' --fail-under=95 --format=total >/dev/null
@@ -117,4 +118,4 @@ clean: ## remove test, coverage, model and mutation outputs
 
 # The recipes of each part: the web widget, the scale-out services, the Matrix
 # channel, the benchmarks and mutation testing.
-include mk/web.mk mk/services.mk mk/matrix.mk mk/bench.mk mk/mutation.mk
+include mk/web.mk mk/services.mk mk/matrix.mk mk/bench.mk mk/mutation.mk mk/diagram.mk
