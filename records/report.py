@@ -6,7 +6,7 @@ chat and as PDF for the meeting's file: one A4 page for a typical case (the
 font shrinks from 9 to 7 points to fit), a second page rather than a lost line
 for a longer one. The PDF may carry the case's decision path (diagram/): under
 the sheet when it fits there almost as large as alone on a page, otherwise on
-the next page.
+the next page; a tall path in two columns when that prints it larger.
 """
 
 from __future__ import annotations
@@ -271,29 +271,93 @@ def svg_size_mm(svg: str) -> tuple[float, float] | None:
     return (width, height) if width > 0 and height > 0 else None
 
 
+# A tall, narrow path (the phone's layout) may print in two columns, cut
+# between two steps, when that prints it at least this much larger.
+PICTURE_COLUMNS_GAIN = 1.15
+PICTURE_GUTTER_MM = 6.0
+# Where to cut: a row of the middle half of the picture with the least ink
+# (pixels darker than this), that is between two boxes.
+INK_LEVEL = 200
+CUT_MARGIN_PX = 8
+
+
+def _halves(png: bytes) -> tuple[bytes, bytes] | None:
+    """The picture cut in two where a row of its middle half has the least
+    ink (a gap between two steps, crossed only by the arrow); None if every
+    such row goes through a box's text."""
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    width, height = image.size
+    # Ink of each row and of the rows around it: a gap between two lines of
+    # text (or a dash of a border) is thinner than the gap between two steps.
+    ink = (np.asarray(image.convert("L")) < INK_LEVEL).sum(axis=1)
+    around = np.convolve(ink, np.ones(2 * CUT_MARGIN_PX + 1, dtype=int), mode="same")
+    rows = range(height // 4, 3 * height // 4)
+    if not rows:
+        return None
+    cut = min(rows, key=lambda row: (int(around[row]), abs(row - height // 2)))
+    if around[cut] > width * 0.05 * (2 * CUT_MARGIN_PX + 1):
+        return None
+    parts = []
+    for box in ((0, 0, width, cut), (0, cut, width, height)):
+        buffer = io.BytesIO()
+        image.crop(box).save(buffer, format="PNG")
+        parts.append(buffer.getvalue())
+    return parts[0], parts[1]
+
+
+def _placement(
+    natural: tuple[float, float], halves: tuple[float, float] | None, width: float, height: float
+) -> tuple[float, bool]:
+    """The scale of the picture in a `width` x `height` area (never above its
+    natural size), and whether it is printed in two columns."""
+    one = min(1.0, width / natural[0], height / natural[1])
+    if halves is None:
+        return one, False
+    column = (width - PICTURE_GUTTER_MM) / 2
+    two = min(1.0, column / natural[0], height / max(halves))
+    return (two, True) if two > one * PICTURE_COLUMNS_GAIN else (one, False)
+
+
 def _add_picture(pdf: Any, picture: Drawing, body: float) -> None:
     """The decision path under its title: on the sheet's last page when it
     fits there at least PICTURE_SAME_PAGE of its size alone on a page, else
-    on a page of its own."""
+    on a page of its own; in two columns when that prints it larger."""
     natural = svg_size_mm(picture.svg)
     if natural is None:
         return
+    from PIL import Image
+
     width, height = natural
+    pixels = Image.open(io.BytesIO(picture.png)).size[1]
+    parts = _halves(picture.png)
+    halves = None
+    if parts is not None:
+        top = Image.open(io.BytesIO(parts[0])).size[1]
+        halves = (height * top / pixels, height * (pixels - top) / pixels)
     title_height = (body + 1) * 0.46 * 1.2 + body * 0.46 * 0.4
     page_width = pdf.w - pdf.l_margin - pdf.r_margin
     page_height = pdf.h - pdf.t_margin - pdf.b_margin - title_height
-    alone = min(1.0, page_width / width, page_height / height)
-    below = min(1.0, page_width / width, (pdf.h - pdf.b_margin - pdf.get_y() - title_height) / height)
-    if below < PICTURE_SAME_PAGE * alone:
+    alone = _placement(natural, halves, page_width, page_height)
+    below = _placement(natural, halves, page_width, pdf.h - pdf.b_margin - pdf.get_y() - title_height)
+    if below[0] < PICTURE_SAME_PAGE * alone[0]:
         pdf.add_page()
-        scale = alone
+        scale, columns = alone
     else:
-        scale = below
+        scale, columns = below
     pdf.set_font("DejaVu", "B", body + 1)
     pdf.ln(body * 0.46 * 0.4)
     pdf.multi_cell(0, (body + 1) * 0.46 * 1.2, report_text("path_title"), new_x="LMARGIN", new_y="NEXT")
-    w, h = width * scale, height * scale
-    pdf.image(io.BytesIO(picture.png), x=pdf.l_margin + (page_width - w) / 2, y=pdf.get_y(), w=w, h=h)
+    w, y = width * scale, pdf.get_y()
+    if not columns or parts is None or halves is None:
+        pdf.image(io.BytesIO(picture.png), x=pdf.l_margin + (page_width - w) / 2, y=y, w=w, h=height * scale)
+        return
+    column = (page_width - PICTURE_GUTTER_MM) / 2
+    for index, (part, part_height) in enumerate(zip(parts, halves, strict=True)):
+        x = pdf.l_margin + index * (column + PICTURE_GUTTER_MM) + (column - w) / 2
+        pdf.image(io.BytesIO(part), x=x, y=y, w=w, h=part_height * scale)
 
 
 def report_pdf(markdown: str, picture: Drawing | None = None) -> bytes:
