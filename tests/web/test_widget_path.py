@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import RESULTS, SCREENSHOTS
-from .test_widget import intranet, log, textbox, wait_question
+from .test_widget import intranet, log, run_axe, textbox, wait_question
 
 pytestmark = pytest.mark.e2e
 
@@ -96,7 +96,7 @@ def test_on_a_phone_schema_shows_the_path_that_fits_and_opens_enlarged(open_page
     expect(zoom).to_be_focused()
 
 
-def test_the_schema_button_shows_the_path_and_saves_it_as_svg(open_page, sites, bot):
+def test_the_schema_button_shows_the_path_and_saves_it_as_svg(open_page, sites, bot, axe_results):
     watch = open_page(intranet(sites), width=1280, height=900)
     page = watch.page
     wait_question(page, "Quelle est la situation clinique ?")
@@ -110,6 +110,11 @@ def test_the_schema_button_shows_the_path_and_saves_it_as_svg(open_page, sites, 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(PICTURE).last.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "schema-bureau.png"))
+    # axe-core finds nothing to fix, the picture shown and then enlarged.
+    assert run_axe(page, "schéma", axe_results)["violations"] == []
+    page.locator(PICTURE).last.click()
+    assert run_axe(page, "schéma agrandi", axe_results)["violations"] == []
+    page.get_by_role("button", name="Fermer").click()
     with page.expect_download() as info:
         page.get_by_role("button", name="Schéma .svg").last.click()
     download = info.value
