@@ -38,8 +38,9 @@ def main(
         return trace.main(args[1:])
     if args[:1] == ["path"]:
         # Imported here, and only here: `decision` imports nothing outside
-        # itself (issue 23); the picture is the `diagram` package's, which
-        # reads decision, never the other way round.
+        # itself (it stays pure: no drawing, no I/O beyond its own data); the
+        # picture is the `diagram` package's, which reads decision, never
+        # the other way round. Only this command pays for the import.
         from diagram.__main__ import path_command
 
         return path_command(args[1:], stdin, stdout, stderr)

@@ -40,7 +40,7 @@ from . import knowledge, mirels
 from .contract import UNKNOWN, site_applies, validate_case
 from .knowledge import DATA
 from .model import Recommendation
-from .recommendation import SEQUENCE_FACTS, _answers, _branch, _indication_item, _intent, _reached, build
+from .recommendation import OUTCOMES, SEQUENCE_FACTS, _answers, _branch, _indication_item, _intent, _reached, build
 from .rules import ACETABULAR_ESCALATION, DECISIVE, SOLITARY, _acetabular_escalation, decide, questions
 
 # The questions that may be steps, in the dialogue's order (`rules.QUESTION_ORDER`).
@@ -284,14 +284,18 @@ def _mirels_step(facts: Mapping[str, Any], recommendation: Recommendation) -> St
     score = recommendation.mirels
     if score is None or facts.get("bone") in (None, "acetabulum"):
         return None
-    functional = facts.get("pain") == "functional"
+    # An unknown pain may be functional or not: a band's reading below 8 may then depend on it.
+    pain = facts.get("pain")
+    functional = (True, False) if pain in (None, UNKNOWN) else (pain == "functional",)
     own = _band(score.score) if score.score is not None else None
     alternatives = []
     for band, (low, _high) in _data()["mirels_bands"].items():
         if band == own:
             continue
-        surgery, _indication = mirels.reading(low, functional, facts["bone"])
-        alternatives.append(Alternative(band, surgery, [], [surgery]))
+        readings = {mirels.reading(low, each, facts["bone"])[0] for each in functional}
+        possible = [surgery for surgery in OUTCOMES if surgery in readings]
+        surgery = possible[0] if len(possible) == 1 else "undetermined"
+        alternatives.append(Alternative(band, surgery, [], possible))
     return Step(
         MIRELS,
         score.score,

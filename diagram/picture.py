@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from consultation.texts import answer_text
 from decision.path import MIRELS, Path, Step, decision_path
 
 from . import words
@@ -24,6 +25,7 @@ from .graphviz import PNG_DPI, escape, run_dot
 from .sanitize import sanitize_svg
 
 FONT = "DejaVu Sans"
+MIRELS_ITEMS = ("site", "pain", "lesion_type", "lesion_size")
 GRAPH = (
     f'graph [rankdir=TB, fontname="{FONT}", fontsize=9, nodesep=0.18, ranksep=0.22, '
     'margin=0.05, pad=0.05, bgcolor="white", newrank=true]\n'
@@ -76,10 +78,12 @@ def draw(case: Mapping[str, Any]) -> Picture:
 def step_value(step: Step) -> str:
     """The answer of a step as a box says it."""
     if step.field == MIRELS:
+        items = {name: (step.items or {}).get(name, answer_text("mirels_unknown_item")) for name in MIRELS_ITEMS}
+        detail = words.label("mirels_items", **items)
         if step.value is not None:
-            return words.label("mirels_score", score=step.value)
+            return words.label("mirels_score", score=step.value) + " : " + detail
         low, high = step.score_range or [0, 0]
-        return words.label("mirels_range", low=low, high=high)
+        return words.label("mirels_range", low=low, high=high) + " : " + detail
     value = words.answer(step.field, step.value)
     if step.points is not None:
         return words.label("mirels_points", value=value, points=step.points)
@@ -97,7 +101,8 @@ def others(step: Step) -> list[tuple[str, str]]:
     to the same place together, in the order of the answers."""
     grouped: dict[str, list[str]] = {}
     for alternative in step.alternatives:
-        grouped.setdefault(words.outcome(alternative.to_dict()), []).append(words.answer(step.field, alternative.value))
+        outcome = words.outcome(alternative.to_dict(), techniques=step.field != MIRELS)
+        grouped.setdefault(outcome, []).append(words.answer(step.field, alternative.value))
     return [(joined_answers(values), outcome) for outcome, values in grouped.items()]
 
 
@@ -117,7 +122,8 @@ def outcome_lines(path: Path) -> tuple[str, list[str]]:
         open_answer = any(not step.answered for step in path.steps if step.field != MIRELS)
         key = "indicated_technique_answer" if open_answer else "indicated_technique_rcp"
     lines = [words.surgery(key) + (f" ({words.intent(outcome.intent)})" if outcome.intent else "")]
-    lines.append(words.upper_first(words.indication(outcome.indication)))
+    if outcome.surgery != "undetermined":
+        lines.append(words.upper_first(words.indication(outcome.indication)))
     if outcome.first:
         lines.append(words.label("first", items=", ".join(words.work_up(code) for code in outcome.first)))
     alternative = [option.code for option in outcome.options if option.role != "primary"]
@@ -162,7 +168,7 @@ def dot_label(lines: Sequence[str], width: int = words.WRAP, left: bool = False)
 
 
 def dot_source(found: Sequence[tuple[Box, Box | None]]) -> str:
-    out = ["digraph path {", "  " + GRAPH]
+    out = [f'digraph "{escape(words.label("title"))}" {{', "  " + GRAPH]
     previous = None
     for own, other in found:
         style = OUTCOME if own.id == "outcome" else ON_PATH

@@ -86,11 +86,14 @@ def joined(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + answer_text("branch_or") + names[-1]
 
 
-def outcome(alternative: Mapping[str, Any]) -> str:
+def outcome(alternative: Mapping[str, Any], techniques: bool = True) -> str:
     """Where an answer leads, in the words of the answer's branches
     (« chirurgie indiquée (enclouage centromédullaire) », « … selon les
-    autres réponses »)."""
+    autres réponses »); the surgery alone without `techniques` (a band of
+    Mirels scores says nothing of the technique)."""
     possible = list(alternative.get("possible") or [])
+    if not techniques and alternative["surgery"] != "undetermined":
+        return lower_first(surgery(alternative["surgery"]))
     if alternative["surgery"] == "undetermined" and len(possible) == 1:
         key = "branch_treatment_open" if possible[0] == "not_indicated" else "branch_technique_open"
         text = answer_text(key, outcome=lower_first(surgery(possible[0])))

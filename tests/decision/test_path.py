@@ -15,10 +15,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
-from decision import CaseError
+from decision import CaseError, recommend
 from decision.knowledge import chapter
 from decision.path import decision_path
+from tests.decision.test_properties import cases as any_case
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -381,3 +383,25 @@ def test_the_path_serialises_to_json():
 def test_a_case_that_breaks_the_contract_is_refused():
     with pytest.raises(CaseError):
         decision_path({"situation": "fracture"})
+
+
+# ------------------------------------------------------------------ properties
+
+
+@settings(max_examples=150, deadline=None)
+@given(any_case())
+def test_any_case_has_a_path_that_ends_on_its_recommendation(case):
+    path = decision_path(case)
+    recommendation = recommend(case)
+    assert path.outcome.surgery == recommendation.surgery
+    assert path.outcome.indication == recommendation.indication.code
+    fields = [step.field for step in path.steps]
+    assert len(fields) == len(set(fields))  # each question once
+    for step in path.steps:
+        # Every answer given, unknown or not given appears as it is in the case.
+        if step.field != "mirels":
+            assert step.value == recommendation.case.get(step.field)
+        assert step.value not in [alternative.value for alternative in step.alternatives]
+    # A decisive answer of the case that the dialogue would ask is on the path.
+    asked = {"situation", "bone", "life_expectancy"} & set(recommendation.case)
+    assert asked <= set(fields) or recommendation.case.get("life_expectancy") == "lt_6_weeks"

@@ -9,11 +9,13 @@ import re
 
 import pytest
 from defusedxml import ElementTree
+from hypothesis import given, settings
 
 from decision.path import MIRELS, decision_path
 from diagram import DiagramError, draw, graphviz, picture
 from diagram import words as diagram_words
 from tests.decision.test_path import CASES
+from tests.decision.test_properties import cases as any_case
 
 SVG = "{http://www.w3.org/2000/svg}"
 # 360 px wide at 96 px per inch = 270 points: the whole picture, both columns.
@@ -160,3 +162,14 @@ def test_the_layout_is_dots_not_ours(drawn):
     source = drawn["femoral neck fracture"].dot
     assert "rankdir=TB" in source
     assert not re.search(r"\bpos\s*=", source)  # no coordinates of ours
+
+
+@settings(max_examples=15, deadline=None)
+@given(any_case())
+def test_any_case_draws_its_whole_path_on_a_phone(case):
+    drawn = draw(case)
+    path = drawn.path
+    highlighted = [box["id"] for box in boxes(drawn.svg) if "path-step" in box["classes"]]
+    assert highlighted == [f"step-{n}" for n in range(1, len(path.steps) + 1)] + ["outcome"]
+    assert float(re.search(r'width="([0-9.]+)pt"', drawn.svg).group(1)) <= PHONE_WIDTH_PT
+    assert len(drawn.text.splitlines()) == len(path.steps) + 2
