@@ -1,4 +1,5 @@
 import base64
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,6 +11,8 @@ from consultation.texts import message
 from records.report import report_chat, report_filename, report_markdown, report_pdf
 
 from .case import current_recommendation
+
+logger = logging.getLogger(__name__)
 
 # Channels that can post a file in the conversation: the report's PDF goes
 # with its Markdown, as a custom payload the channel turns into a file
@@ -42,7 +45,7 @@ class ActionReport(Action):
                 "filename": report_filename(now),
                 "markdown": markdown,
                 "pdf_filename": report_filename(now, "pdf"),
-                "pdf_base64": base64.b64encode(report_pdf(markdown)).decode("ascii"),
+                "pdf_base64": base64.b64encode(report_pdf(markdown, path_picture(recommendation))).decode("ascii"),
             }
             dispatcher.utter_message(json_message={"data": {"rcp_report": report}})
             return []
@@ -52,7 +55,19 @@ class ActionReport(Action):
             pdf = {
                 "filename": report_filename(now, "pdf"),
                 "mimetype": "application/pdf",
-                "base64": base64.b64encode(report_pdf(markdown)).decode("ascii"),
+                "base64": base64.b64encode(report_pdf(markdown, path_picture(recommendation))).decode("ascii"),
             }
             dispatcher.utter_message(json_message={"data": {"file": pdf}})
         return []
+
+
+def path_picture(recommendation: dict[str, Any]) -> Any:
+    """The case's decision path for the PDF (diagram.draw); None, and the
+    sheet without it, if it cannot be drawn (logged)."""
+    import diagram  # Graphviz: loaded when a PDF is first made
+
+    try:
+        return diagram.draw(recommendation["case"])
+    except Exception:  # a drawing failure never costs the sheet
+        logger.exception("the decision path could not be drawn for the PDF")
+        return None

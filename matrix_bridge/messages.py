@@ -240,7 +240,7 @@ UPLOAD = "clinibot.upload"
 
 
 def file_message(reply: Mapping[str, Any]) -> dict[str, Any] | None:
-    """An ``m.file`` content, still to upload, for a reply that carries a file
+    """An ``m.file`` (``m.image`` for a PNG) content, still to upload, for a reply that carries a file
     (the custom payload ``{"data": {"file": {"filename", "mimetype",
     "base64"}}}``, as action_report sends the RCP sheet's PDF); None for any
     other reply, or for a file that is not valid base64 (logged)."""
@@ -251,21 +251,36 @@ def file_message(reply: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     encoded = attached.get("base64")
     try:
-        size = len(base64.b64decode(encoded, validate=True)) if isinstance(encoded, str) else 0
+        data = base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else b""
     except (binascii.Error, ValueError):
-        size = 0
-    if not size:
+        data = b""
+    if not data:
         logger.error("a file from Rasa has no valid base64 content: not sent")
         return None
     filename = re.sub(r"[^\w.-]", "_", str(attached.get("filename") or "document").rsplit("/", 1)[-1]) or "document"
     mimetype = str(attached.get("mimetype") or "application/octet-stream")
+    # A PNG (the decision path, action_show_path) is shown as a picture: an
+    # ``m.image`` with its width and height; anything else is a file.
+    size = png_size(data) if mimetype == "image/png" else None
+    dimensions = {"w": size[0], "h": size[1]} if size else {}
     return {
-        "msgtype": "m.file",
+        "msgtype": "m.image" if size else "m.file",
         "body": filename,
         "filename": filename,
-        "info": {"mimetype": mimetype, "size": size},
+        "info": {"mimetype": mimetype, "size": len(data), **dimensions},
         UPLOAD: {"base64": encoded},
     }
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """The width and height of a PNG (its IHDR chunk), None if `data` is not one."""
+    if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        return None
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return (width, height) if width and height else None
 
 
 def uploaded_file_message(content: Mapping[str, Any], url: str, encryption: Mapping[str, Any] | None) -> dict[str, Any]:

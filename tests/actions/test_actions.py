@@ -465,6 +465,7 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
 
     from pypdf import PdfReader
 
+    import diagram
     from actions.action_report import ActionReport
     from actions.recommendation import compute
     from records.report import report_pdf
@@ -488,7 +489,8 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
     # The widget's PDF is the sheet's (the Matrix one), from the same Markdown.
     sent = base64.b64decode(report["pdf_base64"], validate=True)
     assert sent.startswith(b"%PDF")
-    assert len(sent) == len(report_pdf(report["markdown"]))
+    # (with the case's decision path, diagram/)
+    assert len(sent) == len(report_pdf(report["markdown"], diagram.draw(given["case"])))
     pdf = PdfReader(io.BytesIO(sent))
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     for expected in (
