@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 # The web widget shows the SVG inline, with its text alternative; the other
 # channels get the PNG as a file (the Matrix bridge posts it as an m.image,
-# channels/matrix/core.py) and the path in words.
+# matrix_bridge/messages.py) and the path in words.
 WIDGET_CHANNELS = ("socketio",)
 
 

@@ -1,4 +1,4 @@
-"""The decision path's PNG in Matrix/Tchap (channels/matrix/core.py): posted
+"""The decision path's PNG in Matrix/Tchap (matrix_bridge/messages.py): posted
 as a picture, an ``m.image`` with its mimetype, width, height and size, that
 the bridge uploads like the PDF (encrypted in an encrypted room); any other
 file stays an ``m.file``."""
@@ -8,7 +8,7 @@ import base64
 import struct
 import zlib
 
-from channels.matrix import core
+from matrix_bridge import messages
 
 
 def png(width: int, height: int) -> bytes:
@@ -29,21 +29,21 @@ def attached(data: bytes, mimetype: str, filename: str = "schema-decision-2026-1
 
 def test_a_png_is_posted_as_an_image_with_its_width_height_and_size():
     picture = png(321, 654)
-    [content] = core.render_replies([attached(picture, "image/png")])
+    [content] = messages.render_replies([attached(picture, "image/png")])
     assert content["msgtype"] == "m.image"
     assert content["body"] == content["filename"] == "schema-decision-2026-12-07-23h59.png"
     assert content["info"] == {"mimetype": "image/png", "size": len(picture), "w": 321, "h": 654}
     keys = {"v": "v2", "key": {"kty": "oct", "k": "…"}, "iv": "…", "hashes": {"sha256": "…"}}
-    sent = core.uploaded_file_message(content, "mxc://localhost/img", keys)
+    sent = messages.uploaded_file_message(content, "mxc://localhost/img", keys)
     assert sent["msgtype"] == "m.image" and sent["file"]["url"] == "mxc://localhost/img" and "url" not in sent
 
 
 def test_what_only_claims_to_be_a_png_and_other_files_stay_files():
-    [fake] = core.render_replies([attached(b"%PDF-1.4 pas une image", "image/png")])
+    [fake] = messages.render_replies([attached(b"%PDF-1.4 pas une image", "image/png")])
     assert fake["msgtype"] == "m.file" and "w" not in fake["info"]
-    [pdf] = core.render_replies([attached(b"%PDF-1.4 une fiche", "application/pdf", "fiche.pdf")])
+    [pdf] = messages.render_replies([attached(b"%PDF-1.4 une fiche", "application/pdf", "fiche.pdf")])
     assert pdf["msgtype"] == "m.file" and pdf["info"] == {"mimetype": "application/pdf", "size": 18}
-    assert core.png_size(png(1, 1)) == (1, 1) and core.png_size(b"\x89PNG") is None
+    assert messages.png_size(png(1, 1)) == (1, 1) and messages.png_size(b"\x89PNG") is None
 
 
 def test_schema_in_matrix_gives_the_path_as_an_image_then_in_words():
@@ -62,8 +62,8 @@ def test_schema_in_matrix_gives_the_path_as_an_image_then_in_words():
     )
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionShowPath().run(dispatcher, tracker, DOMAIN))
-    image, words = core.render_replies(dispatcher.messages, "m.notice")
-    data = base64.b64decode(image[core.UPLOAD]["base64"])
+    image, words = messages.render_replies(dispatcher.messages, "m.notice")
+    data = base64.b64decode(image[messages.UPLOAD]["base64"])
     assert image["msgtype"] == "m.image" and data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert (image["info"]["w"], image["info"]["h"]) == core.png_size(data) and image["info"]["size"] == len(data)
+    assert (image["info"]["w"], image["info"]["h"]) == messages.png_size(data) and image["info"]["size"] == len(data)
     assert words["msgtype"] == "m.notice" and words["body"].startswith("Chemin de décision de ce cas, en mots")
