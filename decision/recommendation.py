@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from . import knowledge, mirels
 from .consistency import contradictions
 from .contract import UNKNOWN, UPPER_LIMB_BONES, bones_for_site, is_joint_end, known, validate_case
-from .model import Branch, Item, Mirels, Recommendation
+from .model import Branch, Item, Mirels, Recommendation, freeze
 from .rules import (
     ACETABULAR_ESCALATION,
     DECISIVE,
@@ -76,12 +77,30 @@ OPEN_ORDER = {
 MAX_REMEMBERED = 20_000
 
 
+# Recommendations remembered (about 20 kB each): a turn weighs the case, and
+# every answer to each question still open (`consultation.progress`), several
+# times; the next turn weighs most of them again.
+REMEMBERED_CASES = 1024
+
+
 def recommend(case: Mapping[str, Any]) -> Recommendation:
     """The recommendation for a case of the decision contract.
 
-    Raises `contract.CaseError` when the case breaks the contract.
+    Raises `contract.CaseError` when the case breaks the contract. Computed
+    once per case: the same case (the same facts, in the same order) gives the
+    same object, which cannot be changed (`model.freeze`).
     """
-    return build(validate_case(case))
+    facts = validate_case(case)
+    try:
+        return _remembered(tuple(facts.items()))
+    except TypeError:  # a value that cannot be a key (none passes the contract's check)
+        return freeze(build(facts))
+
+
+@lru_cache(maxsize=REMEMBERED_CASES)
+def _remembered(facts: tuple[tuple[str, Any], ...]) -> Recommendation:
+    recommendation: Recommendation = freeze(build(dict(facts)))
+    return recommendation
 
 
 def build(facts: dict[str, Any]) -> Recommendation:
