@@ -3,7 +3,7 @@
 The Rasa server's NLU (`nlu.case_facts`) reads every message: its facts, and
 what the rest of the turn asks of the same reading (the fields it names, the
 values it leaves open, the quantities on or across a class bound, whether it
-is outside the chapter). `carry(text)` gives all of it as JSON, which Rasa
+is outside the chapter, whether it takes facts out of the case). `carry(text)` gives all of it as JSON, which Rasa
 keeps in the message's parse data (`KEY`) and sends to the action server in
 `tracker.latest_message`. There `remember(reading, text)` puts it back into
 the memories the parser reads from (`analysis.ANALYSES`, `scope.SCOPES`), so
@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 from .analysis import ANALYSES, Analysis, cached_analysis
+from .discourse import COMMANDS, Command, command
 from .fields import Fact, OnBound, Straddle
 from .lexicon import LEXICON_PATH
 from .scope import SCOPES, OutOfScope, out_of_scope
@@ -47,6 +48,7 @@ def carry(text: str) -> dict[str, Any]:
     parse data holds it)."""
     analysis = cached_analysis(text)
     scope = out_of_scope(text)
+    request = command(text)
     return {
         "version": version(),
         "check": check(text),
@@ -56,6 +58,9 @@ def carry(text: str) -> dict[str, Any]:
         "boundaries": {name: list(b) for name, b in analysis.boundaries.items()},
         "named": sorted(analysis.named),
         "out_of_scope": None if scope is None else {"reason": scope.reason, "words": list(scope.words)},
+        "command": None
+        if request is None
+        else {"kind": request.kind, "fields": list(request.fields), "unknown": request.unknown},
     }
 
 
@@ -91,9 +96,14 @@ def remember(reading: Any, text: str) -> bool:
         )
         scope = reading["out_of_scope"]
         outside = None if scope is None else OutOfScope(str(scope["reason"]), tuple(map(str, scope["words"])))
+        said = reading["command"]
+        request = (
+            None if said is None else Command(str(said["kind"]), tuple(map(str, said["fields"])), bool(said["unknown"]))
+        )
     except (KeyError, TypeError, ValueError, AttributeError):
         return False
     ANALYSES.remember((text, None, True), analysis)
+    COMMANDS.remember(text, request)
     if not text.lstrip().startswith("/"):
         SCOPES.remember(text, outside)
     return True
