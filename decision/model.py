@@ -52,22 +52,35 @@ class FrozenDict(dict[K, V]):
         return (dict, (dict(self),))
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def freeze(value: Any) -> Any:
     """``value`` that cannot be changed: its lists and dicts frozen, deeply,
     the dataclasses (frozen already) rebuilt with frozen fields."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(
-            value, **{f.name: freeze(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        )
+    kind = type(value)
+    if kind in _SCALARS or kind is FrozenList or kind is FrozenDict:
+        return value
+    if kind is list:
+        return FrozenList([freeze(v) for v in value])
+    if kind is dict:
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    fields = getattr(kind, "__dataclass_fields__", None)
+    if fields is not None:
+        frozen = {name: freeze(getattr(value, name)) for name, f in fields.items() if f.init}
+        return dataclasses.replace(value, **frozen)
     if isinstance(value, list):
-        return value if isinstance(value, FrozenList) else FrozenList(freeze(v) for v in value)
+        return FrozenList([freeze(v) for v in value])
     if isinstance(value, dict):
-        return value if isinstance(value, FrozenDict) else FrozenDict((k, freeze(v)) for k, v in value.items())
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
     return value
 
 
 def thaw(value: Any) -> Any:
     """A fresh plain copy of JSON-like ``value`` (lists, dicts, tuples and scalars)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
     if isinstance(value, dict):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, list):

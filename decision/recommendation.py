@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from . import knowledge, mirels
@@ -97,6 +97,11 @@ def recommend(case: Mapping[str, Any]) -> Recommendation:
         return freeze(build(facts))
 
 
+def forget() -> None:
+    """Forget the recommendations made (`decision_bench` times their making)."""
+    _remembered.cache_clear()
+
+
 @lru_cache(maxsize=REMEMBERED_CASES)
 def _remembered(facts: tuple[tuple[str, Any], ...]) -> Recommendation:
     recommendation: Recommendation = freeze(build(dict(facts)))
@@ -130,7 +135,7 @@ def build(facts: dict[str, Any]) -> Recommendation:
         branches=branches(facts, pending) if decision.surgery == UNDETERMINED or decision.depends_on else [],
         refinements=refinements(facts, pending),
     )
-    return replace(recommendation, citations=_citations(recommendation.items()), further_reading=further_reading())
+    return replace(recommendation, citations=_citations(recommendation.items()), further_reading=_further_reading())
 
 
 def _intent(facts: Mapping[str, Any], decision: Decision) -> str | None:
@@ -488,6 +493,13 @@ def citation(number: int) -> dict[str, Any]:
     if record.get("same_work_as"):
         found["same_work_as"] = [dict(link) for link in record["same_work_as"]]
     return found
+
+
+@cache
+def _further_reading() -> dict[str, Any]:
+    """`further_reading()`, the same for every recommendation: made once, frozen."""
+    made: dict[str, Any] = freeze(further_reading())
+    return made
 
 
 def further_reading() -> dict[str, Any]:

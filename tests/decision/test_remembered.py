@@ -32,9 +32,9 @@ def builds(monkeypatch):
         return real(facts)
 
     monkeypatch.setattr(recommendation, "build", observed)
-    recommendation._remembered.cache_clear()
+    recommendation.forget()
     yield made
-    recommendation._remembered.cache_clear()
+    recommendation.forget()
 
 
 def test_the_same_case_is_computed_once(builds) -> None:
