@@ -85,7 +85,8 @@ class CaseFactExtractor(GraphComponent, EntityExtractorMixin):
         """What reading the message found, for the rest of the turn (its facts were
         read just now: nothing is read twice)."""
         text = message.get(TEXT)
-        if not isinstance(text, str) or not text.strip():
+        # A button's payload (« /inform{…} ») is not read as words by the actions.
+        if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
             return None
         try:
             return reading.carry(text)
