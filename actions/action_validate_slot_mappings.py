@@ -12,7 +12,7 @@ from consultation.texts import message, value_label
 from decision import FIELDS
 from records.privacy import screen
 
-from .case import case_from_tracker, choice_offered, requested_field
+from .case import case_from_tracker, choice_offered, latest_text, requested_field
 
 PARSED_SLOT = "parsed_message_id"
 
@@ -61,7 +61,7 @@ class ExtractCaseFacts(ValidationAction):
         message_id = latest.get("message_id")
         if message_id is not None and message_id == tracker.get_slot(PARSED_SLOT):
             return []
-        screened = screen(latest.get("text") or "")
+        screened = screen(latest_text(tracker))
         if screened.kinds:
             dispatcher.utter_message(text=message("identifying_masked", kinds=", ".join(screened.labels)))
         update = update_facts(
