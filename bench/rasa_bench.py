@@ -188,7 +188,7 @@ def main(argv=None) -> int:
         report["model_mb"]["ours"] = round(Path(model_path).stat().st_size / 2**20, 2)
         report["loadavg_after_training"] = load_average()
 
-        if with_baseline:
+        if baseline_model is not None:  # with_baseline
             log("Serving and driving the baseline...")
             report["baseline"] = measure_bot(
                 "baseline",

@@ -22,6 +22,10 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported in main() only: it needs matrix-nio, in the bridge's environment
+    from .bridge import Bridge
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,7 +83,7 @@ def main(argv: list | None = None) -> int:
         return 2
 
 
-async def _run(bridge: Bridge) -> int:  # noqa: F821 - imported in main
+async def _run(bridge: Bridge) -> int:
     loop = asyncio.get_running_loop()
     main_task = asyncio.current_task()
     signals = {"count": 0}

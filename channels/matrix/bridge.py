@@ -44,6 +44,7 @@ again on restart; after it, it only sends.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -592,7 +593,8 @@ class Bridge:
         while start:
             page = await self.homeserver(
                 "messages",
-                lambda start=start: self.client.room_messages(
+                functools.partial(
+                    self.client.room_messages,
                     room_id,
                     start=start,
                     end=since,
@@ -624,8 +626,13 @@ class Bridge:
             token = start
             page = await self.homeserver(
                 "messages",
-                lambda token=token: self.client.room_messages(
-                    room_id, start=token, direction=MessageDirection.back, limit=100, message_filter=message_filter
+                functools.partial(
+                    self.client.room_messages,
+                    room_id,
+                    start=token,
+                    direction=MessageDirection.back,
+                    limit=100,
+                    message_filter=message_filter,
                 ),
             )
             if isinstance(page, ErrorResponse) or not page.chunk:
@@ -784,12 +791,12 @@ class Bridge:
                 async with self.http.post(url, json=body) as response:
                     if response.status == 200:
                         return list(await response.json())
-                    body = (await response.text())[:300]
+                    detail = (await response.text())[:300]
                     if response.status == 404:
                         problem = "no Matrix channel in Rasa: declare channels.matrix.MatrixInput in credentials.yml"
                     elif response.status == 503:
                         # not taken (a store of Rasa down): kept and sent again until it is
-                        problem = f"HTTP 503 (message not taken): {body}"
+                        problem = f"HTTP 503 (message not taken): {detail}"
                     elif response.status >= 500:
                         server_errors += 1
                         if server_errors >= RASA_SERVER_ERROR_ATTEMPTS:
@@ -797,12 +804,12 @@ class Bridge:
                                 "%s: Rasa failed %d times on one message (%s): left unanswered",
                                 room_id,
                                 server_errors,
-                                body,
+                                detail,
                             )
                             return []
-                        problem = f"HTTP {response.status}: {body}"
+                        problem = f"HTTP {response.status}: {detail}"
                     else:
-                        logger.error("%s: Rasa refused the message (HTTP %d: %s)", room_id, response.status, body)
+                        logger.error("%s: Rasa refused the message (HTTP %d: %s)", room_id, response.status, detail)
                         return []
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
                 problem = f"{type(error).__name__}: {error}"
