@@ -36,7 +36,7 @@ TYPED := decision freetext consultation records actions channels nlu policies se
 # (pytest markers e2e and model, pytest.ini), with fewer hypothesis examples.
 CHECK_TESTS := -m "not e2e and not model" --no-cov
 
-.PHONY: help install model run test check properties test-decision lint typecheck format bench lock clean
+.PHONY: help install model run test check test-decision lint typecheck format bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' \
