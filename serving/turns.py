@@ -283,7 +283,7 @@ def install() -> None:
             # the circuit breaker stopped the loop: back to listening, not trapped
             tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 
-    handle_message_once._clinibot_turns = True
+    handle_message_once.__dict__["_clinibot_turns"] = True  # the mark read above
     MessageProcessor.handle_message = handle_message_once
     MessageProcessor._handle_message_with_tracker = handle_with_tracker_once
     MessageProcessor._run_action = run_action_unless_unavailable

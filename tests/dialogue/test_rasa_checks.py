@@ -17,6 +17,8 @@ MODEL = ROOT / "models" / "consultation.tar.gz"
 RESULTS = ROOT / "results"
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
+pytestmark = pytest.mark.model
+
 
 def rasa(*args):
     return subprocess.run([RASA, *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=1200)

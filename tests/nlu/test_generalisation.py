@@ -209,14 +209,17 @@ def check_floors(scores: Scores, floors: dict[str, float]) -> None:
     assert below == {}, f"{scores.summary()}; floors {floors}"
 
 
+@pytest.mark.model
 def test_scores_on_the_dev_set(scores: dict[str, Scores]) -> None:
     check_floors(scores["dev"], DEV_FLOORS)
 
 
+@pytest.mark.model
 def test_scores_on_the_frozen_set(scores: dict[str, Scores]) -> None:
     check_floors(scores["frozen"], FROZEN_FLOORS)
 
 
+@pytest.mark.model
 def test_entities_are_the_parsers(scores: dict[str, Scores]) -> None:
     """The pipeline's entities are CaseFactExtractor's, that is the parser's: the
     slot accuracy, measured with the parser, measures what the assistant records."""
