@@ -215,7 +215,7 @@ def main(argv=None) -> int:
         subjects = [
             Subject("ours", start_ours, load_scripts.FIRST_TURN_TEXT, load_scripts.conversations, log),
         ]
-        if with_baseline:
+        if baseline_model is not None:  # with_baseline
             subjects.append(
                 Subject(
                     "baseline",

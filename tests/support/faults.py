@@ -92,7 +92,7 @@ class Deployment:
             }
         )
         self.actions_port = free_port()
-        self.rasa_ports = []
+        self.rasa_ports: list[int] = []
         while len(self.rasa_ports) < instances:
             port = free_port()
             if port != self.actions_port and port not in self.rasa_ports:
