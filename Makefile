@@ -4,13 +4,15 @@
 #
 # What may be installed, and where:
 # - Python virtual environments under ~/.cache/clinibot/, each built once per
-#   version of its pinned requirements file: the assistant's (Rasa, about
-#   3 GB, requirements.lock), the Matrix bridge's, Synapse's (tests only) and
-#   mutmut's (`make mutation` only);
+#   version of its pinned requirements files (docs/dependencies.md): the
+#   assistant's (Rasa, about 3 GB: requirements.lock, and the tests' and
+#   linters' requirements-dev.lock), the Matrix bridge's, Synapse's (tests
+#   only) and mutmut's (`make mutation` only);
 # - the web widget's JavaScript dependencies (web/node_modules, `npm ci`);
 # - Debian packages, with `sudo -n` unless run as root, only when missing:
 #   chromium (the browser tests drive it, `make test`), postgresql and
-#   redis-server (the scale-out tests start throwaway servers, `make test`).
+#   redis-server (the scale-out tests start throwaway servers, `make test`),
+#   graphviz (`dot` draws the decision-path pictures, `make run` and `make test`).
 
 SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
@@ -18,7 +20,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 .DEFAULT_GOAL := help
 
 BASE_PYTHON ?= python
-LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-12)
+# One environment for running and testing, named after both locks.
+LOCKS := requirements.lock requirements-dev.lock
+LOCK_HASH := $(shell cat $(LOCKS) | sha256sum | cut -c1-12)
 VENV ?= $(HOME)/.cache/clinibot/venv-$(LOCK_HASH)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -27,10 +31,13 @@ MODEL := models/consultation.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	$(wildcard freetext/*.py freetext/*.yml nlu/*.py policies/*.py)
 # Python code checked by `make lint`; typed code checked by `make typecheck`.
-LINTED := decision freetext consultation privacy records actions channels nlu policies serving harness bench scripts tests
-TYPED := decision freetext consultation privacy records harness
+LINTED := paths.py decision diagram freetext consultation privacy records actions channels matrix_bridge nlu policies serving harness bench tools scripts tests
+TYPED := paths.py decision diagram freetext consultation privacy records actions channels matrix_bridge nlu policies serving harness bench tools scripts
+# `make check`: the tests that start no server and read no trained model
+# (pytest markers e2e and model, pytest.ini), with fewer hypothesis examples.
+CHECK_TESTS := -m "not e2e and not model" --no-cov
 
-.PHONY: help install model run test test-decision lint typecheck format bench lock clean
+.PHONY: help install model run test check test-decision lint typecheck format bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' \
@@ -38,10 +45,10 @@ help: ## list the targets
 
 # -------------------------------------------------------------- the two commands
 
-run: install model web-build $(if $(MATRIX_ENABLED),matrix-bridge-venv) ## install what is missing, train if needed, start the assistant
+run: install model graphviz-deps web-build $(if $(MATRIX_ENABLED),matrix-bridge-venv) ## install what is missing, train if needed, start the assistant
 	scripts/serve.sh $(VENV)/bin
 
-test: install model web-deps services-deps synapse-venv matrix-bridge-venv lint typecheck ## install what is missing, then lint, types and every test
+test: install model graphviz-deps web-deps services-deps synapse-venv matrix-bridge-venv lint typecheck ## install what is missing, then lint, types and every test
 	$(PY) -m pytest
 	@echo "Couverture du module de décision : $$($(PY) -m coverage report --include='decision/*' --format=total) %"
 	$(PY) -m coverage report --include='decision/*' --fail-under=95 --format=total >/dev/null
@@ -75,10 +82,10 @@ endef
 # The environment's directory is named after the lock file's hash: a changed
 # lock gets a new environment, so the lock is only an order-only prerequisite
 # (a fresh clone's newer file times must not rebuild a 3 GB environment).
-$(STAMP): | requirements.lock
-	$(call python_venv,$(VENV),requirements.lock,$(BASE_PYTHON))
+$(STAMP): | $(LOCKS)
+	$(call python_venv,$(VENV),requirements-dev.lock,$(BASE_PYTHON))
 
-install: $(STAMP) ## the assistant's Python environment (Rasa, spaCy…), once per requirements.lock
+install: $(STAMP) ## the assistant's Python environment (Rasa, spaCy… and the test tools), once per pair of locks
 
 # Train when the model is missing or older than what it is trained from.
 $(MODEL): $(MODEL_INPUTS) | $(STAMP)
@@ -86,35 +93,47 @@ $(MODEL): $(MODEL_INPUTS) | $(STAMP)
 
 model: $(MODEL) ## train the Rasa model if it is missing or out of date
 
-lint: install ## ruff: lint and format of the Python code (pinned in requirements.lock)
+lint: install ## ruff: lint and format of the Python code (pinned in requirements-dev.lock)
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
 
 format: install ## ruff format the Python code (what `make lint` checks)
 	$(VENV)/bin/ruff format $(LINTED)
 
-typecheck: install ## mypy on the typed packages (pinned in requirements.lock)
+typecheck: install ## mypy on every package (pinned in requirements-dev.lock)
 	$(VENV)/bin/mypy $(TYPED)
+
+# The edit-test loop: no server, no trained model, no browser, under three
+# minutes on 2 cores (docs/dependencies.md says what each part costs).
+check: install lint typecheck ## lint, types and the tests that start no server and need no trained model (quick)
+	HYPOTHESIS_PROFILE=check $(PY) -m pytest $(CHECK_TESTS)
 
 test-decision: install ## only the decision module's tests (quick)
 	$(PY) -m pytest tests/decision
 
-bench: install model ## measure speed, memory, long messages (1, 10, 100 KB), typed consultations (misread, invented facts) and messages to the answer against Rasa's starter bot (about 9 min)
+bench: install model services-deps ## measure speed as users live it, memory, long messages (1, 10, 100 KB), typed consultations (misread, invented facts), messages to the answer, against Rasa's starter bot, and turns/s per Rasa server added (about 14 min on a calm machine)
 	$(PY) -m bench.decision_bench
 	$(PY) -m bench.privacy_bench
 	$(PY) -m bench.dialogue_bench
 	$(PY) -m bench.typed_bench
 	$(PY) -m bench.message_bench
 	$(PY) -m bench.rasa_bench
+	$(PY) -m bench.scale_bench
 
-lock: ## regenerate requirements.lock from requirements.in in a scratch environment
-	rm -rf /tmp/clinibot-lock && $(BASE_PYTHON) -m venv /tmp/clinibot-lock
-	/tmp/clinibot-lock/bin/pip install --quiet pip==24.0 && /tmp/clinibot-lock/bin/pip install --quiet -r requirements.in
-	/tmp/clinibot-lock/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel > requirements.lock
+# requirements.lock: the tree of requirements.in alone; requirements-dev.lock:
+# what requirements-dev.in adds on top of it (pip freeze of both, less the first).
+LOCK_VENV := /tmp/clinibot-lock
+lock: ## regenerate requirements.lock and requirements-dev.lock from the .in files in a scratch environment
+	rm -rf $(LOCK_VENV) && $(BASE_PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet pip==24.0 && $(LOCK_VENV)/bin/pip install --quiet -r requirements.in
+	$(LOCK_VENV)/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel > requirements.lock
+	$(LOCK_VENV)/bin/pip install --quiet -r requirements-dev.in -c requirements.lock
+	{ echo "-r requirements.lock"; $(LOCK_VENV)/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel \
+		| grep -vxFf requirements.lock; } > requirements-dev.lock
 
 clean: ## remove test, coverage, model and mutation outputs
 	rm -rf .pytest_cache .coverage htmlcov models results mutants
 
 # The recipes of each part: the web widget, the scale-out services, the Matrix
 # channel, the benchmarks and mutation testing.
-include mk/web.mk mk/services.mk mk/matrix.mk mk/bench.mk mk/mutation.mk
+include mk/web.mk mk/services.mk mk/matrix.mk mk/bench.mk mk/mutation.mk mk/diagram.mk

@@ -10,7 +10,14 @@ from consultation import progress
 from decision import FIELDS
 from freetext.scope import out_of_scope
 
-from .case import ASKED_SLOT, case_from_tracker, choice_offered, last_recommendation, requested_before_turn
+from .case import (
+    ASKED_SLOT,
+    case_from_tracker,
+    choice_offered,
+    last_recommendation,
+    latest_text,
+    requested_before_turn,
+)
 
 # Never asked: the primary tumour defaults to lung, the performance status is
 # only recorded when stated.
@@ -33,7 +40,7 @@ class AskForField(Action):
         case = case_from_tracker(tracker)
         asked = list(tracker.get_slot(ASKED_SLOT) or [])
         events: list[EventType] = []
-        if self.field not in asked and out_of_scope((tracker.latest_message or {}).get("text") or ""):
+        if self.field not in asked and out_of_scope(latest_text(tracker)):
             # « méta L3, on opère ? »: the extraction said it is outside the chapter;
             # a consultation does not start on it with a first question.
             return events

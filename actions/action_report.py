@@ -1,5 +1,6 @@
 import asyncio
 import base64
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -12,16 +13,18 @@ from records.report import report_chat, report_filename, report_markdown, report
 
 from .case import current_recommendation
 
+logger = logging.getLogger(__name__)
+
 # Channels that can post a file in the conversation: the report's PDF goes
 # with its Markdown, as a custom payload the channel turns into a file
-# (channels/matrix/core.py).
+# (`file_message` in matrix_bridge/messages.py).
 FILE_CHANNELS = ("matrix",)
 
 
-async def pdf_base64(markdown: str) -> str:
+async def pdf_base64(markdown: str, picture: Any) -> str:
     """The sheet's PDF in base64, made off the event loop (fpdf2 takes a few
     tenths of a second; other conversations are served meanwhile)."""
-    pdf = await asyncio.to_thread(report_pdf, markdown)
+    pdf = await asyncio.to_thread(report_pdf, markdown, picture)
     return base64.b64encode(pdf).decode("ascii")
 
 
@@ -50,7 +53,7 @@ class ActionReport(Action):
                 "filename": report_filename(now),
                 "markdown": markdown,
                 "pdf_filename": report_filename(now, "pdf"),
-                "pdf_base64": await pdf_base64(markdown),
+                "pdf_base64": await pdf_base64(markdown, path_picture(recommendation)),
             }
             dispatcher.utter_message(json_message={"data": {"rcp_report": report}})
             return []
@@ -60,7 +63,19 @@ class ActionReport(Action):
             pdf = {
                 "filename": report_filename(now, "pdf"),
                 "mimetype": "application/pdf",
-                "base64": await pdf_base64(markdown),
+                "base64": await pdf_base64(markdown, path_picture(recommendation)),
             }
             dispatcher.utter_message(json_message={"data": {"file": pdf}})
         return []
+
+
+def path_picture(recommendation: dict[str, Any]) -> Any:
+    """The case's decision path for the PDF (diagram.draw); None, and the
+    sheet without it, if it cannot be drawn (logged)."""
+    import diagram  # Graphviz: loaded when a PDF is first made
+
+    try:
+        return diagram.draw(recommendation["case"])
+    except Exception:  # a drawing failure never costs the sheet
+        logger.exception("the decision path could not be drawn for the PDF")
+        return None

@@ -13,7 +13,7 @@ from consultation.texts import message, value_label
 from decision import FIELDS
 from privacy import screen
 
-from .case import case_from_tracker, choice_offered, requested_field
+from .case import case_from_tracker, choice_offered, latest_text, requested_field
 
 PARSED_SLOT = "parsed_message_id"
 
@@ -63,7 +63,7 @@ class ExtractCaseFacts(ValidationAction):
         if message_id is not None and message_id == tracker.get_slot(PARSED_SLOT):
             return []
         # off the event loop: the recogniser may take tens of milliseconds on a long message
-        screened = await asyncio.to_thread(screen, latest.get("text") or "")
+        screened = await asyncio.to_thread(screen, latest_text(tracker))
         if screened.kinds:
             dispatcher.utter_message(text=message("identifying_masked", kinds=", ".join(screened.labels)))
         update = update_facts(

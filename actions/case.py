@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from consultation import progress
 from consultation.render import payload
 from decision import FIELDS
+from freetext import reading
 
 FORM_NAME = "consultation_form"
 RECOMMENDATION_SLOT = "recommendation"
@@ -20,6 +21,16 @@ ASKED_SLOT = "asked_fields"
 def case_from_tracker(tracker: Tracker) -> dict[str, Any]:
     """The case facts held in the slots (unset slots left out)."""
     return {name: tracker.get_slot(name) for name in FIELDS if tracker.get_slot(name) is not None}
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the latest user message, whose reading by the Rasa server's NLU
+    (`nlu.case_facts`, carried in its parse data) the parser is told: the
+    message is not read again here, only what depends on the dialogue is."""
+    latest = tracker.latest_message or {}
+    text = latest.get("text") or ""
+    reading.remember(latest.get(reading.KEY), text)
+    return text
 
 
 def requested_field(tracker: Tracker) -> str | None:

@@ -1,6 +1,6 @@
 """How soon the answer comes: the clinician's messages from the first message
 about the case to the first recommendation, over scripted consultations
-(issue 12, « the answer sooner »), in two ways of typing:
+(the fewer, the sooner the clinician reads the answer), in two ways of typing:
 
 - whole case first: one free-text message with the case, then each question
   still asked answered by its button;

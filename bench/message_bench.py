@@ -1,5 +1,5 @@
-"""How long reading a message takes, by its length (issue 16: a 100,000-character
-message used to take 48 s over REST, the cost growing with the square of the
+"""How long reading a message takes, by its length (a 100,000-character
+message once took 48 s over REST, the cost growing with the square of the
 length).
 
     python -m bench.message_bench            # make bench runs it
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import platform
 import sys
@@ -112,7 +113,7 @@ def steps(sizes: tuple[int, ...], with_nlu: bool) -> list[dict[str, Any]]:
                     times.append(None)  # would take too long: the growth so far says why
                     continue
                 text = text_of(kind, size)
-                times.append(seconds(lambda text=text, step=step: step(text)))
+                times.append(seconds(functools.partial(step, text)))
             rows.append({"step": name, "text": kind, "seconds": times, "growth": growth(times)})
     return rows
 

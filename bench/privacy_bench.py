@@ -23,7 +23,8 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from paths import ROOT
+
 RESULTS = Path(__file__).with_name("results")
 
 
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     result["turn_events"]["events_per_turn"] = len(events)
     # long messages: the identifying set's messages one after the other (names on every line)
     for size in (1, 10) if args.quick else (1, 10, 100):
-        lines, length = [], 0
+        lines: list[str] = []
+        length = 0
         while length < size * 1024:  # numbered: no two lines alike
             lines.append(f"{len(lines)}. {identifying[len(lines) % len(identifying)]}")
             length += len(lines[-1]) + 1

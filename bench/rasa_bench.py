@@ -8,22 +8,28 @@ Full run:
    (which also trains it: that command's wall time is its training time);
 2. our bot is trained from this tree with `rasa train --force` into a temporary
    folder (models/ is left alone) with a cold training cache;
-3. each bot is served in turn (ours: action server + Rasa server, as `make run`;
-   the baseline needs no action server) and driven over REST with the same
-   load: 1 conversation at a time, then 20 concurrent conversations; each
-   conversation is a full dialogue in free text (ours: a consultation to its
-   recommendation; the baseline: its mood dialogue);
+3. each bot is served as `make run` serves it (ours: action server, then
+   `python -m serving` with the SQL tracker store; the baseline needs no
+   action server) on free ports, and driven over REST with the same texts:
+   the typed consultations of bench/data/load_consultations.yml (whole-case
+   openings, names and dates of birth, abbreviations, corrections, button
+   answers; bench/load_scripts.py), only the turns timed
+   (bench/rasa_measure.py): the load of 20 simultaneous conversations right
+   after a start; after another start, the first message alone (an unknown
+   capitalised name), one untimed warm-up conversation, then 1 and 20
+   simultaneous conversations; the first message alone again after more
+   restarts (the median of 3 is reported); the two bots take turns at each
+   of these steps, so that other work on the machine weighs on both alike;
 4. the Rasa server's resident memory (process and children, from /proc) is
-   sampled every 0.25 s; the start-up time runs from launching the servers to
-   the first answer received.
+   sampled every 0.25 s during the warm load.
 
 It prints one table (ours, baseline, ours / baseline, target) and writes it as
 JSON to bench/results/rasa.json, with the load average at each step: the
 machine may be shared, so numbers from a busy machine are noisier.
 
 Smoke mode (`make test` runs it): no baseline (it would have to be trained,
-≈1-2 min), our already trained model, 1 then 2 concurrent conversations,
-nothing written to bench/results/ unless --out says so.
+≈1-2 min), our already trained model, one start, 1 then 2 concurrent
+conversations, no load right after start, nothing written to bench/results/ unless --out says so.
 
 Every load loop is bounded in count and in time, and only talks to loopback.
 """
@@ -42,22 +48,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import decision_bench
-from bench.rasa_bots import (
-    BASELINE_CONVERSATIONS,
-    BASELINE_DONE,
-    OURS_CONVERSATIONS,
-    OURS_DONE,
-    running_baseline,
-    train_baseline,
-    train_ours,
-)
-from bench.rasa_measure import load_average, measure_bot
+from bench import decision_bench, load_scripts
+from bench.rasa_bots import running_baseline, train_baseline, train_ours
+from bench.rasa_measure import Subject, load_average, measure_bots
 from bench.rasa_table import markdown, rows, verdict
 from harness.bots import MODEL, running_bot
 from harness.processes import ROOT
 
 RESULTS = Path(__file__).with_name("results")
+# What `rasa init` writes and the starter bot is served with, when its model is given.
+BASELINE_FILES = {"endpoints.yml": "", "credentials.yml": 'rest:\nrasa:\n  url: "http://localhost:5002/api"\n'}
 
 __all__ = ["main", "rows", "markdown", "verdict"]
 
@@ -103,8 +103,17 @@ def main(argv=None) -> int:
         help="serve this model of ours instead of training one (training time not measured)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    parser.add_argument(
+        "--baseline-model",
+        type=Path,
+        default=None,
+        help="serve this model of the starter bot (from an earlier `rasa init`) instead of training one",
+    )
     parser.add_argument("--sequential", type=int, default=None, help="conversations at concurrency 1")
     parser.add_argument("--concurrent", type=int, default=None, help="conversations at concurrency 20 (total)")
+    parser.add_argument(
+        "--restarts", type=int, default=None, help="starts whose first message alone is timed (median; default 3)"
+    )
     parser.add_argument(
         "--budget", type=float, default=180.0, help="no new conversation starts after this many seconds of a load level"
     )
@@ -137,7 +146,8 @@ def main(argv=None) -> int:
     if smoke:
         levels = [(1, args.sequential or 1), (2, args.concurrent or 2)]
     else:
-        levels = [(1, args.sequential or 8), (20, args.concurrent or 80)]
+        levels = [(1, args.sequential or 10), (20, args.concurrent or 80)]
+    restarts = args.restarts or (1 if smoke else 3)
 
     def log(text: str) -> None:
         print(text, flush=True)
@@ -155,8 +165,9 @@ def main(argv=None) -> int:
         "load": {
             "concurrency_levels": levels,
             "budget_s_per_level": args.budget,
-            "ours_turns_per_conversation": [len(c) for c in OURS_CONVERSATIONS],
-            "baseline_turns_per_conversation": [len(c) for c in BASELINE_CONVERSATIONS],
+            "restarts": restarts,
+            "first_turn_text": load_scripts.FIRST_TURN_TEXT,
+            "scripts": {ident: texts for ident, texts, _, _ in load_scripts.load_scripts()},
         },
         "loadavg_start": load_average(),
         "training_s": {},
@@ -174,7 +185,13 @@ def main(argv=None) -> int:
     try:
         cache = workdir / "rasa-cache"
         baseline_model = None
-        if with_baseline:
+        if with_baseline and args.baseline_model:
+            baseline_model = args.baseline_model
+            (workdir / "baseline").mkdir()
+            for name in ("endpoints.yml", "credentials.yml"):
+                (workdir / "baseline" / name).write_text(BASELINE_FILES[name], encoding="utf-8")
+            report["model_mb"]["baseline"] = round(baseline_model.stat().st_size / 2**20, 2)
+        elif with_baseline:
             log("Training the baseline (rasa init --no-prompt)...")
             baseline_model, seconds = train_baseline(workdir, cache / "baseline")
             report["training_s"]["baseline"] = round(seconds, 1)
@@ -188,19 +205,6 @@ def main(argv=None) -> int:
         report["model_mb"]["ours"] = round(Path(model_path).stat().st_size / 2**20, 2)
         report["loadavg_after_training"] = load_average()
 
-        if with_baseline:
-            log("Serving and driving the baseline...")
-            report["baseline"] = measure_bot(
-                "baseline",
-                lambda: running_baseline(workdir / "baseline", baseline_model, workdir),
-                "hello",
-                BASELINE_CONVERSATIONS,
-                BASELINE_DONE,
-                levels,
-                args.budget,
-                log,
-            )
-
         @contextlib.contextmanager
         def start_ours():
             folder = workdir / "ours"
@@ -208,10 +212,21 @@ def main(argv=None) -> int:
             with running_bot(folder, model=Path(model_path), extra_env=extra_env) as bot:
                 yield bot.url, bot.pids
 
-        log("Serving and driving ours...")
-        report["ours"] = measure_bot(
-            "ours", start_ours, "bonjour", OURS_CONVERSATIONS, OURS_DONE, levels, args.budget, log
-        )
+        subjects = [
+            Subject("ours", start_ours, load_scripts.FIRST_TURN_TEXT, load_scripts.conversations, log),
+        ]
+        if baseline_model is not None:  # with_baseline
+            subjects.append(
+                Subject(
+                    "baseline",
+                    lambda: running_baseline(workdir / "baseline", baseline_model, workdir),
+                    load_scripts.FIRST_TURN_TEXT,
+                    lambda count, prefix: load_scripts.conversations(count, prefix, expect=False),
+                    log,
+                )
+            )
+        log("Serving and driving " + " and ".join(subject.name for subject in subjects) + " in turn...")
+        report.update(measure_bots(subjects, levels, args.budget, restarts, cold=not smoke))
         report["decision"] = decision_bench.timing(quick=smoke)
         report["loadavg_end"] = load_average()
         report["duration_s"] = round(time.monotonic() - started, 1)

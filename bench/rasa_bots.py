@@ -1,6 +1,6 @@
 """The two bots of the Rasa benchmark: ours (this tree, served as `make run`
 serves it, harness.bots) and Rasa's starter bot (`rasa init`), how each is
-trained and served, and the conversations each is driven with."""
+trained and served (the conversations: bench/load_scripts.py)."""
 
 from __future__ import annotations
 
@@ -14,49 +14,10 @@ from pathlib import Path
 
 from harness.bots import start_rasa, wait_for_rasa
 from harness.processes import ROOT, free_port, stop
-from harness.scripts import FEMORAL_NECK_FREE_TEXT
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 TRAINING_TIMEOUT_S = 420
-
-# Full consultations in free text (from tests/e2e: they work today), each
-# ending with the recommendation (« Chirurgie … ») or, when refining questions
-# followed it, with « La recommandation ci-dessus ne change pas. ».
-OURS_CONVERSATIONS: list[list[str]] = [
-    [message for message, _ in FEMORAL_NECK_FREE_TEXT],
-    [
-        "lésion lytique de la diaphyse humérale à risque fracturaire",
-        "plus d'un an",
-        "oui",
-        "douleur mécanique à la mise en charge",
-        "plus des deux tiers du diamètre",
-        "non",  # a single bone lesion (over a year: asked before the answer)
-        "non",
-        "non",
-        "non",
-        "non",
-    ],
-    [
-        "bonjour",
-        "fracture pathologique de la diaphyse fémorale, espérance de vie 3 mois, opérable",
-        "non",
-        "non",
-        "non",
-        "non",
-    ],
-    ["fracture du col fémoral, espérance de vie 4 mois", "état général trop altéré, inopérable"],
-]
-OURS_DONE = ("Chirurgie", "La recommandation ci-dessus ne change pas.")
-
-# The starter bot's own mood dialogue (its stories and rules), each ending with "Bye".
-BASELINE_CONVERSATIONS: list[list[str]] = [
-    ["hello", "I am sad", "yes", "bye"],
-    ["hi", "I am feeling very good", "are you a bot?", "goodbye"],
-    ["good morning", "not good", "no"],
-    ["hey there", "very sad", "yes it did", "see you later"],
-]
-BASELINE_DONE = "Bye"
 
 
 def train_baseline(workdir: Path, cache: Path) -> tuple[Path, float]:

@@ -1,5 +1,5 @@
-"""How the assistant reads consultations typed as clinicians type (issue 20,
-« Measures »): written consultations (bench/data/consultations.yml: one-sentence
+"""How the assistant reads consultations typed as clinicians type: written
+consultations (bench/data/consultations.yml: one-sentence
 openings, answer by answer, corrections, asides and questions, abbreviations,
 typos, survival as ranges and approximations, out-of-scope messages, a
 patient's name typed by mistake) played over REST against our trained bot,

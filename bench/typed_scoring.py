@@ -1,6 +1,6 @@
-"""How well the assistant reads consultations typed as clinicians type them
-(issue 20, « Measures »): the corpus, the simulated clinician and the scoring.
-Pure: no Rasa, no server; `bench/typed_bench.py` plays the corpus over REST.
+"""How well the assistant reads consultations typed as clinicians type them:
+the corpus, the simulated clinician and the scoring. Pure: no Rasa, no server;
+`bench/typed_bench.py` plays the corpus over REST.
 
 The corpus (bench/data/consultations.yml) holds written consultations, each
 with the whole case the clinician has in mind (`case`, hidden from the
@@ -49,11 +49,11 @@ from typing import Any
 
 import yaml
 
+from consultation import texts as assistant_texts
 from decision import FIELDS
 from decision.contract import UNKNOWN, UNKNOWN_ALLOWED
 
 CORPUS = Path(__file__).with_name("data") / "consultations.yml"
-TEXTS = Path(__file__).resolve().parents[1] / "consultation" / "texts.yml"
 
 KINDS = ("opening", "answer", "correction", "question", "aside", "whatif", "out_of_scope", "greeting")
 # Messages that state no fact of the case: the pending question must stay the same.
@@ -251,8 +251,7 @@ def pick_button(buttons: Sequence[Mapping[str, Any]], case: Mapping[str, Any]) -
 @lru_cache(maxsize=1)
 def not_understood_prefixes() -> tuple[str, ...]:
     """The openings of the assistant's « not understood » replies (consultation/texts.yml)."""
-    with open(TEXTS, encoding="utf-8") as handle:
-        messages = yaml.safe_load(handle)["messages"]
+    messages = assistant_texts.texts()["messages"]
     prefixes = set()
     for key, text in messages.items():
         if key.startswith("not_understood"):

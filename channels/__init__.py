@@ -5,11 +5,13 @@ and the bot.
   « 2 » or « fémur » back to the option's payload (every channel without
   buttons);
 - `formatting`: the bot's Markdown as Matrix HTML, Telegram HTML, Slack mrkdwn;
-- `matrix`: Matrix/Tchap (a Rasa input channel plus the bridge service that
-  talks to the homeserver, see docs/matrix.md);
+- `matrix`: Matrix/Tchap, the Rasa input channel the Matrix bridge posts to
+  (the bridge, which talks to the homeserver, is its own process and package:
+  `matrix_bridge`, see docs/matrix.md);
 - `telegram`, `slack`: Rasa's connectors with numbered options and formatted
   text.
 
-This package imports neither Rasa nor matrix-nio at import time: the bridge
-runs in its own virtual environment.
+This package imports neither Rasa nor matrix-nio at import time: the bridge,
+in its own virtual environment without Rasa, uses `buttonless` and
+`formatting`.
 """

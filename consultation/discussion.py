@@ -25,6 +25,7 @@ from decision import knowledge, recommend
 from decision.contract import UNKNOWN
 from decision.rules import DECISIVE, completions, decide, values_of
 from freetext.parser import extract_facts, interpret_answer
+from freetext.tokens import words_in
 
 from . import progress
 from .facts import update_facts
@@ -48,6 +49,11 @@ def data() -> dict[str, Any]:
     with open(DATA, encoding="utf-8") as handle:
         loaded: dict[str, Any] = yaml.safe_load(handle)
     return loaded
+
+
+def words() -> frozenset[str]:
+    """Every word of discussion.yml, its keys included, as written."""
+    return words_in(data())
 
 
 # ------------------------------------------------------------------ words

@@ -29,12 +29,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
 from decision import CaseError, knowledge, recommend, validate_case
 from decision.contract import SITES_BY_BONE
+from decision.model import freeze
 from decision.rules import QUESTION_ORDER, decide, values_of
+from paths import version
 
 from .render import question, recommendation_messages
 from .texts import answer_text, field_name, field_text, message, texts, value_label
@@ -65,7 +67,7 @@ __all__ = [
 ]
 
 ORDER = QUESTION_ORDER
-VERSION = (Path(__file__).resolve().parents[1] / "VERSION").read_text(encoding="utf-8").strip()
+VERSION = version()
 # What the clinician reads of a recommendation: the short answer and the
 # details on demand (the case recap and the pending questions aside).
 VIEW = ("surgery", "intent", "indication", "mirels", "techniques", "workup", "postoperative", "warnings", "branches")
@@ -110,8 +112,23 @@ def answer_due(case: Mapping[str, Any]) -> bool:
 def can_change(case: Mapping[str, Any], name: str) -> bool:
     """Whether some answer to `name` changes what the clinician reads of the
     recommendation (an indication, an option, a work-up item, a warning…)."""
-    now = view(recommend(case).to_dict())
-    return any(view(recommend({**case, name: value}).to_dict()) != now for value in values_of(case, name))
+    now = _seen(case)
+    return any(_seen({**case, name: value}) != now for value in values_of(case, name))
+
+
+def _seen(case: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """What the clinician reads of the recommendation for `case` (`view`), for
+    comparisons only: made once per case, as the recommendation is."""
+    try:
+        return _seen_once(tuple(case.items()))
+    except TypeError:  # a value that cannot be a key (never in checked slots)
+        return view(recommend(case).to_dict())
+
+
+@lru_cache(maxsize=1024)
+def _seen_once(case: tuple[tuple[str, Any], ...]) -> Mapping[str, Any] | None:
+    seen: Mapping[str, Any] | None = freeze(view(recommend(dict(case)).to_dict()))  # shared: frozen
+    return seen
 
 
 # ------------------------------------------------------------ the answer kept

@@ -17,7 +17,7 @@ import yaml
 
 from decision import FIELDS
 from decision.contract import UNKNOWN, allowed_values
-from freetext.tokens import unaccented
+from freetext.tokens import unaccented, words_in
 
 TEXTS = Path(__file__).with_name("texts.yml")
 
@@ -26,6 +26,12 @@ TEXTS = Path(__file__).with_name("texts.yml")
 def texts() -> dict[str, Any]:
     with open(TEXTS, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def words() -> frozenset[str]:
+    """Every word of texts.yml, its keys included, as written: what the
+    assistant says (the privacy screen never takes these words for a name)."""
+    return words_in(texts())
 
 
 def field_text(name: str) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 Prints the recommendation as JSON and exits 0; a case that breaks the contract
 exits 2 with one line per problem on standard error and nothing on standard
-output. `python -m decision trace [--write|--check]` prints (or writes, or
-checks) the clinical traceability matrix (`decision/trace.py`).
+output. The clinical traceability matrix is generated outside the package:
+`python -m tools.traceability`. `python -m decision path CASE.json -o path.svg`
+(or .png) draws the case's decision path (`diagram`, Graphviz).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .recommendation import recommend
 
 USAGE = (
     "usage: python -m decision CASE.json   (or - to read the case from standard input;"
-    " trace [--write|--check] for the traceability matrix)"
+    " path CASE.json [-o PATH.svg|PATH.png] for the decision path as a picture)"
 )
 
 
@@ -29,10 +30,14 @@ def main(
     stderr: TextIO = sys.stderr,
 ) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["trace"]:
-        from . import trace
+    if args[:1] == ["path"]:
+        # Imported here, and only here: `decision` imports nothing outside
+        # itself (it stays pure: no drawing, no I/O beyond its own data); the
+        # picture is the `diagram` package's, which reads decision, never
+        # the other way round. Only this command pays for the import.
+        from diagram.__main__ import path_command
 
-        return trace.main(args[1:])
+        return path_command(args[1:], stdin, stdout, stderr)
     if len(args) != 1 or args[0] in ("-h", "--help"):
         print(USAGE, file=stderr)
         return 0 if args and args[0] in ("-h", "--help") else 2

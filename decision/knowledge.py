@@ -27,6 +27,25 @@ def chapter() -> dict:
 
 
 @lru_cache(maxsize=1)
+def words() -> frozenset[str]:
+    """Every word of chapter.yml, its keys included, as written: the chapter's
+    sentences and the project's texts about them (not the bibliography, whose
+    authors' names a patient may bear)."""
+    found: set[str] = set()
+    pending: list[object] = [chapter()]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            found.update(re.findall(r"[^\W\d_]+", value))
+        elif isinstance(value, dict):
+            pending.extend(str(key) for key in value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
 def references() -> dict[int, dict]:
     with open(DATA / "references.json", encoding="utf-8") as handle:
         return {record["number"]: record for record in json.load(handle)}

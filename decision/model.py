@@ -1,11 +1,98 @@
-"""The recommendation returned by `recommend`, serialised as the contract's JSON."""
+"""The recommendation returned by `recommend`, serialised as the contract's JSON.
+
+`recommend` remembers the recommendations it made (a turn asks for the same
+case several times): what it returns is shared, so it is `frozen`, its lists
+and dicts included (`FrozenList`, `FrozenDict`: equal to plain ones, read like
+them, changing them raises `TypeError`). `to_dict()` gives fresh plain data.
+"""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _refuse(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError("a recommendation is shared and cannot be changed: change a copy (to_dict())")
+
+
+class FrozenList(list[V]):
+    """A list that cannot be changed (a shared recommendation's). Its copies are plain lists."""
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __copy__(self) -> list[V]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return thaw(list(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+class FrozenDict(dict[K, V]):
+    """A dict that cannot be changed (a shared recommendation's). Its copies are plain dicts."""
+
+    clear = pop = popitem = setdefault = update = _refuse
+    __setitem__ = __delitem__ = __ior__ = _refuse
+
+    def __copy__(self) -> dict[K, V]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
+        return thaw(dict(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def freeze(value: Any) -> Any:
+    """``value`` that cannot be changed: its lists and dicts frozen, deeply,
+    the dataclasses (frozen already) rebuilt with frozen fields."""
+    kind = type(value)
+    if kind in _SCALARS or kind is FrozenList or kind is FrozenDict:
+        return value
+    if kind is list:
+        return FrozenList([freeze(v) for v in value])
+    if kind is dict:
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    fields = getattr(kind, "__dataclass_fields__", None)
+    if fields is not None:
+        frozen = {name: freeze(getattr(value, name)) for name, f in fields.items() if f.init}
+        return dataclasses.replace(value, **frozen)
+    if isinstance(value, list):
+        return FrozenList([freeze(v) for v in value])
+    if isinstance(value, dict):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A fresh plain copy of JSON-like ``value`` (lists, dicts, tuples and scalars)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, dict):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [thaw(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(thaw(v) for v in value)
+    return value
+
+
+def _plain_fields(value: Any) -> dict[str, Any]:
+    """`dataclasses.asdict` of a dataclass of scalars, lists and dicts, in plain types."""
+    return {f.name: thaw(getattr(value, f.name)) for f in dataclasses.fields(value)}
 
 
 @dataclass(frozen=True)
@@ -32,7 +119,7 @@ class Item:
     bone_reading: list[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        return {key: value for key, value in _plain_fields(self).items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -91,7 +178,7 @@ class Branch:
     possible: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _plain_fields(self)
 
 
 @dataclass(frozen=True)
@@ -140,6 +227,6 @@ class Recommendation:
             "missing": list(self.missing),
             "refinements": list(self.refinements),
             "branches": [branch.to_dict() for branch in self.branches],
-            "citations": [dict(citation) for citation in self.citations],
-            "further_reading": copy.deepcopy(self.further_reading),
+            "citations": thaw(list(self.citations)),
+            "further_reading": thaw(self.further_reading),
         }

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import cache, lru_cache
 from typing import Any
 
 from . import knowledge, mirels
 from .consistency import contradictions
 from .contract import UNKNOWN, UPPER_LIMB_BONES, bones_for_site, is_joint_end, known, validate_case
-from .model import Branch, Item, Mirels, Recommendation
+from .model import Branch, Item, Mirels, Recommendation, freeze
 from .rules import (
     ACETABULAR_ESCALATION,
     DECISIVE,
@@ -76,12 +77,35 @@ OPEN_ORDER = {
 MAX_REMEMBERED = 20_000
 
 
+# Recommendations remembered (about 20 kB each): a turn weighs the case, and
+# every answer to each question still open (`consultation.progress`), several
+# times; the next turn weighs most of them again.
+REMEMBERED_CASES = 1024
+
+
 def recommend(case: Mapping[str, Any]) -> Recommendation:
     """The recommendation for a case of the decision contract.
 
-    Raises `contract.CaseError` when the case breaks the contract.
+    Raises `contract.CaseError` when the case breaks the contract. Computed
+    once per case: the same case (the same facts, in the same order) gives the
+    same object, which cannot be changed (`model.freeze`).
     """
-    return build(validate_case(case))
+    facts = validate_case(case)
+    try:
+        return _remembered(tuple(facts.items()))
+    except TypeError:  # a value that cannot be a key (none passes the contract's check)
+        return freeze(build(facts))
+
+
+def forget() -> None:
+    """Forget the recommendations made (`decision_bench` times their making)."""
+    _remembered.cache_clear()
+
+
+@lru_cache(maxsize=REMEMBERED_CASES)
+def _remembered(facts: tuple[tuple[str, Any], ...]) -> Recommendation:
+    recommendation: Recommendation = freeze(build(dict(facts)))
+    return recommendation
 
 
 def build(facts: dict[str, Any]) -> Recommendation:
@@ -111,7 +135,7 @@ def build(facts: dict[str, Any]) -> Recommendation:
         branches=branches(facts, pending) if decision.surgery == UNDETERMINED or decision.depends_on else [],
         refinements=refinements(facts, pending),
     )
-    return replace(recommendation, citations=_citations(recommendation.items()), further_reading=further_reading())
+    return replace(recommendation, citations=_citations(recommendation.items()), further_reading=_further_reading())
 
 
 def _intent(facts: Mapping[str, Any], decision: Decision) -> str | None:
@@ -469,6 +493,13 @@ def citation(number: int) -> dict[str, Any]:
     if record.get("same_work_as"):
         found["same_work_as"] = [dict(link) for link in record["same_work_as"]]
     return found
+
+
+@cache
+def _further_reading() -> dict[str, Any]:
+    """`further_reading()`, the same for every recommendation: made once, frozen."""
+    made: dict[str, Any] = freeze(further_reading())
+    return made
 
 
 def further_reading() -> dict[str, Any]:

@@ -13,7 +13,6 @@ mixed).
 from __future__ import annotations
 
 import bisect
-import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -32,6 +31,7 @@ from .fields import (
 )
 from .lexicon import VALUE_ROLES, Entry, Lexicon, Role, load_lexicon
 from .matches import Group, Item
+from .memo import Memo
 from .negation import Clauses, apply_negation, clauses, questions
 from .quantities import Measured, QuantityReader
 from .scores import performance_statuses
@@ -547,9 +547,14 @@ def analyze(lex: Lexicon, text: str, answer_field: str | None = None, generic: b
     return Analyzer(lex, text, answer_field, generic).run()
 
 
-@functools.lru_cache(maxsize=256)
+# The analyses of the last messages read: one message is read several times
+# (facts, answer, scope, discourse), and a message the Rasa server's NLU read
+# is put here by the action server (`freetext.reading`).
+ANALYSES: Memo[Analysis] = Memo(256)
+
+
 def cached_analysis(text: str, answer_field: str | None = None, generic: bool = True) -> Analysis:
     """``analyze`` with the project's lexicon, remembered for the last messages: one
     message is read several times (facts, answer, scope, discourse). Do not modify
     the result."""
-    return analyze(load_lexicon(), text, answer_field, generic)
+    return ANALYSES.get((text, answer_field, generic), lambda: analyze(load_lexicon(), text, answer_field, generic))

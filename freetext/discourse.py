@@ -18,6 +18,7 @@ import yaml
 from .analysis import cached_analysis
 from .fields import BOOLEAN_FIELDS, FIELD_VALUES
 from .lexicon import LEXICON_PATH, load_lexicon
+from .memo import Memo
 from .tokens import ANY_NUMBER, Token, expanded_keys, scan
 
 Phrase = tuple[str, ...]
@@ -155,9 +156,17 @@ def _says_dont_know(tokens: Sequence[Token]) -> bool:
     return bool(find(tokens, DONT_KNOW))
 
 
+# `command` of the last texts (and of those the Rasa server's NLU read: `freetext.reading`).
+COMMANDS: Memo[Command | None] = Memo(256)
+
+
 def command(text: str) -> Command | None:
     """The removal (« retire la perte osseuse ») or denial (« je n'ai jamais dit que
     la perte osseuse était non, je sais pas ») the message makes, if any."""
+    return COMMANDS.get(text, lambda: _command(text))
+
+
+def _command(text: str) -> Command | None:
     tokens = content(text)
     denial = find(tokens, "denials")
     if denial:

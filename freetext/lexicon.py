@@ -22,7 +22,7 @@ from decision import knowledge
 
 from .fields import BOOLEAN_FIELDS, FALSE, FIELD_VALUES, TRUE, UNKNOWN
 from .spelling import Speller
-from .tokens import ANY_NUMBER, Token, Tokenized, canon, expand, normalize, phrase_keys, scan
+from .tokens import ANY_NUMBER, Token, Tokenized, canon, expand, normalize, phrase_keys, scan, words_in
 from .wordlists import (
     Phrase,
     Tuning,
@@ -382,6 +382,14 @@ class Lexicon:
 
     def read(self, text: str) -> Tokenized:
         return Tokenized(text, self.tokenize(text), self.skip, self.alone_fillers)
+
+
+@functools.lru_cache(maxsize=1)
+def words() -> frozenset[str]:
+    """Every word of lexicon.yml, its keys included, as written: the words the
+    parser reads (the privacy screen never takes them for a name)."""
+    with LEXICON_PATH.open(encoding="utf-8") as handle:
+        return words_in(yaml.safe_load(handle))
 
 
 @functools.lru_cache(maxsize=1)

@@ -28,9 +28,7 @@ from decision.contract import UNKNOWN
 from .analysis import cached_analysis
 from .discourse import DONT_KNOW, answer_is_blocked, content, find
 from .fields import BOOLEAN_FIELDS, FIELD_VALUES, REFERENCE_ENTITY, Fact, OnBound, Straddle, accepts
-from .lexicon import Role
 from .lexicon import load_lexicon as _lexicon
-from .tokens import TokenKind, canon, expand, phrase_keys, scan
 
 __all__ = ["FIELD_VALUES", "Fact", "OnBound", "Straddle", "boundaries", "choices", "extract_facts", "interpret_answer"]
 
@@ -117,20 +115,3 @@ def boundaries(text: str) -> dict[str, OnBound]:
     if not isinstance(text, str) or not text.strip():
         return {}
     return cached_analysis(text).boundaries
-
-
-# --------------------------------------------------------------------------
-# Names of the former single-module parser that callers outside the package
-# still use: tests/freetext/test_parser.py (the lexicon and its roles) and the
-# frozen-set leak check of tests/dialogue/test_nlu_sets.py (branch issue-16),
-# which reads text as the parser does, with one-letter token kinds. New code
-# uses the modules above.
-
-FACT, CUED, CONTEXT, UPGRADE = Role.FACT, Role.CUED, Role.CONTEXT, Role.UPGRADE
-_ONE_LETTER = {TokenKind.WORD: "w", TokenKind.NUMBER: "n", TokenKind.SYMBOL: "s", TokenKind.BOUNDARY: "b"}
-_canon, _expand, _phrase_keys = canon, expand, phrase_keys
-
-
-def _scan(text: str) -> list[tuple[str, str, int, int]]:
-    """(one-letter kind, normalized form, start, end) of every token of ``text``."""
-    return [(_ONE_LETTER[t.kind], t.norm, t.start, t.end) for t in scan(text)]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .discourse import BACKGROUND_FIELDS, content, find, is_question, raw_section, words
 from .fields import FIELD_VALUES
+from .memo import Memo
 from .parser import extract_facts
 from .tokens import Token
 
@@ -85,13 +85,16 @@ def out_of_scope(text: str) -> OutOfScope | None:
     lesion."""
     if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
         return None
-    return _out_of_scope(text)
+    return SCOPES.get(text, lambda: _out_of_scope(text))
 
 
-@lru_cache(maxsize=256)
+# `out_of_scope` of the last texts, read once: the extraction, the ask action
+# and `CaseFactsPolicy` all ask it of the same message (and the action server
+# is told what the Rasa server's NLU found: `freetext.reading`).
+SCOPES: Memo[OutOfScope | None] = Memo(256)
+
+
 def _out_of_scope(text: str) -> OutOfScope | None:
-    """`out_of_scope` of one text, read once: the extraction, the ask action
-    and `CaseFactsPolicy` all ask it of the same message."""
     tokens = content(text)
     facts = {f.field for f in extract_facts(text) if f.field in FIELD_VALUES}
     on_limb = bool(facts & LIMB_FIELDS)

@@ -258,3 +258,24 @@ class Tokenized:
         """The fact carried by tokens [start, end), with its span in the text."""
         a, b = self.tokens[start].start, self.tokens[end - 1].end
         return Fact(fname, value, a, b, self.text[a:b])
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def words_in(value: object) -> frozenset[str]:
+    """Every word (letters only, as written) of a nested value loaded from YAML:
+    its strings and its mapping keys. Each package exposes the words of its data
+    with it (`freetext.lexicon.words()`, `consultation.texts.words()`…)."""
+    found: set[str] = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            found.update(_LETTERS.findall(item))
+        elif isinstance(item, dict):
+            pending.extend(str(key) for key in item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return frozenset(found)

@@ -7,7 +7,7 @@
 - `rest`: one message over Rasa's REST channel, a conversation's tracker;
 - `load`: many consultations at once, timed turn by turn;
 - `scripts`: scripted consultations in free French text;
-- `phrasings`: every consultation phrasing the project holds (to measure the
+- `phrasings`: every consultation phrasing the project's data holds (to measure the
   privacy screen on clinical text).
 
 It imports the application, never `tests/` or `bench/`: both import it.

@@ -7,8 +7,8 @@
 #   credentials.yml enables the Matrix channel, `make test` always;
 # - Synapse, the homeserver of the end-to-end test (tests/matrix): `make test`.
 
-BRIDGE_REQUIREMENTS := channels/matrix/requirements.txt
-SYNAPSE_REQUIREMENTS := channels/matrix/synapse-requirements.txt
+BRIDGE_REQUIREMENTS := matrix_bridge/requirements.txt
+SYNAPSE_REQUIREMENTS := matrix_bridge/synapse-requirements.txt
 BRIDGE_VENV ?= $(HOME)/.cache/clinibot/matrix-bridge-$(shell sha256sum $(BRIDGE_REQUIREMENTS) | cut -c1-12)
 SYNAPSE_VENV ?= $(HOME)/.cache/clinibot/synapse-$(shell sha256sum $(SYNAPSE_REQUIREMENTS) | cut -c1-12)
 
@@ -37,8 +37,8 @@ endif
 # Once, by hand (docs/matrix.md): make matrix-bridge ARGS=--new-device after a
 # lost crypto store, ARGS=--reset-cross-signing to replace the account's keys.
 matrix-bridge: matrix-bridge-venv ## the Matrix bridge alone (ARGS=--new-device or --reset-cross-signing, once)
-	$(BRIDGE_VENV)/bin/python -m channels.matrix --credentials credentials.yml $(ARGS)
+	$(BRIDGE_VENV)/bin/python -m matrix_bridge --credentials credentials.yml $(ARGS)
 
-# Only the Matrix tests: channel units, then the end-to-end test with Synapse.
+# Only the Matrix tests: channel and bridge units, then the end-to-end test with Synapse.
 test-matrix: install model synapse-venv matrix-bridge-venv ## only the channel and Matrix tests (real Synapse)
-	$(PY) -m pytest --no-cov tests/channels tests/matrix
+	$(PY) -m pytest --no-cov tests/channels tests/matrix_bridge tests/matrix

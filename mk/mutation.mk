@@ -1,4 +1,4 @@
-# make mutation: mutation testing of the decision rules (issue 11). Slow (more than
+# make mutation: mutation testing of the decision rules. Slow (more than
 # an hour on 2 cores since 0.4.0): not part of `make test`. mutmut changes
 # decision/rules.py and decision/mirels.py one mutant at a time and runs the
 # decision suite on each (pyproject.toml, [tool.mutmut]); the score of

@@ -7,6 +7,13 @@ config.yml, after the tokenizer:
 Each fact of ``freetext.parser.extract_facts`` becomes an entity
 ``{"entity", "value", "start", "end", "confidence_entity": 1.0,
 "extractor": "CaseFactExtractor"}`` appended to the message's entities.
+
+The message is read here once: what the rest of the turn needs of that reading
+(`freetext.reading.carry`: the facts, the fields named, the values left open,
+whether the message is outside the chapter) goes with the message, in its parse
+data under ``case_reading``, which Rasa keeps in the `UserUttered` event and
+sends to the action server (``tracker.latest_message``). `CaseFactsPolicy` and
+`action_validate_slot_mappings` read it there instead of reading the text again.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from freetext import reading
 from freetext.parser import extract_facts
 
 logger = logging.getLogger(__name__)
@@ -67,7 +75,24 @@ class CaseFactExtractor(GraphComponent, EntityExtractorMixin):
         for message in messages:
             extracted = self.add_extractor_name(self._extract_entities(message))
             message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
+            carried = self._reading(message)
+            if carried is not None:
+                message.set(reading.KEY, carried, add_to_output=True)
         return messages
+
+    @staticmethod
+    def _reading(message: Message) -> dict[str, Any] | None:
+        """What reading the message found, for the rest of the turn (its facts were
+        read just now: nothing is read twice)."""
+        text = message.get(TEXT)
+        # A button's payload (« /inform{…} ») is not read as words by the actions.
+        if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
+            return None
+        try:
+            return reading.carry(text)
+        except Exception:  # the rest of the turn then reads the message itself
+            logger.exception("CaseFactExtractor could not pass its reading on; the actions will read the message.")
+            return None
 
     def _extract_entities(self, message: Message) -> list[dict[str, Any]]:
         text = message.get(TEXT)

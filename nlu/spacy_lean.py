@@ -49,6 +49,8 @@ class LeanSpacyNLP(SpacyNLP):
             if not spacy.util.is_package(spacy_model_name):
                 raise OSError("not an installed package")
             meta = spacy.info(spacy_model_name, silent=True)
+            if not isinstance(meta, dict):
+                raise OSError("no package metadata")
             components = list(meta.get("components") or meta.get("pipeline") or [])
             language = spacy.load(spacy_model_name, exclude=[c for c in components if c not in keep_components])
         except (OSError, ValueError) as error:
@@ -73,6 +75,6 @@ class LeanSpacyNLP(SpacyNLP):
         execution_context: ExecutionContext,
     ) -> LeanSpacyNLP:
         config = {**cls.get_default_config(), **config}
-        model = cls.load_model(config.get("model"), config["keep_components"])
+        model = cls.load_model(config.get("model") or "", config["keep_components"])
         cls.ensure_proper_language_model(model.model)
         return cls(model, config)

@@ -40,7 +40,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from consultation import progress
 from decision import FIELDS
-from freetext.scope import out_of_scope
+from freetext import reading
 
 FORM = "consultation_form"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -71,7 +71,8 @@ def outside_chapter(tracker: DialogueStateTracker) -> bool:
         return False
     if (latest.intent or {}).get("name") == OUT_OF_SCOPE_INTENT:
         return False
-    return out_of_scope(latest.text or "") is not None
+    # What the NLU read of the message (`nlu.case_facts`), not read again.
+    return reading.carried_out_of_scope(latest.parse_data.get(reading.KEY), latest.text or "") is not None
 
 
 def next_action(tracker: DialogueStateTracker) -> str | None:
@@ -101,7 +102,7 @@ class CaseFactsPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        # Above the RulePolicy (6): a fact stated wins over an intent's rule.
+        # Above the RulePolicy (priority 4 in Rasa 3.6): a fact stated wins over an intent's rule.
         return {"priority": 7}
 
     @staticmethod

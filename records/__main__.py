@@ -12,10 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from paths import ROOT
+
 from .database import engine_for, last_recommendation, purge, store_config
 from .report import report_markdown, report_pdf
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:

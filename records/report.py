@@ -4,17 +4,20 @@ Built from the contract's JSON kept in the `recommendation` slot (with its
 `record` part: time, project version, guideline edition), as Markdown for the
 chat and as PDF for the meeting's file: one A4 page for a typical case (the
 font shrinks from 9 to 7 points to fit), a second page rather than a lost line
-for a longer one.
+for a longer one. The PDF may carry the case's decision path (diagram/): under
+the sheet when it fits there almost as large as alone on a page, otherwise on
+the next page; a tall path in two columns when that prints it larger.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from consultation.render import (
     branch_line,
@@ -230,26 +233,158 @@ def _layout(markdown: str, body: float) -> Any:
     return pdf
 
 
-def report_pdf(markdown: str) -> bytes:
+class Drawing(Protocol):
+    """A picture of the decision path (diagram.Picture): its SVG gives the
+    natural size, its PNG is what is printed."""
+
+    @property
+    def svg(self) -> str: ...
+
+    @property
+    def png(self) -> bytes: ...
+
+
+# The picture goes under the sheet on its first page only if it is printed
+# there at least this fraction of the size it would have alone on a page;
+# never larger than its natural size (the SVG's width and height).
+PICTURE_SAME_PAGE = 0.8
+PT_TO_MM = 25.4 / 72
+_SVG_LENGTH = re.compile(r"^\s*([\d.]+)\s*(pt|px|mm|cm|in)?\s*$")
+_SVG_UNITS_MM = {"pt": PT_TO_MM, None: 25.4 / 96, "px": 25.4 / 96, "mm": 1.0, "cm": 10.0, "in": 25.4}
+
+
+def svg_size_mm(svg: str) -> tuple[float, float] | None:
+    """The natural width and height of an SVG, in millimetres (its root's
+    `width` and `height`, else its viewBox in CSS pixels)."""
+    root = re.search(r"<svg\b[^>]*>", svg)
+    if root is None:
+        return None
+    attributes = dict(re.findall(r'([\w:-]+)\s*=\s*"([^"]*)"', root.group(0)))
+    sizes = [_SVG_LENGTH.match(attributes.get(name, "")) for name in ("width", "height")]
+    if all(sizes):
+        width, height = (float(m.group(1)) * _SVG_UNITS_MM[m.group(2)] for m in sizes if m)
+    else:
+        box = attributes.get("viewBox", "").replace(",", " ").split()
+        if len(box) != 4:
+            return None
+        width, height = float(box[2]) * 25.4 / 96, float(box[3]) * 25.4 / 96
+    return (width, height) if width > 0 and height > 0 else None
+
+
+# A tall, narrow path (the phone's layout) may print in two columns, cut
+# between two steps, when that prints it at least this much larger.
+PICTURE_COLUMNS_GAIN = 1.15
+PICTURE_GUTTER_MM = 6.0
+# Where to cut: a row of the middle half of the picture with the least ink
+# (pixels darker than this), that is between two boxes.
+INK_LEVEL = 200
+CUT_MARGIN_PX = 8
+
+
+def _halves(png: bytes) -> tuple[bytes, bytes] | None:
+    """The picture cut in two where a row of its middle half has the least
+    ink (a gap between two steps, crossed only by the arrow); None if every
+    such row goes through a box's text."""
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    width, height = image.size
+    # Ink of each row and of the rows around it: a gap between two lines of
+    # text (or a dash of a border) is thinner than the gap between two steps.
+    ink = (np.asarray(image.convert("L")) < INK_LEVEL).sum(axis=1)
+    around = np.convolve(ink, np.ones(2 * CUT_MARGIN_PX + 1, dtype=int), mode="same")
+    rows = range(height // 4, 3 * height // 4)
+    if not rows:
+        return None
+    cut = min(rows, key=lambda row: (int(around[row]), abs(row - height // 2)))
+    if around[cut] > width * 0.05 * (2 * CUT_MARGIN_PX + 1):
+        return None
+    parts = []
+    for box in ((0, 0, width, cut), (0, cut, width, height)):
+        buffer = io.BytesIO()
+        image.crop(box).save(buffer, format="PNG")
+        parts.append(buffer.getvalue())
+    return parts[0], parts[1]
+
+
+def _placement(
+    natural: tuple[float, float], halves: tuple[float, float] | None, width: float, height: float
+) -> tuple[float, bool]:
+    """The scale of the picture in a `width` x `height` area (never above its
+    natural size), and whether it is printed in two columns."""
+    one = min(1.0, width / natural[0], height / natural[1])
+    if halves is None:
+        return one, False
+    column = (width - PICTURE_GUTTER_MM) / 2
+    two = min(1.0, column / natural[0], height / max(halves))
+    return (two, True) if two > one * PICTURE_COLUMNS_GAIN else (one, False)
+
+
+def _add_picture(pdf: Any, picture: Drawing, body: float) -> None:
+    """The decision path under its title: on the sheet's last page when it
+    fits there at least PICTURE_SAME_PAGE of its size alone on a page, else
+    on a page of its own; in two columns when that prints it larger."""
+    natural = svg_size_mm(picture.svg)
+    if natural is None:
+        return
+    from PIL import Image
+
+    width, height = natural
+    pixels = Image.open(io.BytesIO(picture.png)).size[1]
+    parts = _halves(picture.png)
+    halves = None
+    if parts is not None:
+        top = Image.open(io.BytesIO(parts[0])).size[1]
+        halves = (height * top / pixels, height * (pixels - top) / pixels)
+    title_height = (body + 1) * 0.46 * 1.2 + body * 0.46 * 0.4
+    page_width = pdf.w - pdf.l_margin - pdf.r_margin
+    page_height = pdf.h - pdf.t_margin - pdf.b_margin - title_height
+    alone = _placement(natural, halves, page_width, page_height)
+    below = _placement(natural, halves, page_width, pdf.h - pdf.b_margin - pdf.get_y() - title_height)
+    if below[0] < PICTURE_SAME_PAGE * alone[0]:
+        pdf.add_page()
+        scale, columns = alone
+    else:
+        scale, columns = below
+    pdf.set_font("DejaVu", "B", body + 1)
+    pdf.ln(body * 0.46 * 0.4)
+    pdf.multi_cell(0, (body + 1) * 0.46 * 1.2, report_text("path_title"), new_x="LMARGIN", new_y="NEXT")
+    w, y = width * scale, pdf.get_y()
+    if not columns or parts is None or halves is None:
+        pdf.image(io.BytesIO(picture.png), x=pdf.l_margin + (page_width - w) / 2, y=y, w=w, h=height * scale)
+        return
+    column = (page_width - PICTURE_GUTTER_MM) / 2
+    for index, (part, part_height) in enumerate(zip(parts, halves, strict=True)):
+        x = pdf.l_margin + index * (column + PICTURE_GUTTER_MM) + (column - w) / 2
+        pdf.image(io.BytesIO(part), x=x, y=y, w=w, h=part_height * scale)
+
+
+def report_pdf(markdown: str, picture: Drawing | None = None) -> bytes:
     """The Markdown report laid out as a PDF: one A4 page, at the largest body
     font (9 down to 7 points) that fits; a sheet longer than that goes on to a
-    second page rather than lose a line."""
+    second page rather than lose a line. With `picture` (the decision path),
+    the picture follows: under the sheet, or on the next page (_add_picture)."""
     from fpdf.fonts import SubsetMap
 
     try:
         # The largest size that fits, by bisection (a smaller font never takes
         # more pages); the smallest size when none does.
-        best = _layout(markdown, PDF_BODY_SIZES[0])
+        body = PDF_BODY_SIZES[0]
+        best = _layout(markdown, body)
         if best.pages_count > 1:
             fitting, low, high = None, 1, len(PDF_BODY_SIZES) - 1
             while low <= high:
                 middle = (low + high) // 2
                 pdf = _layout(markdown, PDF_BODY_SIZES[middle])
                 if pdf.pages_count == 1:
-                    fitting, high = pdf, middle - 1
+                    fitting, body, high = pdf, PDF_BODY_SIZES[middle], middle - 1
                 else:
                     low = middle + 1
-            best = fitting or pdf  # when none fits, the last one tried is the smallest size
+            # when none fits, the last one tried is the smallest size
+            best, body = (fitting, body) if fitting else (pdf, PDF_BODY_SIZES[-1])
+        if picture is not None:
+            _add_picture(best, picture, body)
         return bytes(best.output())
     finally:
         # fpdf2 2.8.9 memoises two SubsetMap methods with functools.cache, on

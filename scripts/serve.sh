@@ -36,7 +36,7 @@ trap 'kill $actions_pid $web_pid 2>/dev/null || true' EXIT INT TERM
 # channels.matrix.MatrixInput (`make run` then exports MATRIX_BRIDGE_PYTHON, the
 # bridge's own virtualenv). It waits for Rasa and reconnects by itself.
 if grep -q '^channels\.matrix\.MatrixInput:' credentials.yml && [ -n "${MATRIX_BRIDGE_PYTHON:-}" ]; then
-  "$MATRIX_BRIDGE_PYTHON" -m channels.matrix --credentials credentials.yml --rasa-url "http://127.0.0.1:$rasa_port" \
+  "$MATRIX_BRIDGE_PYTHON" -m matrix_bridge --credentials credentials.yml --rasa-url "http://127.0.0.1:$rasa_port" \
     >"${TMPDIR:-/tmp}/clinibot-matrix.log" 2>&1 &
   bridge_pid=$!
   trap 'kill $actions_pid $web_pid $bridge_pid 2>/dev/null || true' EXIT INT TERM

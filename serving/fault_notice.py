@@ -42,5 +42,5 @@ def install() -> None:
                 await output_channel.send_text_message(tracker.sender_id, message("service_unavailable"))
             raise
 
-    run._fault_notice = True
+    run.__dict__["_fault_notice"] = True  # the mark read above
     RemoteAction.run = run

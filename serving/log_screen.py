@@ -13,7 +13,7 @@ The programs' own sentences about a failure (`KNOWN`: Rasa's, SQLAlchemy's,
 psycopg2's, redis-py's, the project's) are kept word for word and only the
 text between them is screened: the recogniser took « Error happened when
 trying to save conversation tracker … » for a name, and the log could no
-longer tell a failed save from a failed read (issue 24).
+longer tell a failed save from a failed read.
 `python -m serving` installs it, for the Rasa server and the action server.
 """
 

@@ -3,7 +3,7 @@ limit in French and the consultation stays as it was.
 
 Why: the cost of reading a message grows with its length at several steps
 (the identifying-data screen, the NLU pipeline, the tracker store, the action
-server); a handful of 100 KB messages pinned the server (issue 16: 48 s for one
+server); a handful of 100 KB messages pinned the server (48 s for one
 100,000-character message over REST). No consultation needs more than a few
 lines; a pasted letter of 10,000 characters is still read.
 

@@ -1,7 +1,7 @@
 """Two speed-ups of Rasa 3.6's server, installed by `python -m serving`.
 
 Found with py-spy on the Rasa server under 20 concurrent consultations and
-measured by `make bench` (README, « Performances »; docs/performance.md):
+measured by `make bench` (docs/performance.md):
 
 1. Rasa checks every custom action's response with `jsonschema.validate()`,
    which first re-checks Rasa's constant response schema against the JSON
@@ -52,8 +52,8 @@ def cache_action_response_validator() -> None:
         )
         raise error
 
-    _validate_action_result._cached_validator = True  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    _validate_action_result.__dict__["_cached_validator"] = True  # the mark read above
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 def share_action_server_connections() -> None:
@@ -76,8 +76,8 @@ def share_action_server_connections() -> None:
             connector_owner=False,
         )
 
-    session._shared_connections = True  # type: ignore[attr-defined]
-    EndpointConfig.session = session  # type: ignore[assignment]
+    session.__dict__["_shared_connections"] = True  # the mark read above
+    EndpointConfig.session = session
 
 
 def install() -> None:

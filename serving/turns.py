@@ -1,5 +1,6 @@
 """A turn is stored or it is refused; a resent message is processed once; no
-conversation is left dead by the action server (issue 24).
+conversation is left dead by the action server: a consultation may be
+continued on any server, through store restarts and crashes.
 
 Rasa 3.6 alone, in the multi-server deployment of docs/scale.md:
 
@@ -282,7 +283,7 @@ def install() -> None:
             # the circuit breaker stopped the loop: back to listening, not trapped
             tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 
-    handle_message_once._clinibot_turns = True
+    handle_message_once.__dict__["_clinibot_turns"] = True  # the mark read above
     MessageProcessor.handle_message = handle_message_once
     MessageProcessor._handle_message_with_tracker = handle_with_tracker_once
     MessageProcessor._run_action = run_action_unless_unavailable

@@ -34,12 +34,12 @@ import threading
 import time
 import uuid
 from functools import partial
-from pathlib import Path
 from typing import Any
+
+from paths import ROOT
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ROOT / "domain.yml"
 # A complete case of the README (the contract's codes): every action has something to show.
 CASE = ROOT / "examples" / "femoral_neck_fracture.json"

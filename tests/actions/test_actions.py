@@ -1,7 +1,5 @@
 """Each custom action on a tracker built with `Tracker.from_dict`."""
 
-from pathlib import Path
-
 from actions.action_ask_field import AskForField, AskForLifeExpectancy, AskForSite
 from actions.action_change_answer import ActionChangeAnswer
 from actions.action_explain_dont_know import ActionExplainDontKnow
@@ -17,6 +15,7 @@ from actions.action_validate_slot_mappings import ExtractCaseFacts
 from actions.validate_consultation_form import ValidateConsultationForm
 from decision import FIELDS, recommend
 from decision.contract import UNKNOWN_ALLOWED
+from paths import version
 from tests.cases import FEMORAL_NECK
 
 from .conftest import DOMAIN, make_tracker, slot_events
@@ -210,7 +209,7 @@ def test_recommend_opens_on_the_verdict_with_the_case_in_one_line_and_keeps_the_
     assert kept == recommend(FEMUR_NECK).to_dict()
     assert set(record) == {"recorded_at", "project_version", "guideline_edition", "guideline_sha256"}
     assert record["guideline_edition"] == kept["guideline"]["edition"]
-    assert record["project_version"] == (Path(__file__).resolve().parents[2] / "VERSION").read_text().strip()
+    assert record["project_version"] == version()
 
 
 def test_recommend_says_when_nothing_changed_instead_of_repeating_the_answer(run_action):
@@ -466,6 +465,7 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
 
     from pypdf import PdfReader
 
+    import diagram
     from actions.action_report import ActionReport
     from actions.recommendation import compute
     from records.report import report_pdf
@@ -489,7 +489,8 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
     # The widget's PDF is the sheet's (the Matrix one), from the same Markdown.
     sent = base64.b64decode(report["pdf_base64"], validate=True)
     assert sent.startswith(b"%PDF")
-    assert len(sent) == len(report_pdf(report["markdown"]))
+    # (with the case's decision path, diagram/)
+    assert len(sent) == len(report_pdf(report["markdown"], diagram.draw(given["case"])))
     pdf = PdfReader(io.BytesIO(sent))
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     for expected in (

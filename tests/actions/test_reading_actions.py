@@ -1,4 +1,4 @@
-"""The extraction, ask and change actions on what is read from the text (issue 20)."""
+"""The extraction, ask and change actions on what is read from the text."""
 
 from actions.action_ask_field import AskForLifeExpectancy, AskForPriorRadiotherapy, AskForSituation
 from actions.action_change_answer import ActionChangeAnswer

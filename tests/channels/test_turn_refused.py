@@ -1,6 +1,7 @@
 """A turn that was not taken (a store down, the lock not taken) is answered so
 that the client sends it again: HTTP 503 on REST and Matrix, `turn_refused` on
-socket.io; never an HTTP 200 with an empty answer (issue 24). The client's
+socket.io; never an HTTP 200 with an empty answer, which would acknowledge a
+lost message. The client's
 message id reaches Rasa when it has the form of one."""
 
 import asyncio

@@ -10,15 +10,15 @@ threshold of 9 (§ 2.1), the biopsy when the diagnosis is in doubt (§ 3)."""
 
 import copy
 import re
-from pathlib import Path
 
 import pytest
 
 from consultation import discussion
 from consultation.discussion import answer, concepts_named, hypothesis, technique_answer, topic
 from decision import knowledge, recommend
+from tests.support.guideline import SOURCE
 
-GUIDELINE = Path(__file__).resolve().parents[3] / "shared" / "guideline" / "chirurgie-metastases-osseuses-membres.md"
+GUIDELINE = SOURCE
 
 NECK_4_MONTHS = {
     "situation": "pathological_fracture",
@@ -261,3 +261,8 @@ def test_the_verdict_is_short_and_says_what_is_still_missing_before_the_answer()
     before = said("donc on fait quoi ?", {"situation": "pathological_fracture", "bone": "femur"}, given=False)
     assert "Pas encore de réponse : il me manque" in before and "espérance de vie" in before
     assert "Aucun cas" in said("au final ?", {}, given=False)
+
+
+def test_the_discussions_words_hold_its_cues_and_topics():
+    """What the clinician may say to discuss the case is no name for the privacy screen."""
+    assert {"imaginons", "supposons", "techniques", "what"} <= discussion.words()

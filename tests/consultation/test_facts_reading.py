@@ -1,4 +1,4 @@
-"""`update_facts` writes only what the clinician stated (issue 20), without Rasa.
+"""`update_facts` writes only what the clinician stated, without Rasa.
 
 The entities are those the NLU gives: the parser's context-free facts.
 """

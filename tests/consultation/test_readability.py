@@ -1,4 +1,4 @@
-"""How the answer reads (issue 20, §4): the verdict first, the case in one
+"""How the answer reads: the verdict first, the case in one
 line, the diagnosis first on a doubt, what the chapter leaves to the RCP,
 « pourquoi ? » short with the rest on demand, « rapport » in one message, no
 paragraph twice and none of the wording slips of the second trial."""

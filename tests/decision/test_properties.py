@@ -22,9 +22,16 @@ OTHER_BONES = [(bone, None) for bone in ("radius", "ulna", "fibula", "metacarpal
 REFINING = ("major_bone_loss", "prior_radiotherapy", "suspected_hypervascular")
 
 
+# Examples per property, as a share of the count each one states (`make test`):
+# `make check` runs a tenth for the edit-test loop, `make mutation` a twelfth
+# (the suite once per mutant), at least 60 each (tests/decision/conftest.py).
+SHARE = {"default": 1, "check": 10, "mutation": 12}
+
+
 def examples(count):
-    """Examples per property: fewer when `make mutation` runs the suite once per mutant."""
-    return max(60, count // 12) if os.environ.get("HYPOTHESIS_PROFILE") == "mutation" else count
+    """Examples per property under the running hypothesis profile."""
+    share = SHARE[os.environ.get("HYPOTHESIS_PROFILE", "default")]
+    return count if share == 1 else max(60, count // share)
 
 
 @st.composite

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from paths import ROOT
+
 RASA = str(Path(sys.executable).parent / "rasa")
 MODEL = ROOT / "models" / "consultation.tar.gz"
 RESULTS = ROOT / "results"
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+pytestmark = pytest.mark.model
 
 
 def rasa(*args):

@@ -1,4 +1,4 @@
-"""Nothing identifying is ever stored, proven by reading the whole store (issue 16 §1).
+"""Nothing identifying is ever stored, proven by reading the whole store.
 
 Two Rasa servers started as `make run` starts them (`python -m serving`, its
 logs screened), sharing one action server: one writes to SQLite, the other to

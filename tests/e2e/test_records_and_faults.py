@@ -21,11 +21,24 @@ def texts(replies):
     return "\n".join(message.get("text", "") for message in replies)
 
 
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """Action server and Rasa server (API behind a token), started once for the
+    module: each test has its own conversations (sender ids)."""
+    with restartable_bot(tmp_path_factory.mktemp("records"), ["--auth-token", TOKEN], token=TOKEN) as started:
+        yield started
+
+
 @pytest.fixture
-def stack(tmp_path):
-    """Action server and Rasa server (API behind a token) that a test may stop and restart."""
-    with restartable_bot(tmp_path, ["--auth-token", TOKEN], token=TOKEN) as servers:
-        yield servers
+def stack(servers):
+    """The module's servers, both running when a test starts (one that a test
+    stopped and did not restart, because it failed, is started again); a test
+    may stop and restart them."""
+    if servers.processes["actions"].poll() is not None:
+        servers.start_actions()
+    if servers.processes["rasa"].poll() is not None:
+        servers.start_rasa()
+    return servers
 
 
 def slots(bot, sender):

@@ -154,7 +154,7 @@ def test_hand_typed_payload_outside_the_contract_is_refused(bot):
     assert slots(bot, sender)["bone"] == "femur"
 
 
-# ------------------------------------------------------------- issue 12 paths
+# --------------------------------------- every path reaches the answer, every fact counts
 
 KNOWN = {"situation": "douleur rebelle", "bone": "fémur"}  # always known: never « je ne sais pas »
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 import yaml
 
+from consultation import texts as texts_module
 from decision.contract import UNKNOWN_ALLOWED
 from freetext.parser import FIELD_VALUES, extract_facts, interpret_answer
 
-TEXTS = Path(__file__).resolve().parents[2] / "consultation" / "texts.yml"
+TEXTS = texts_module.TEXTS
 
 
 def button_labels() -> list[tuple[str, str, str | None]]:

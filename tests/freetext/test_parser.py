@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -13,10 +12,13 @@ from hypothesis import strategies as st
 
 from decision.contract import UNKNOWN_ALLOWED
 from freetext import lexicon, parser
+from freetext.lexicon import Role
 from freetext.parser import FIELD_VALUES, Fact, extract_facts, interpret_answer
+from freetext.tokens import expand, phrase_keys
+from paths import ROOT
 from tests.freetext.shorthand import recorded
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = ROOT
 
 
 def pairs(text: str) -> list[tuple[str, str]]:
@@ -530,7 +532,7 @@ def test_word_between_cue_and_duration_that_may_change_it_blocks_reading() -> No
 
 def test_a_range_from_one_class_bound_to_the_next_is_that_class() -> None:
     """The button « 6 semaines à 6 mois » typed; « 3 à 6 mois » ends on 6 months, which the
-    label « 6 semaines à 6 mois » holds (issue 20); « 4 à 6 semaines » ends on 6 weeks,
+    label « 6 semaines à 6 mois » holds; « 4 à 6 semaines » ends on 6 weeks,
     which « Moins de 6 semaines » does not hold: it straddles two classes."""
     assert pairs("espérance de vie 6 semaines à 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
     assert pairs("espérance de vie entre 6 semaines et 6 mois") == [("life_expectancy", "6_weeks_to_6_months")]
@@ -612,7 +614,7 @@ def test_lexicon_phrases_are_written_with_full_words() -> None:
 
 
 # --------------------------------------------------------------------------
-# How clinicians write (issue 12): each rule with phrasings a clinician would type.
+# How clinicians write: each rule with phrasings a clinician would type.
 
 
 @pytest.mark.parametrize(
@@ -897,7 +899,7 @@ ANSWERS: list[tuple[str, str, str | None]] = [
     ("20 pour cent", "lesion_size", "lt_one_third"),
     ("65 %", "lesion_size", None),
     # Mirels' middle class is closed: exactly a third or two thirds is "1/3 to 2/3"
-    # (was None before the brief of issue 12 asked « 2/3 » -> one_to_two_thirds).
+    # (« 2/3 » typed by a clinician means that class).
     ("1/3", "lesion_size", "one_to_two_thirds"),
     ("2/3", "lesion_size", "one_to_two_thirds"),
     ("deux tiers", "lesion_size", "one_to_two_thirds"),
@@ -991,7 +993,7 @@ def test_lexicon_is_loaded_once() -> None:
 def test_lexicon_codes_are_contract_codes() -> None:
     lex = parser._lexicon()
     for e in lex.base_entries:
-        if e.role in (parser.FACT, parser.CUED, parser.CONTEXT, parser.UPGRADE):
+        if e.role in (Role.FACT, Role.CUED, Role.CONTEXT, Role.UPGRADE):
             assert e.value in FIELD_VALUES[e.field]
 
 
@@ -1535,7 +1537,7 @@ def test_an_estimate_that_it_is_not_so_negates_in_a_description(text: str, expec
 
 def test_alternatives_matching_the_same_words_are_expanded_once() -> None:
     """« douleur|douleurs » match the same words (a plural's s is dropped): one variant, not two."""
-    assert [parser._phrase_keys(v) for v in parser._expand("(douleur|douleurs) (calmee|calmees|soulagee)")] == [
+    assert [phrase_keys(v) for v in expand("(douleur|douleurs) (calmee|calmees|soulagee)")] == [
         ("douleur", "calmee"),
         ("douleur", "soulagee"),
     ]

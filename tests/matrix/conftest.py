@@ -32,13 +32,13 @@ TIMELINE_LIMIT = 2
 
 
 class BridgeProcess:
-    """`python -m channels.matrix`, as scripts/serve.sh starts it."""
+    """`python -m matrix_bridge`, as scripts/serve.sh starts it."""
 
     def __init__(self, credentials: Path, rasa_url: str, state_dir: Path, log: Path) -> None:
         self.args = [
             str(bridge_python()),
             "-m",
-            "channels.matrix",
+            "matrix_bridge",
             "--credentials",
             str(credentials),
             "--rasa-url",

@@ -28,8 +28,8 @@ from typing import Any
 
 from harness.processes import ROOT, free_port, stop, tail
 
-REQUIREMENTS = ROOT / "channels" / "matrix" / "synapse-requirements.txt"
-BRIDGE_REQUIREMENTS = ROOT / "channels" / "matrix" / "requirements.txt"
+REQUIREMENTS = ROOT / "matrix_bridge" / "synapse-requirements.txt"
+BRIDGE_REQUIREMENTS = ROOT / "matrix_bridge" / "requirements.txt"
 SERVER_NAME = "localhost"
 
 

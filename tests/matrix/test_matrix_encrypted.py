@@ -32,8 +32,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from channels.formatting import matrix_html, plain_text
-from channels.matrix import crosssigning
 from harness.scripts import FEMORAL_NECK_FREE_TEXT
+from matrix_bridge import crosssigning
 from tests.matrix.conftest import CLINICIAN_PASSWORD, STORE_KEY
 from tests.matrix.conversation import (
     RCP_SHEET,

@@ -58,10 +58,10 @@ from decision.contract import bones_for_site
 from freetext.lexicon import load_lexicon
 from freetext.parser import FIELD_VALUES, extract_facts
 from freetext.tokens import ANY_NUMBER
+from paths import ROOT
 from privacy.vocabulary import strings as nested_strings
 from tests.freetext.shorthand import as_code, recorded
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 DEV_SET = HERE / "dev.yml"
 FROZEN_SET = HERE / "frozen.yml"

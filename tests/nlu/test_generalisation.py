@@ -44,7 +44,7 @@ from tests.nlu.sets import (
 MODEL = ROOT / "models" / "consultation.tar.gz"
 RESULTS = ROOT / "results"
 
-# Floors, set below what was measured (README, « Mesures du NLU »). Dev set: intent
+# Floors, set below what was measured (docs/tests.md, « Mesures du NLU »). Dev set: intent
 # F1 0.896, entity F1 0.987, slot accuracy 0.977. Frozen set: intent F1 0.914 with
 # the model of `make model` and with three more trainings of the same
 # configuration, entity F1 0.941, slot accuracy 0.816. DIET's seed and
@@ -209,14 +209,17 @@ def check_floors(scores: Scores, floors: dict[str, float]) -> None:
     assert below == {}, f"{scores.summary()}; floors {floors}"
 
 
+@pytest.mark.model
 def test_scores_on_the_dev_set(scores: dict[str, Scores]) -> None:
     check_floors(scores["dev"], DEV_FLOORS)
 
 
+@pytest.mark.model
 def test_scores_on_the_frozen_set(scores: dict[str, Scores]) -> None:
     check_floors(scores["frozen"], FROZEN_FLOORS)
 
 
+@pytest.mark.model
 def test_entities_are_the_parsers(scores: dict[str, Scores]) -> None:
     """The pipeline's entities are CaseFactExtractor's, that is the parser's: the
     slot accuracy, measured with the parser, measures what the assistant records."""

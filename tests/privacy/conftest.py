@@ -7,6 +7,6 @@ MEASURES: list[str] = []
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if MEASURES:
-        terminalreporter.section("privacy screening (issue 16)")
+        terminalreporter.section("privacy screening")
         for line in MEASURES:
             terminalreporter.write_line(line)

@@ -1,5 +1,5 @@
 """`python -m records report` and `purge` against PostgreSQL, configured as
-the README says for production (endpoints.yml with ${DB_HOST}, ${DB_USER},
+docs/security.md says for production (endpoints.yml with ${DB_HOST}, ${DB_USER},
 ${DB_PASSWORD} read from the environment), on a real throwaway server; the
 consultations written by the project's tracker store."""
 
@@ -25,7 +25,7 @@ from tests.support.services import postgres_server
 pytestmark = pytest.mark.e2e
 
 CASE = FEMORAL_NECK
-# The README's production section, the port and database of the test server.
+# The production section of docs/security.md, the port and database of the test server.
 ENDPOINTS = """\
 tracker_store:
   type: records.store.ScreenedSQLTrackerStore

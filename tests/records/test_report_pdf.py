@@ -6,16 +6,14 @@ apart, the chapter's general reading."""
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from decision import knowledge
+from paths import ROOT
 from records.report import report_markdown, report_pdf
 from tests.cases import FEMORAL_NECK, recorded
-
-ROOT = Path(__file__).resolve().parents[2]
 
 TYPICAL = FEMORAL_NECK  # the README's consultation
 # Every case written out for the decision module's tests and the README.

@@ -4,12 +4,12 @@ import asyncio
 import json
 import sqlite3
 import time
-from pathlib import Path
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import paths
 from decision import recommend
 from records.__main__ import main as records_main
 from records.report import report_markdown
@@ -126,7 +126,7 @@ def test_report_shows_the_software_version_and_the_edition_as_the_source_gives_i
     """Clinical review 2: the software version of `VERSION`, the changelog and the
     RCP report agree; the guideline's edition is shown as the source gives it
     (the text names none: it says so, in plain words)."""
-    version = (Path(__file__).resolve().parents[2] / "VERSION").read_text(encoding="utf-8").strip()
+    version = paths.version()
     markdown = report_markdown(recommendation(), "c1")
     assert f"(assistant, version {version})" in markdown
     assert "Référentiel : édition non indiquée dans le texte source." in markdown

@@ -1,5 +1,5 @@
 """Every string of every event is screened before the tracker store writes it
-(issue 16 §1): user text, entities, parse data, intent payloads, slot values,
+(so that nothing identifying is ever stored): user text, entities, parse data, intent payloads, slot values,
 bot text and data, metadata; the events still read back in Rasa, the
 contract's codes and the recommendation stay as they are."""
 

@@ -1,4 +1,4 @@
-"""Nothing acknowledged is ever lost (issue 24): the deployment of
+"""Nothing acknowledged is ever lost: the deployment of
 docs/scale.md on loopback (private PostgreSQL and Redis, two Rasa servers, one
 action server) under four faults, one per phase, while consultations go on
 eight at a time through a client that resends like a load balancer:

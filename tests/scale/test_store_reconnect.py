@@ -1,5 +1,5 @@
 """The stores find their servers again by themselves after a restart, and say
-so when they cannot (issue 24): real PostgreSQL and Redis on loopback, no Rasa
+so when they cannot: real PostgreSQL and Redis on loopback, no Rasa
 server."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """serving/turns.py without a model: the agent's tracker store retries, then
 refuses, never falls back to memory; client message ids; the earlier answer of
-a message sent again; what the log says when a store fails (issue 24)."""
+a message sent again; what the log says when a store fails."""
 
 import asyncio
 import logging
@@ -166,7 +166,7 @@ def test_the_other_programs_sentences_survive_too():
 
 
 # Rasa 3.6's own lines (rasa/core/tracker_store.py, FailSafeTrackerStore), which
-# the recogniser alone turned into « [NOM]' … » (issue 24).
+# the recogniser alone turned into « [NOM]' … ».
 RASA_LINE = (
     "2026-12-07 20:00:00 ERROR    rasa.core.tracker_store  - Error happened when trying to {what}. Falling back "
     "to use the 'InMemoryTrackerStore'. Please investigate the following error: (psycopg2.OperationalError) "

@@ -1,7 +1,7 @@
 """serving/turns.py against the trained model and a real action server, the
 agent in this process: a turn is stored or it is refused, a message sent again
 with its id is processed once, and the action server going away never leaves a
-conversation dead (issue 24)."""
+conversation dead."""
 
 from __future__ import annotations
 

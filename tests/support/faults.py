@@ -1,5 +1,5 @@
 """Fault injection on the multi-server deployment of docs/scale.md, on
-loopback (issue 24): private PostgreSQL and Redis, two Rasa servers, one action
+loopback: private PostgreSQL and Redis, two Rasa servers, one action
 server; consultations typed in free French by a client that resends as a load
 balancer would; one fault per phase; then the whole store read back.
 
@@ -92,7 +92,7 @@ class Deployment:
             }
         )
         self.actions_port = free_port()
-        self.rasa_ports = []
+        self.rasa_ports: list[int] = []
         while len(self.rasa_ports) < instances:
             port = free_port()
             if port != self.actions_port and port not in self.rasa_ports:

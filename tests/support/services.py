@@ -63,8 +63,9 @@ def postgres_bin_dir() -> Path | None:
         with contextlib.suppress(OSError, subprocess.CalledProcessError):
             out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True, timeout=10)
             candidates.append(Path(out.stdout.strip()))
-    if shutil.which("initdb"):
-        candidates.append(Path(shutil.which("initdb")).parent)
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(Path(initdb).parent)
 
     def version(path: Path) -> tuple:
         try:

@@ -1,5 +1,5 @@
 """A message the server could not take (`turn_refused`: its database or Redis
-away, issue 24) is sent again by the widget, with the same id, and the user is
+away) is sent again by the widget, with the same id, and the user is
 told « Connexion perdue, message renvoyé. »; the message shows once.
 
 The server here is a stand-in speaking the socket.io protocol of the channel

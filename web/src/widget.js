@@ -11,6 +11,7 @@
 
 import { io } from "socket.io-client";
 import { toSafeFragment } from "./markdown.js";
+import { safeSvg, svgDataUrl } from "./svg.js";
 
 const TEXTS = {
   title: "Assistant «\u00a0Chirurgie des métastases osseuses des membres\u00a0»",
@@ -35,6 +36,16 @@ const TEXTS = {
   restarted: "Conversation recommencée.",
   resent: "Connexion perdue, message renvoyé.",
   downloaded: (name) => `Récapitulatif téléchargé : ${name}.`,
+  path: "Schéma",
+  pathHint: "Affiche le schéma du chemin de décision de ce cas dans la conversation ; disponible dès que l'assistant a donné sa recommandation.",
+  pathAlt: "Schéma du chemin de décision de ce cas (sa version texte suit)",
+  pathCaption: "Chemin de décision de ce cas à travers le chapitre.",
+  pathZoom: "Agrandir le schéma",
+  pathText: "Version texte du schéma",
+  pathSave: "Schéma .svg",
+  pathSaved: (name) => `Schéma téléchargé : ${name}.`,
+  zoomTitle: "Schéma du chemin de décision",
+  zoomClose: "Fermer",
 };
 
 const SETTLE_MS = 1500; // a turn without a question is over after this silence
@@ -131,6 +142,10 @@ class ChatWidget {
     this.downloadMarkdownButton = element("button", {
       type: "button", class: "cb-button cb-download", "aria-describedby": hintId, text: TEXTS.downloadMarkdown,
     });
+    this.pathButton = element("button", {
+      type: "button", class: "cb-button cb-path-button", "aria-describedby": `${this.id}-path-hint`, text: TEXTS.path,
+    });
+    this.pathHint = element("p", { id: `${this.id}-path-hint`, class: "cb-sr", text: TEXTS.pathHint });
     this.restartButton = element("button", { type: "button", class: "cb-button cb-restart", text: TEXTS.restart });
     this.downloadHint = element("p", { id: hintId, class: "cb-sr", text: TEXTS.downloadHint });
     this.status = element("p", { class: "cb-status", role: "status" });
@@ -157,7 +172,8 @@ class ChatWidget {
         element(`h${level}`, { id: titleId, class: "cb-title", text: this.options.title || TEXTS.title }),
         element("p", { class: "cb-subtitle", text: TEXTS.subtitle }),
         element("div", { class: "cb-tools" }, [
-          this.downloadButton, this.downloadMarkdownButton, this.restartButton, this.downloadHint,
+          this.downloadButton, this.downloadMarkdownButton, this.pathButton, this.restartButton, this.downloadHint,
+          this.pathHint,
         ]),
       ]),
       this.status,
@@ -166,6 +182,7 @@ class ChatWidget {
       this.replies,
       this.form,
     ]);
+    this.buildZoom();
     root.replaceChildren(this.section);
 
     this.form.addEventListener("submit", (event) => {
@@ -179,6 +196,38 @@ class ChatWidget {
     this.restartButton.addEventListener("click", () => this.restart());
     this.downloadButton.addEventListener("click", () => this.download("pdf"));
     this.downloadMarkdownButton.addEventListener("click", () => this.download("markdown"));
+    this.pathButton.addEventListener("click", () => this.showPath());
+  }
+
+  // The decision path enlarged: a modal dialog (Escape or « Fermer » closes
+  // it, the focus goes back to what opened it).
+  buildZoom() {
+    const titleId = `${this.id}-zoom-title`;
+    this.zoomImage = element("img", { class: "cb-zoom-img", alt: TEXTS.pathAlt });
+    const close = element("button", { type: "button", class: "cb-button cb-zoom-close", text: TEXTS.zoomClose });
+    this.zoom = element("dialog", { class: "cb-zoom", "aria-labelledby": titleId }, [
+      element("div", { class: "cb-zoom-bar" }, [element("p", { id: titleId, class: "cb-zoom-title", text: TEXTS.zoomTitle }), close]),
+      element("div", { class: "cb-zoom-view", tabindex: "0", role: "group", "aria-labelledby": titleId }, [this.zoomImage]),
+    ]);
+    close.addEventListener("click", () => this.zoom.close());
+    // A click on the dark backdrop (outside the dialog's box) closes it too.
+    this.zoom.addEventListener("click", (event) => {
+      if (event.target === this.zoom) this.zoom.close();
+    });
+    this.zoom.addEventListener("close", () => {
+      this.zoomImage.removeAttribute("src");
+      if (this.zoomOpener && this.zoomOpener.isConnected) this.zoomOpener.focus();
+      this.zoomOpener = null;
+    });
+    this.section.append(this.zoom);
+  }
+
+  openZoom(url, opener) {
+    this.zoomOpener = opener;
+    this.zoomImage.src = url;
+    if (typeof this.zoom.showModal === "function") this.zoom.showModal();
+    else this.zoom.setAttribute("open", "");
+    this.zoom.querySelector(".cb-zoom-close").focus();
   }
 
   renderAll() {
@@ -191,11 +240,38 @@ class ChatWidget {
   renderMessage(message) {
     const bot = message.from === "bot";
     const body = element("div", { class: "cb-body" });
-    if (bot) body.append(toSafeFragment(message.text || ""));
+    if (bot && message.path) body.append(this.renderPath(message.path));
+    else if (bot) body.append(toSafeFragment(message.text || ""));
     else body.append(element("p", { text: message.text }));
     return element("div", { class: `cb-msg ${bot ? "cb-msg-bot" : "cb-msg-user"}` }, [
       element("span", { class: "cb-sr", text: bot ? TEXTS.bot : TEXTS.user }),
       body,
+    ]);
+  }
+
+  // The decision path: the picture (an <img>, click to enlarge), a button
+  // that enlarges it, its text version on demand, and the SVG to save.
+  renderPath(path) {
+    const svg = safeSvg(path.svg);
+    if (!svg) return toSafeFragment(path.text || "");
+    const url = svgDataUrl(svg);
+    const image = element("img", { class: "cb-path-img", src: url, alt: TEXTS.pathAlt });
+    const zoom = element("button", { type: "button", class: "cb-button cb-path-zoom", "aria-haspopup": "dialog", text: TEXTS.pathZoom });
+    const save = element("button", { type: "button", class: "cb-button cb-path-save", text: TEXTS.pathSave });
+    image.addEventListener("click", () => this.openZoom(url, zoom));
+    zoom.addEventListener("click", () => this.openZoom(url, zoom));
+    save.addEventListener("click", () => {
+      const filename = String(path.filename || "schema-decision.svg").replace(/[^\w.-]/g, "_");
+      this.saveFile(new Blob([svg], { type: "image/svg+xml" }), filename);
+      this.announce(TEXTS.pathSaved(filename), "info");
+    });
+    const words = element("div", { class: "cb-path-words" });
+    words.append(toSafeFragment(path.text || ""));
+    return element("figure", { class: "cb-path" }, [
+      element("figcaption", { class: "cb-path-caption", text: TEXTS.pathCaption }),
+      image,
+      element("div", { class: "cb-path-tools" }, [zoom, save]),
+      element("details", { class: "cb-path-text" }, [element("summary", { text: TEXTS.pathText }), words]),
     ]);
   }
 
@@ -214,6 +290,7 @@ class ChatWidget {
   updateDownload() {
     this.downloadButton.disabled = !this.state.reportReady;
     this.downloadMarkdownButton.disabled = !this.state.reportReady;
+    this.pathButton.disabled = !this.state.reportReady;
   }
 
   // Notices: connection problems stay until solved ("warning"); the others
@@ -296,6 +373,19 @@ class ChatWidget {
       this.saveReport(data.rcp_report);
       return;
     }
+    // The decision path (« schéma »): shown as a message, once made safe.
+    if (data.path && typeof data.path === "object") {
+      const svg = safeSvg(data.path.svg);
+      if (!svg) return;
+      const text = typeof data.path.text === "string" ? data.path.text : "";
+      const filename = typeof data.path.filename === "string" ? data.path.filename : "";
+      clearTimeout(this.noAnswerTimer);
+      this.append({ from: "bot", text: "", path: { svg, text, filename } });
+      this.save();
+      clearTimeout(this.turnTimer);
+      this.turnTimer = setTimeout(() => this.endOfTurn(), SETTLE_MS);
+      return;
+    }
     // A new consultation has started (« Recommencer » confirmed): the log
     // starts again with it.
     if (data.new_consultation) {
@@ -369,6 +459,21 @@ class ChatWidget {
     this.send(this.options.restartPayload, null);
   }
 
+  showPath() {
+    if (!this.state.reportReady) return;
+    this.focusAfterTurn = "input";
+    this.send(this.options.pathPayload, TEXTS.path);
+  }
+
+  saveFile(blob, filename) {
+    const url = URL.createObjectURL(blob);
+    const link = element("a", { href: url, download: filename, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
   download(format) {
     // The server builds the sheet (records/report.py) from the conversation's
     // last recommendation: the same as « rapport » in the chat and the PDF.
@@ -391,12 +496,7 @@ class ChatWidget {
       // UTF-8 without a byte-order mark: the file starts with its title.
       blob = new Blob([String(report.markdown || "")], { type: "text/markdown;charset=utf-8" });
     }
-    const url = URL.createObjectURL(blob);
-    const link = element("a", { href: url, download: filename, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    this.saveFile(blob, filename);
     this.announce(TEXTS.downloaded(filename), "info");
   }
 
@@ -452,6 +552,7 @@ function defaults() {
     initPayload: "/greet",
     restartPayload: "/start_consultation",
     reportPayload: '/ask_report{"delivery": "file"}',
+    pathPayload: "/ask_path",
     userEvent: "user_uttered",
     botEvent: "bot_uttered",
     headingLevel: 2,
