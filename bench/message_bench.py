@@ -99,7 +99,7 @@ def growth(times: list[float | None]) -> list[float | None]:
 
 def steps(sizes: tuple[int, ...], with_nlu: bool) -> list[dict[str, Any]]:
     measured: dict[str, Callable[[str], Any]] = {
-        "records.privacy.screen": screen,
+        "privacy.screen": screen,
         "freetext extract_facts": extract_facts,
     }
     if with_nlu:

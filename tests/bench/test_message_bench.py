@@ -8,7 +8,7 @@ def test_message_bench_measures_each_step_at_each_size(capsys):
     assert message_bench.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "Lecteur du français libre :" in out and "ms par message court" in out
-    for step in ("records.privacy.screen", "freetext extract_facts"):
+    for step in ("privacy.screen", "freetext extract_facts"):
         assert sum(1 for line in out.splitlines() if line.strip().startswith(step)) == len(message_bench.TEXTS)
 
 
