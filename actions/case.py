@@ -25,7 +25,7 @@ def case_from_tracker(tracker: Tracker) -> dict[str, Any]:
 
 def latest_text(tracker: Tracker) -> str:
     """The text of the latest user message, whose reading by the Rasa server's NLU
-    (`nlu.case_facts`, carried in its parse data) the parser is told: the
+    (`nlu.case_fact_extractor`, carried in its parse data) the parser is told: the
     message is not read again here, only what depends on the dialogue is."""
     latest = tracker.latest_message or {}
     text = latest.get("text") or ""

@@ -1,6 +1,6 @@
 """A message read once, in one process, and what was read passed on.
 
-The Rasa server's NLU (`nlu.case_facts`) reads every message: its facts, and
+The Rasa server's NLU (`nlu.case_fact_extractor`) reads every message: its facts, and
 what the rest of the turn asks of the same reading (the fields it names, the
 values it leaves open, the quantities on or across a class bound, whether it
 is outside the chapter, whether it takes facts out of the case). `carry(text)` gives all of it as JSON, which Rasa

@@ -2,7 +2,7 @@
 
 config.yml, after the tokenizer:
 
-    - name: nlu.case_facts.CaseFactExtractor
+    - name: nlu.case_fact_extractor.CaseFactExtractor
 
 Each fact of ``freetext.parser.extract_facts`` becomes an entity
 ``{"entity", "value", "start", "end", "confidence_entity": 1.0,

@@ -71,7 +71,7 @@ def outside_chapter(tracker: DialogueStateTracker) -> bool:
         return False
     if (latest.intent or {}).get("name") == OUT_OF_SCOPE_INTENT:
         return False
-    # What the NLU read of the message (`nlu.case_facts`), not read again.
+    # What the NLU read of the message (`nlu.case_fact_extractor`), not read again.
     return reading.carried_out_of_scope(latest.parse_data.get(reading.KEY), latest.text or "") is not None
 
 

@@ -1,5 +1,5 @@
 """One reading per message (issue 21, item 3): the action server uses what the
-Rasa server's NLU read of the message (`nlu.case_facts`, carried in the parse
+Rasa server's NLU read of the message (`nlu.case_fact_extractor`, carried in the parse
 data) and does not read it again; without it, it reads the message itself,
 with the same result."""
 
@@ -14,7 +14,7 @@ import freetext.scope  # noqa: E402
 from actions.action_ask_field import AskForSite  # noqa: E402
 from actions.action_validate_slot_mappings import ExtractCaseFacts  # noqa: E402
 from freetext import reading  # noqa: E402
-from nlu.case_facts import CaseFactExtractor  # noqa: E402
+from nlu.case_fact_extractor import CaseFactExtractor  # noqa: E402
 
 from .conftest import make_tracker  # noqa: E402
 

@@ -218,7 +218,7 @@ def test_a_message_not_understood_after_the_answer_says_so_and_does_not_repeat_i
 
 def test_a_fact_in_a_message_read_as_another_intent_still_changes_the_case(bot):
     """The classifier's intent does not decide whether a stated fact counts
-    (policies/case_facts.py): here a « pourquoi » that also says the patient is unfit."""
+    (policies/case_facts_policy.py): here a « pourquoi » that also says the patient is unfit."""
     sender, _ = play(bot, FEMORAL_NECK_FREE_TEXT)
     replies = texts(bot.send(sender, '/ask_why{"fit_for_surgery": false}'))
     recommendation = slots(bot, sender)["recommendation"]

@@ -1,4 +1,4 @@
-"""Tests of the Rasa NLU component nlu.case_facts.CaseFactExtractor."""
+"""Tests of the Rasa NLU component nlu.case_fact_extractor.CaseFactExtractor."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin  # noqa: E402
 from rasa.shared.data import TrainingType  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 
-from nlu.case_facts import CaseFactExtractor  # noqa: E402
+from nlu.case_fact_extractor import CaseFactExtractor  # noqa: E402
 
 ENTITY_KEYS = {"entity", "value", "start", "end", "confidence_entity", "extractor"}
 
@@ -41,7 +41,7 @@ def run(extractor: CaseFactExtractor, text: Any, **data: Any) -> list[dict[str, 
 def test_component_is_a_registered_entity_extractor() -> None:
     assert issubclass(CaseFactExtractor, GraphComponent)
     assert issubclass(CaseFactExtractor, EntityExtractorMixin)
-    registered = DefaultV1Recipe._from_registry("nlu.case_facts.CaseFactExtractor")
+    registered = DefaultV1Recipe._from_registry("nlu.case_fact_extractor.CaseFactExtractor")
     assert registered.clazz is CaseFactExtractor
     assert registered.types == {DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR}
     assert registered.is_trainable is False
@@ -51,7 +51,7 @@ def test_component_fits_in_a_pipeline_after_the_tokenizer() -> None:
     config = {
         "recipe": "default.v1",
         "language": "fr",
-        "pipeline": [{"name": "WhitespaceTokenizer"}, {"name": "nlu.case_facts.CaseFactExtractor"}],
+        "pipeline": [{"name": "WhitespaceTokenizer"}, {"name": "nlu.case_fact_extractor.CaseFactExtractor"}],
         "policies": [],
     }
     graph = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.NLU)

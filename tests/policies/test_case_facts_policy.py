@@ -17,7 +17,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from paths import ROOT
-from policies.case_facts import FORM, RECOMMEND, CaseFactsPolicy, next_action
+from policies.case_facts_policy import FORM, RECOMMEND, CaseFactsPolicy, next_action
 
 
 def tracker_after(text: str, intent: str, *events: object) -> DialogueStateTracker:

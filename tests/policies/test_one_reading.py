@@ -13,7 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
 import freetext.scope  # noqa: E402
 from freetext import reading  # noqa: E402
-from policies.case_facts import next_action  # noqa: E402
+from policies.case_facts_policy import next_action  # noqa: E402
 
 TEXT = "lyse de l'aile iliaque gauche, faut-il opérer ?"
 
