@@ -1,4 +1,4 @@
-"""The typed consultations of the speed measure (issue 21), as fixed scripts.
+"""The typed consultations of the speed measure, as fixed scripts.
 
 bench/data/load_consultations.yml holds consultations typed as clinicians
 type them (whole-case openings, names and dates of birth, abbreviations,

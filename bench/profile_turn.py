@@ -1,4 +1,4 @@
-"""Where the milliseconds of a turn go (issue 21; docs/performance.md).
+"""Where the milliseconds of a turn go (docs/performance.md).
 
     make bench-profile        # py-spy in a scratch virtualenv (var/py-spy), then this
     python -m bench.profile_turn --py-spy /path/to/py-spy [--seconds 40]

@@ -1,4 +1,4 @@
-"""What the Rasa benchmark measures on a bot it starts (issue 21): the first
+"""What the Rasa benchmark measures on a bot it starts: the first
 turn after a start, the load right after a start and once warm, turn by turn
 (harness.load), and the memory of its process trees (from /proc)."""
 

@@ -1,4 +1,4 @@
-"""The Rasa benchmark's table (issue 21): one row per measure (ours,
+"""The Rasa benchmark's table: one row per measure (ours,
 baseline, ratio, target, met), in Markdown, and its verdict in plain French.
 Pure: computed from the report that bench/rasa_measure.py fills."""
 

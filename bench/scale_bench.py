@@ -1,4 +1,4 @@
-"""The scale path measured (issue 21): turns per second per Rasa server added.
+"""The scale path measured: turns per second per Rasa server added.
 
     python -m bench.scale_bench                 # make bench-scale: 1 then 2 Rasa servers
     python -m bench.scale_bench --servers 3     # 1, 2, then 3

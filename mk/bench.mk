@@ -11,7 +11,7 @@
 
 .PHONY: bench-rasa bench-serve bench-scale bench-profile bench-smoke bench-typed
 
-# bench-serve: only what users live (issue 21, docs/performance.md): our
+# bench-serve: only what users live (docs/performance.md): our
 # trained model (models/, not retrained) and Rasa's starter bot, each started
 # 4 times: the first turn after a start (median of 3), the load of 20
 # simultaneous typed consultations right after a start, then warm at 1 and 20.

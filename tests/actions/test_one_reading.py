@@ -1,4 +1,4 @@
-"""One reading per message (issue 21, item 3): the action server uses what the
+"""One reading per message: the action server uses what the
 Rasa server's NLU read of the message (`nlu.case_fact_extractor`, carried in the parse
 data) and does not read it again; without it, it reads the message itself,
 with the same result."""

@@ -1,5 +1,5 @@
-"""The statistics and the table of the speed bench (bench/rasa_table.py,
-issue 21), from a report written by hand: percentiles, ratios and the verdict
+"""The statistics and the table of the speed bench (bench/rasa_table.py),
+from a report written by hand: percentiles, ratios and the verdict
 on each target. Nothing here is timed; expected values are computed by hand."""
 
 import statistics

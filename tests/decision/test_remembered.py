@@ -1,4 +1,4 @@
-"""`recommend` computes a case's recommendation once (issue 21): the same case
+"""`recommend` computes a case's recommendation once: the same case
 asked again (a turn asks it several times, and the next turn again) gives the
 recommendation already made, which no caller can change."""
 

@@ -1,5 +1,5 @@
 """What the Rasa server's NLU read of a message, carried to the action server
-(`freetext.reading`, issue 21): told to the parser there, it gives exactly what
+(`freetext.reading`): told to the parser there, it gives exactly what
 reading the message again would, and is never used for another text."""
 
 from pathlib import Path

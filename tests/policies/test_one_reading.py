@@ -1,4 +1,4 @@
-"""`CaseFactsPolicy` uses what the NLU read of the message (issue 21): it does
+"""`CaseFactsPolicy` uses what the NLU read of the message: it does
 not read it again, and reads it when the NLU's reading is missing."""
 
 from __future__ import annotations
