@@ -176,7 +176,7 @@ class ScreenedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
             events = [json.loads(row.data) for row in rows]
-        if self.domain is None or not events:
+        if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
