@@ -8,6 +8,8 @@ endpoints.yml:
       dialect: sqlite            # postgresql in production
       db: var/consultations.db
       retention_days: 90         # used by `python -m records purge`
+      db_threads: 4              # worker threads for the database work (default 4)
+      sqlite_synchronous: normal # or full: SQLite waits for the disk at each commit
 
 What is screened (`records.privacy.screen_value`): the user's text, its
 `parse_data` (text, intent, entities with their values and text), the
