@@ -154,6 +154,8 @@ CAPITALS_NAME = re.compile(
 
 
 def pattern_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """The spans of the patterns (their group "value" when there is one), and
+    of any token of six digits or more with at most four letters."""
     for kind, pattern in PATTERNS:
         for match in pattern.finditer(text):
             if "value" in pattern.groupindex and match.group("value") is not None:
@@ -167,6 +169,7 @@ def pattern_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def cue_name_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """The names that follow a cue."""
     for pattern, mode in CUES:
         for match in pattern.finditer(text):
             span = _name_after(text, match.end(), mode)
@@ -204,6 +207,7 @@ def _name_after(text: str, position: int, mode: str) -> tuple[int, int] | None:
 
 
 def capitals_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """« NOM Prénom » whose words in capitals are not all the project's words."""
     for match in CAPITALS_NAME.finditer(text):
         caps = re.findall(rf"[{UP}]+", match.group("caps"))
         if any(not is_known(word) for word in caps):

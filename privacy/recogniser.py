@@ -240,6 +240,8 @@ def _drop_at_edge(word: str) -> bool:
     return word[0].islower() and is_known(word)
 
 
+# ---------------------------------------------------------------- the pipeline
+
 _lock = threading.RLock()
 _loaded: list[Any] = []
 _pipe_lock = threading.Lock()  # one text at a time through the recogniser, whatever the thread
