@@ -29,11 +29,11 @@ RESULTS = Path(__file__).with_name("results")
 
 
 def _clear() -> None:
-    from privacy import screening as privacy
+    from privacy import recogniser, screening
 
-    privacy._screen_cached.cache_clear()
-    privacy._screen_long.cache_clear()
-    privacy._sentence_cache.clear()
+    screening._screen_cached.cache_clear()
+    screening._screen_long.cache_clear()
+    recogniser._sentence_cache.clear()
 
 
 def timed(items: list[Any], work: Callable[[Any], Any]) -> dict[str, float]:

@@ -3,6 +3,7 @@
 slot, metadata). Used by the tracker store (records.store), the servers' logs
 (serving.log_screen) and the actions that quote what was typed."""
 
-from .screening import KINDS, Screened, screen, screen_value
+from .patterns import KINDS
+from .screening import Screened, screen, screen_value
 
 __all__ = ["KINDS", "Screened", "screen", "screen_value"]

@@ -26,7 +26,7 @@ import threading
 from typing import Any, TextIO
 
 from privacy import screen
-from privacy.screening import inside_recogniser
+from privacy.recogniser import inside_recogniser
 
 MAX_LINE = 4000
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?")

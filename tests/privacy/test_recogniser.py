@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from privacy import screen
-from privacy import screening as module
+from privacy import recogniser as module
+from privacy import screen, screening
 
 SET = Path(__file__).with_name("identifying.yml")
 
@@ -102,7 +102,7 @@ def test_clinical_text_tags_numbers_and_machine_keys_never_reach_the_recogniser(
     lower = not any(char.isupper() for char in text)
     assert not module._may_hold_name(text, lower)
     for standalone in (False, True):
-        module._screen_cached.cache_clear()
+        screening._screen_cached.cache_clear()
         module._sentence_cache.clear()
         screen(text, standalone=standalone)
 
