@@ -4,7 +4,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.discussion import answer, data
+from consultation.discussion import answer
+from consultation.discussion_words import data
 
 from .case import case_from_tracker, current_recommendation, requested_field
 

@@ -5,8 +5,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation.discussion import topic
-from consultation.render import why_buttons, why_messages
 from consultation.texts import field_name, field_text, fold, texts
+from consultation.why import why_buttons, why_messages
 
 from .action_discuss import answer_question
 from .case import case_from_tracker, current_recommendation, requested_field

@@ -9,7 +9,7 @@ from consultation.texts import message
 
 from .action_discuss import answer_question
 from .case import RECOMMENDATION_SLOT, case_from_tracker, last_recommendation, slot_set_this_turn
-from .recommendation import give
+from .send_answer import send_recommendation
 
 
 class ActionRecommend(Action):
@@ -32,4 +32,4 @@ class ActionRecommend(Action):
             if not slot_set_this_turn(tracker, RECOMMENDATION_SLOT) and not answer_question(dispatcher, tracker):
                 dispatcher.utter_message(text=message("not_understood_after_answer"))
             return []
-        return give(dispatcher, case, previous)
+        return send_recommendation(dispatcher, case, previous)

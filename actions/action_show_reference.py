@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.render import reference_message
+from consultation.sources import reference_message
 from consultation.texts import message
 from decision import knowledge
 

@@ -4,7 +4,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from consultation.render import case_summary, short_answer
+from consultation.questions import case_summary
+from consultation.render import short_answer
 
 from .case import case_from_tracker, current_recommendation
 

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from consultation.facts import update_facts
-from consultation.render import payload
+from consultation.questions import payload
 from consultation.texts import message, value_label
 from decision import FIELDS
 from privacy import screen

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from consultation import progress
-from consultation.render import payload
+from consultation.questions import payload
 from decision import FIELDS
 from freetext import reading
 

@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 from consultation import progress
 
 from .case import case_from_tracker, last_recommendation
-from .recommendation import say
+from .send_answer import say
 
 
 class ValidateConsultationForm(FormValidationAction):

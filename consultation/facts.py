@@ -19,7 +19,7 @@ from freetext.discourse import Command, answer_is_blocked, choice_side, command
 from freetext.parser import boundaries, choices, extract_facts, interpret_answer
 from freetext.scope import out_of_scope
 
-from .render import case_field_name
+from .questions import case_field_name
 from .texts import field_name, message, value_label, values_list
 
 

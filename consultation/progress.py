@@ -38,7 +38,8 @@ from decision.model import freeze
 from decision.rules import QUESTION_ORDER, decide, values_of
 from paths import version
 
-from .render import question, recommendation_messages
+from .questions import question
+from .render import recommendation_messages
 from .texts import answer_text, field_name, field_text, message, texts, value_label
 
 __all__ = [
@@ -51,17 +52,17 @@ __all__ = [
     "announce",
     "can_change",
     "change_lines",
-    "compute",
     "current",
     "essential",
     "next_question",
-    "plan",
     "question_message",
     "reask",
+    "recommendation_for",
     "refining",
     "required",
     "route",
     "same_case",
+    "surgical_plan",
     "turn",
     "view",
 ]
@@ -134,8 +135,8 @@ def _seen_once(case: tuple[tuple[str, Any], ...]) -> Mapping[str, Any] | None:
 # ------------------------------------------------------------ the answer kept
 
 
-def compute(case: Mapping[str, Any]) -> dict[str, Any]:
-    """The contract's JSON plus its audit record (time, project version, guideline
+def recommendation_for(case: Mapping[str, Any]) -> dict[str, Any]:
+    """The recommendation for `case`: the contract's JSON plus its audit record (time, project version, guideline
     edition, and the fingerprint of the guideline text, which names no edition)."""
     recommendation = recommend(case).to_dict()
     recommendation["record"] = {
@@ -160,12 +161,12 @@ def current(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> dict[st
     if same_case(given, case):
         return dict(given)
     try:
-        return compute(case)
+        return recommendation_for(case)
     except CaseError:  # never reached with checked slots; the one kept then stands
         return dict(given)
 
 
-def plan(recommendation: Mapping[str, Any] | None) -> Any:
+def surgical_plan(recommendation: Mapping[str, Any] | None) -> Any:
     """What a « pour affiner » answer never changes: the surgery, the
     indication and the options (adjuncts aside) — `Decision.plan`, the one plan."""
     if not recommendation:
@@ -207,11 +208,11 @@ def turn(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> Turn:
     if not given:
         if not answer_due(case):
             return Turn()
-        recommendation = compute(case)
+        recommendation = recommendation_for(case)
         return said(None, recommendation, bool(refining(case)))
     if same_case(given, case):
         return Turn()
-    recommendation = compute(case)
+    recommendation = recommendation_for(case)
     waiting = essential(case)
     if waiting and recommendation["surgery"] == "undetermined" and given.get("surgery") != "undetermined":
         names = answer_text("branch_or").join(field_name(name) for name in waiting)
@@ -252,7 +253,11 @@ def answer_changed(before: Mapping[str, Any], after: Mapping[str, Any], lines: S
     Mirels score, the branches): it is then shown again whole. Items added,
     removed or modified alone are said by their lines."""
     head = ("surgery", "intent", "indication", "mirels", "branches")
-    return not lines or plan(before) != plan(after) or any(before.get(key) != after.get(key) for key in head)
+    return (
+        not lines
+        or surgical_plan(before) != surgical_plan(after)
+        or any(before.get(key) != after.get(key) for key in head)
+    )
 
 
 def _keyed(recommendation: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

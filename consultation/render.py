@@ -1,4 +1,4 @@
-"""The recommendation and the questions, written for a clinician (Markdown).
+"""The recommendation, written for a clinician (Markdown).
 
 Input is the contract's JSON (`Recommendation.to_dict()`), so the same text can
 be rebuilt later from an audit record. Channels turn the Markdown into what
@@ -8,25 +8,23 @@ no buttons). Every sentence comes from `texts.yml`.
 The answer comes in two parts: a short one (the indication, the options, the
 warnings that matter, what is still open), then the rest on demand
 (« bilan », « suites », « points d'attention », « références », « détails »),
-so that no item is printed twice.
+so that no item is printed twice. The questions and the case are in
+`questions`, the sources and references in `sources`, « pourquoi ? » in `why`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from decision import FIELDS, knowledge
-from decision.contract import UNKNOWN, UNKNOWN_ALLOWED
+from decision import knowledge
 
-from .texts import answer_text, field_name, field_text, message, options, texts, value_label
+from .questions import case_line
+from .sources import references_message, sources
+from .texts import answer_text, field_name, lower_first, sections, texts, value_label
 
-DETAIL_KINDS = ("workup", "postoperative", "warnings")
 # A warning's head (« Site déjà irradié : … »), left out under its condition.
 WARNING_HEAD_WORDS = 4
-# Where the Mirels score does not apply: its items are named without it.
-NO_MIRELS_BONES = ("acetabulum",)
 # The work-up item that puts the diagnosis first when a primary bone tumour is
 # not ruled out (decision: `biopsy_or_minimal_workup`).
 DOUBT_WORKUP = "biopsy_or_minimal_workup"
@@ -35,127 +33,7 @@ PERCUTANEOUS = ("percutaneous_cementoplasty", "percutaneous_ablation")
 TO_CHECK = ("inconsistent_facts",)
 
 
-def lower_first(text: str) -> str:
-    """« Chirurgie à discuter en RCP » inside a sentence: « chirurgie à discuter en RCP »;
-    an acronym keeps its capitals (« IRM ou TEP », never « iRM »)."""
-    if text[1:2].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def sections() -> dict[str, str]:
-    """The sections of a recommendation and their titles, in reading order
-    (shared with the RCP report)."""
-    return dict(texts()["sections"])
-
-
-def sources(item: Mapping[str, Any], bone_reading: bool = True) -> str:
-    """ "§ 4.2 ; réf. 144 ; lecture complémentaire : réf. 141 (cotyle)" — where an
-    item comes from: its section, the references that support it (the chapter's
-    own apart from related ones) and, labelled as such, the review of the
-    case's bone. The chapter's general reading (137–142) is never here."""
-    parts = [answer_text("item_sources", section=item["section"])]
-    support = support_sources(item)
-    if support:
-        parts.append(support)
-    if bone_reading and item.get("bone_reading"):
-        parts.append(bone_reading_sources(item["bone_reading"]))
-    return " ; ".join(parts)
-
-
-def support_sources(item: Mapping[str, Any]) -> str:
-    """ "réf. 139 ; voir aussi 77 (autres chapitres…)": the references that
-    support the item; empty when the chapter states it without one."""
-    numbers = sorted(item.get("citations") or [])
-    chapter = [n for n in numbers if knowledge.reference(n)["cited_by_chapter"]]
-    related = [n for n in numbers if not knowledge.reference(n)["cited_by_chapter"]]
-    parts = []
-    if chapter:
-        parts.append(answer_text("item_references", numbers=", ".join(map(str, chapter))))
-    if related:
-        parts.append(answer_text("item_related", numbers=", ".join(map(str, related))))
-    return " ; ".join(parts)
-
-
-def bone_reading_sources(numbers: Sequence[int]) -> str:
-    """ "lecture complémentaire : réf. 137 (fémur)": a review of the case's bone
-    from the chapter's reading list, never shown as support."""
-    bones = texts()["answer"]["reading_bones"]
-    return " ; ".join(
-        answer_text("item_bone_reading", number=n, bone=bones[knowledge.reading_about(n)["bone"]]) for n in numbers
-    )
-
-
-# ------------------------------------------------------------------ questions
-
-
-def question(
-    name: str,
-    number: int,
-    values: Sequence[Any] | None = None,
-    refining: bool = False,
-    preface: str | None = None,
-) -> dict[str, Any]:
-    """The question about `name`: its number, hint and buttons whose payloads
-    set the slot directly (« Je ne sais pas » included where it is an answer)."""
-    data = field_text(name)
-    progress = message("progress_refine" if refining else "progress", number=number)
-    lines = [preface] if preface else []
-    lines.append(f"*{progress}* — **{data['question']}**")
-    if data.get("hint"):
-        lines.append(data["hint"])
-    buttons = [{"title": label, "payload": payload(name, value)} for label, value in options(name, values)]
-    if name in UNKNOWN_ALLOWED and UNKNOWN not in FIELDS[name]:
-        buttons.append({"title": message("dont_know_button"), "payload": payload(name, UNKNOWN)})
-    return {"text": "\n".join(lines), "buttons": buttons}
-
-
-def payload(name: str, value: Any) -> str:
-    """The button payload that sets `name` to `value`."""
-    return "/inform" + json.dumps({name: value}, ensure_ascii=False)
-
-
 # --------------------------------------------------------------------- answer
-
-
-def case_field_name(name: str, case: Mapping[str, Any]) -> str:
-    """The name of a fact in this case: the Mirels items lose « (score de
-    Mirels) » where the score does not apply (the acetabulum)."""
-    if case.get("bone") in NO_MIRELS_BONES:
-        return texts()["answer"]["names_without_mirels"].get(name, field_name(name))
-    return field_name(name)
-
-
-def case_summary(case: Mapping[str, Any]) -> str:
-    """A compact summary of the facts given so far."""
-    facts = [(name, case[name]) for name in FIELDS if case.get(name) is not None]
-    if not facts:
-        return message("summary_empty")
-    lines = [f"**{message('summary_title')}**"]
-    for name, value in facts:
-        label = case_field_name(name, case)
-        lines.append(f"- {label[:1].upper()}{label[1:]} : {value_label(name, value)}")
-    return "\n".join(lines)
-
-
-def case_line(case: Mapping[str, Any]) -> str:
-    """The case recap folded into one line, after the verdict: « *Cas : fracture
-    pathologique, fémur, col fémoral, espérance de vie 6 à 12 mois…* »."""
-    words = texts()["answer"]
-    facts = []
-    for name in FIELDS:
-        value = case.get(name)
-        if value is None or (name, value) == ("primary_tumor", "lung"):  # the chapter's own case
-            continue
-        label = words["case_line_unknown"] if value == UNKNOWN else lower_first(value_label(name, value))
-        if name in words["case_line_self_named"] and value != UNKNOWN:
-            facts.append(label)
-        else:
-            short = words["case_line_names"].get(name) or case_field_name(name, case)
-            facts.append(answer_text("case_line_fact", name=short, value=label))
-    if not facts:
-        return message("summary_empty")
-    return answer_text("case_line", facts=", ".join(facts))
 
 
 def technique_open(rec: Mapping[str, Any]) -> str | None:
@@ -366,182 +244,3 @@ def details(
 def recommendation_messages(rec: Mapping[str, Any]) -> list[str]:
     """The answer as first given: the short answer, then how to get the rest."""
     return [short_answer(rec), answer_text("more")]
-
-
-def references_message(rec: Mapping[str, Any]) -> str:
-    """The references: those that support the items, then, apart and once, the
-    chapter's general reading."""
-    return "\n".join([f"**{sections()['references']}**", *reference_lines(rec)])
-
-
-def reference_lines(rec: Mapping[str, Any]) -> list[str]:
-    """The references as numbered lines (shared with the RCP report): those
-    the items cite as support, under their own title, then « Lectures
-    générales du chapitre (137–142) » with its sentence and why 140 is not
-    listed, then its texts (one already printed above as support: « Voir
-    ci-dessus »). Blank lines around each list keep it a list in any Markdown
-    reader (a list that does not start at 1 cannot interrupt a paragraph, and a
-    line right after an item would continue it)."""
-    lines: list[str] = []
-    support = [f"{citation['number']}. {citation['reference']}" for citation in rec.get("citations") or []]
-    if support:
-        lines += [f"**{answer_text('references_support')}**", "", *support]
-    reading = rec.get("further_reading")
-    if reading:
-        if lines:
-            lines.append("")
-        not_listed = [
-            answer_text("further_reading_not_listed", number=entry["number"], reason=entry["reason_fr"])
-            for entry in reading.get("not_listed") or []
-        ]
-        lines.append(
-            " ".join(
-                [
-                    f"**{answer_text('further_reading_title', range=reading['range'])}**",
-                    answer_text("further_reading_intro", quote=reading["quote_fr"]),
-                    *not_listed,
-                ]
-            )
-        )
-        printed = {citation["number"] for citation in rec.get("citations") or []}
-        lines += [""] + [
-            f"{citation['number']}. "
-            + (answer_text("further_reading_above") if citation["number"] in printed else citation["reference"])
-            for citation in reading["references"]
-        ]
-    return lines
-
-
-# ------------------------------------------------------------------------ why
-
-
-def why_messages(rec: Mapping[str, Any], everything: bool = False) -> list[str]:
-    """« Pourquoi ? »: the few reasons that decided, in one message — the
-    indication's sentence of the chapter, the first-line options' rationale,
-    the Mirels score, the diagnosis first — and how to get the rest
-    (`why_all`). With `everything`, each item's rationale, section and
-    references, with the chapter's own sentences quoted verbatim."""
-    if not everything:
-        return [why_short(rec)]
-    return why_everything(rec)
-
-
-def why_short(rec: Mapping[str, Any]) -> str:
-    """The reasons that decided, one line each (no item printed whole)."""
-    why = texts()["why"]
-    indication = rec["indication"]
-    quote = indication.get("quote_fr") or indication["text_fr"]
-    decided = [
-        why["short_indication"].format(
-            headline=texts()["surgery"][rec["surgery"]], quote=quote, sources=sources(indication, bone_reading=False)
-        )
-    ]
-    doubt = doubt_first(rec)
-    if doubt:
-        decided.insert(0, f"- {doubt}")
-    if rec.get("mirels"):
-        decided.append(f"- {mirels_line(rec['mirels'])}")
-    first_line = [item for item in rec.get("techniques") or [] if item.get("role") == "primary"]
-    for item in first_line:
-        decided.append(
-            why["short_technique"].format(
-                label=item["label_fr"],
-                role=texts()["roles"]["primary"],
-                rationale=item.get("rationale_fr") or "",
-                sources=sources(item, bone_reading=False),
-            )
-        )
-    left_open = open_questions(rec)
-    if left_open and not first_line:
-        decided.append(f"- {left_open}")
-    return "\n".join([f"**{why['short_title']}**", *decided, why["short_more"]])
-
-
-def conditions_phrase(conditions: Sequence[tuple[str, Any]], limit: int = 3) -> str:
-    """The answers that would change something, in plain French: « si la lésion
-    siège au massif trochantérien, en région sous-trochantérienne ou à la
-    diaphyse ou si l'espérance de vie est de plus de 12 mois »; values of one
-    fact grouped in one clause, at most `limit` clauses."""
-    words = texts()["why"]
-    grouped: dict[str, list[Any]] = {}
-    for name, value in conditions:
-        grouped.setdefault(name, []).append(value)
-    clauses = []
-    for name, values in list(grouped.items())[:limit]:
-        pattern = words["condition_patterns"].get(name)
-        if pattern:
-            labels = [words["condition_values"][name].get(v) or lower_first(value_label(name, v)) for v in values]
-            listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " ou " + labels[-1]
-            clauses.append(pattern.format(values=listed))
-            continue
-        for value in values:
-            try:
-                clauses.append(knowledge.condition(name, value))
-            except KeyError:
-                clauses.append(
-                    words["condition"].format(name=field_name(name), value=lower_first(value_label(name, value)))
-                )
-    return answer_text("branch_or").join(clauses)
-
-
-def why_buttons() -> list[dict[str, str]]:
-    """The button under the short « pourquoi ? » that gives every reason."""
-    return [{"title": texts()["why"]["all_button"], "payload": texts()["why"]["all_payload"]}]
-
-
-def why_everything(rec: Mapping[str, Any]) -> list[str]:
-    """Each item's rationale, section and references, with the chapter's own
-    sentences quoted verbatim."""
-    titles = sections()
-    items = [(texts()["why"]["indication_title"], rec["indication"])]
-    for kind in ("techniques", *DETAIL_KINDS):
-        items += [(titles[kind], item) for item in rec.get(kind) or []]
-    explanations = [item_explanation(title, item) for title, item in items]
-    if rec.get("further_reading"):
-        explanations.append(texts()["why"]["further_reading"].format(range=rec["further_reading"]["range"]))
-    return ["\n\n".join(explanations)]
-
-
-def item_explanation(title: str, item: Mapping[str, Any]) -> str:
-    why = texts()["why"]
-    label = item.get("label_fr") or item.get("text_fr")
-    lines = [f"**{why['item_title'].format(title=title, label=label)}**"]
-    if item.get("rationale_fr"):
-        lines.append(item["rationale_fr"])
-    references = support_sources(item) or why["no_references"]
-    if item.get("bone_reading"):
-        references += " ; " + bone_reading_sources(item["bone_reading"])
-    lines.append(
-        why["section_line"].format(
-            section=item["section"], section_title=knowledge.section_title(item["section"]), references=references
-        )
-    )
-    quotes = item.get("quotes") or (
-        [{"section": item["section"], "text": item["quote_fr"]}] if item.get("quote_fr") else []
-    )
-    lines += [why["quote"].format(text=quote["text"], section=quote["section"]) for quote in quotes]
-    return "\n".join(lines)
-
-
-def reference_message(number: int) -> str:
-    """« Référence 137 »: its text as printed, and what it is to the chapter —
-    general reading for its whole text (137–142), cited at a sentence (143,
-    144), or a reference of another chapter."""
-    record = knowledge.reference(number)
-    lines = [message("reference_title", number=number, text=knowledge.printed_reference(number))]
-    about = knowledge.reading_about(number)
-    if number in knowledge.reading()["references"]:
-        lines.append(message("reference_general_reading", range=knowledge.reading()["range"]))
-        if about.get("bone"):
-            lines.append(message("reference_bone_reading", bone=texts()["answer"]["reading_bones"][about["bone"]]))
-        for key in ("support_fr", "omitted_fr"):
-            if about.get(key):
-                lines.append(message("reference_about", text=about[key]))
-    elif knowledge.cited_at(number):
-        lines.append(message("reference_cited_at", sections=", ".join(knowledge.cited_at(number))))
-    else:
-        lines.append(message("reference_cited" if record["cited_by_chapter"] else "reference_related"))
-    relations = texts()["messages"]["reference_relations"]
-    for link in record.get("same_work_as", []):
-        lines.append(message("reference_same_work", relation=relations[link["relation"]], number=link["number"]))
-    return "\n".join(lines)

@@ -84,3 +84,17 @@ def words_named(text: str, vocabulary: dict[str, Iterable[str]]) -> list[str]:
     order of the vocabulary), e.g. the sections a « bilan et suites » asks for."""
     folded = fold(text)
     return [key for key, words in vocabulary.items() if any(fold(word) in folded for word in words)]
+
+
+def lower_first(text: str) -> str:
+    """« Chirurgie à discuter en RCP » inside a sentence: « chirurgie à discuter en RCP »;
+    an acronym keeps its capitals (« IRM ou TEP », never « iRM »)."""
+    if text[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def sections() -> dict[str, str]:
+    """The sections of a recommendation and their titles, in reading order
+    (shared with the RCP report)."""
+    return dict(texts()["sections"])

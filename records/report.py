@@ -19,19 +19,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol
 
-from consultation.render import (
-    branch_line,
-    case_line,
-    case_summary,
-    doubt_first,
-    headline,
-    mirels_line,
-    open_questions,
-    reference_lines,
-    sections,
-    sources,
-)
-from consultation.texts import answer_text, message, report_text, texts
+from consultation.questions import case_line, case_summary
+from consultation.render import branch_line, doubt_first, headline, mirels_line, open_questions
+from consultation.sources import reference_lines, sources
+from consultation.texts import answer_text, message, report_text, sections, texts
 
 
 def report_filename(when: datetime, extension: str = "md") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from actions.recommendation import compute
+from consultation.progress import recommendation_for
 
 # The README's consultation: fracture of the femoral neck, 8 months, fit for
 # surgery, no diagnostic doubt, site not irradiated, no hypervascular lesion.
@@ -38,7 +38,7 @@ RECORDED_AT = "2026-11-27T10:00:00+00:00"
 def recorded(case: Mapping[str, Any] = FEMORAL_NECK, recorded_at: str | None = RECORDED_AT) -> dict[str, Any]:
     """The recommendation as the assistant stores it (the contract's JSON and
     its audit record); `recorded_at=None` keeps the time of the call."""
-    recommendation = compute(case)
+    recommendation = recommendation_for(case)
     if recorded_at is not None:
         recommendation["record"]["recorded_at"] = recorded_at
     return recommendation

@@ -10,7 +10,7 @@ import pytest
 
 import diagram
 from actions.action_show_path import ActionShowPath
-from actions.recommendation import compute
+from consultation.progress import recommendation_for
 from tests.cases import FEMORAL_NECK
 
 from .conftest import make_tracker
@@ -24,7 +24,7 @@ def asked(slots, channel, text="montre-moi le schéma"):
 
 
 def answered(case=FEMORAL_NECK):
-    return {**case, "recommendation": compute(case)}
+    return {**case, "recommendation": recommendation_for(case)}
 
 
 def test_in_the_widget_the_path_comes_as_a_safe_svg_with_its_text_version(run_action):
@@ -33,7 +33,7 @@ def test_in_the_widget_the_path_comes_as_a_safe_svg_with_its_text_version(run_ac
     assert not message.get("text")  # the widget shows the picture and its text, nothing more
     assert ET.fromstring(path["svg"]).tag == SVG_ROOT
     assert "<script" not in path["svg"].lower()
-    assert path["text"].strip() == diagram.draw(compute(FEMORAL_NECK)["case"]).text.strip()
+    assert path["text"].strip() == diagram.draw(recommendation_for(FEMORAL_NECK)["case"]).text.strip()
     assert path["filename"].startswith("schema-decision-") and path["filename"].endswith(".svg")
 
 
@@ -45,7 +45,7 @@ def test_elsewhere_the_path_comes_as_a_png_file_then_in_words(run_action, channe
     assert attached["filename"].startswith("schema-decision-") and attached["filename"].endswith(".png")
     png = base64.b64decode(attached["base64"], validate=True)
     assert png.startswith(PNG_SIGNATURE) and len(png) > 100
-    drawn = diagram.draw(compute(FEMORAL_NECK)["case"])
+    drawn = diagram.draw(recommendation_for(FEMORAL_NECK)["case"])
     assert drawn.text.strip() in words["text"]
     assert words["text"].startswith("**Chemin de décision de ce cas, en mots**")
 

@@ -467,10 +467,10 @@ def test_the_rcp_sheet_in_the_chat_as_a_download_and_as_pdf_is_one_and_the_same(
 
     import diagram
     from actions.action_report import ActionReport
-    from actions.recommendation import compute
+    from consultation.progress import recommendation_for
     from records.report import report_pdf
 
-    given = compute(FEMUR_NECK)
+    given = recommendation_for(FEMUR_NECK)
     typed = make_tracker(slots={**FEMUR_NECK, "recommendation": given}, text="rapport", intent="ask_report")
     [chat] = run_action(ActionReport(), typed)[0]  # one message
     assert chat["text"].startswith("**Chirurgie indiquée**") and "python -m" not in chat["text"]
@@ -512,9 +512,9 @@ def test_in_matrix_the_rcp_sheet_also_comes_as_a_pdf_file_elsewhere_only_in_the_
     from pypdf import PdfReader
 
     from actions.action_report import ActionReport
-    from actions.recommendation import compute
+    from consultation.progress import recommendation_for
 
-    given = compute(FEMUR_NECK)
+    given = recommendation_for(FEMUR_NECK)
     slots = {**FEMUR_NECK, "recommendation": given}
     matrix = make_tracker(slots=slots, text="rapport", intent="ask_report", input_channel="matrix")
     sheet, attached = run_action(ActionReport(), matrix)[0]
@@ -584,9 +584,9 @@ def test_the_rcp_sheet_asked_right_after_a_refining_answer_holds_that_answer(run
     bone loss and the curettage-cementation, even if the recommendation kept
     was computed before."""
     from actions.action_report import ActionReport
-    from actions.recommendation import compute
+    from consultation.progress import recommendation_for
 
-    kept = compute(DISTAL_FEMUR)
+    kept = recommendation_for(DISTAL_FEMUR)
     tracker = make_tracker(
         slots={**DISTAL_FEMUR, "major_bone_loss": True, "recommendation": kept}, text="rapport", intent="ask_report"
     )

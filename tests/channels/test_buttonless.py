@@ -15,7 +15,7 @@ from channels.buttonless import (
     resolve,
     translating,
 )
-from consultation.render import question
+from consultation.questions import question
 
 BONE = options_from_buttons(question("bone", 2)["buttons"])
 YES_NO = options_from_buttons(question("prior_radiotherapy", 5)["buttons"])

@@ -1,7 +1,8 @@
 """The bot's Markdown in each messenger's format."""
 
 from channels.formatting import chunks, matrix_html, plain_text, slack_mrkdwn, telegram_html
-from consultation.render import question, references_message
+from consultation.questions import question
+from consultation.sources import references_message
 
 SWANSON = "Swanson KC, Pritchard DJ, Sim FH. Surgical treatment of metastatic disease of the femur."
 REFERENCES = references_message(

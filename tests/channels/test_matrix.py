@@ -13,7 +13,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.matrix import MatrixInput, WholeMessages, earlier_answer
-from consultation.render import question
+from consultation.questions import question
 
 ROOM = "!salle:example.org"
 QUESTION = question("bone", 2)

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from channels.buttonless import OptionsMemory
 from channels.slack import NumberedSlackBot, SlackInput
 from channels.telegram import NumberedTelegramOutput, TelegramInput
-from consultation.render import question
+from consultation.questions import question
 
 BONE_QUESTION = question("bone", 2)
 NOTED = {"text": "Noté : fracture pathologique.\n\nParagraphe suivant."}

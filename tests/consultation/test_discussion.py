@@ -13,8 +13,11 @@ import re
 
 import pytest
 
-from consultation import discussion
-from consultation.discussion import answer, concepts_named, hypothesis, technique_answer, topic
+from consultation import discussion_words
+from consultation.discussion import answer, topic
+from consultation.discussion_words import concepts_named
+from consultation.technique_answers import technique_answer
+from consultation.what_if import hypothesis
 from decision import knowledge, recommend
 from tests.support.guideline import SOURCE
 
@@ -133,7 +136,7 @@ def test_hemi_or_total_is_said_to_be_left_open_by_the_chapter_and_the_quotes_are
     assert "fait partie des options pour ce cas, en première intention" in text
     assert "Le chapitre ne le précise pas" in text
     source = knowledge.printed(GUIDELINE.read_text(encoding="utf-8"))
-    for note in discussion.data()["notes"].values():
+    for note in discussion_words.data()["notes"].values():
         for quoted in re.findall(r"« ([^»]+) »", note):
             assert quoted in source, quoted
 
@@ -265,4 +268,4 @@ def test_the_verdict_is_short_and_says_what_is_still_missing_before_the_answer()
 
 def test_the_discussions_words_hold_its_cues_and_topics():
     """What the clinician may say to discuss the case is no name for the privacy screen."""
-    assert {"imaginons", "supposons", "techniques", "what"} <= discussion.words()
+    assert {"imaginons", "supposons", "techniques", "what"} <= discussion_words.words()

@@ -137,12 +137,12 @@ def test_a_case_told_in_one_sentence_gets_the_answer_at_once_then_the_refining_q
 
 
 def test_an_aside_changes_nothing_and_says_nothing():
-    given = progress.compute(NECK_FRACTURE)
+    given = progress.recommendation_for(NECK_FRACTURE)
     assert progress.turn(dict(NECK_FRACTURE), given) == progress.Turn()
 
 
 def test_a_refining_answer_that_adds_items_says_them_at_once():
-    given = progress.compute(NECK_FRACTURE)
+    given = progress.recommendation_for(NECK_FRACTURE)
     said = progress.turn({**NECK_FRACTURE, "suspected_hypervascular": True}, given)
     assert said.messages == [
         "Recommandation mise à jour :\n"
@@ -152,7 +152,7 @@ def test_a_refining_answer_that_adds_items_says_them_at_once():
 
 
 def test_a_bone_loss_on_a_distal_femur_adds_the_curettage_cementation_at_once():
-    given = progress.compute(DISTAL_FEMUR)
+    given = progress.recommendation_for(DISTAL_FEMUR)
     said = progress.turn({**DISTAL_FEMUR, "major_bone_loss": True}, given)
     assert said.messages[0].startswith("Recommandation mise à jour :\nAjouté : Curetage-cimentation")
     assert "ne change pas" not in " ".join(said.messages)
@@ -165,7 +165,7 @@ def test_new_imaging_that_settles_the_mirels_score_is_said_as_a_change_never_as_
     before = impending(
         bone="humerus", pain="moderate", lesion_type="unknown", lesion_size="unknown", life_expectancy="unknown"
     )
-    given = progress.compute(before)
+    given = progress.recommendation_for(before)
     said = progress.turn({**before, "lesion_type": "lytic", "lesion_size": "gt_two_thirds"}, given)
     assert "ne change pas" not in " ".join(said.messages)
     assert "Score de Mirels : 9/12 (au lieu de 5 à 9/12)." in said.messages[0]
@@ -174,7 +174,7 @@ def test_new_imaging_that_settles_the_mirels_score_is_said_as_a_change_never_as_
 
 def test_a_change_of_indication_shows_the_new_answer_whole():
     """Fit for surgery corrected to unfit: no operation, said as such, then the whole answer."""
-    given = progress.compute(NECK_FRACTURE)
+    given = progress.recommendation_for(NECK_FRACTURE)
     said = progress.turn({**NECK_FRACTURE, "fit_for_surgery": False}, given)
     assert said.messages[0].startswith("Recommandation mise à jour :\nIndication : Chirurgie non indiquée")
     assert "Retiré : Arthroplastie de hanche cimentée, en première intention" in said.messages[0]
@@ -182,7 +182,7 @@ def test_a_change_of_indication_shows_the_new_answer_whole():
 
 
 def test_nothing_changed_is_said_only_when_the_clinician_reads_the_same_answer():
-    given = progress.compute(NECK_FRACTURE)
+    given = progress.recommendation_for(NECK_FRACTURE)
     said = progress.turn({**NECK_FRACTURE, "suspected_hypervascular": False}, given)
     assert said.messages == ["La recommandation ci-dessus ne change pas."]
     assert said.recommendation is not None  # kept with this answer, for the report
@@ -190,7 +190,7 @@ def test_nothing_changed_is_said_only_when_the_clinician_reads_the_same_answer()
 
 
 def test_a_correction_that_reopens_the_decision_says_the_answer_no_longer_holds():
-    given = progress.compute(NECK_FRACTURE)
+    given = progress.recommendation_for(NECK_FRACTURE)
     said = progress.turn({**NECK_FRACTURE, "bone": "humerus", "site": None}, given)
     assert said.messages == [
         "La recommandation ci-dessus ne tient plus : elle dépend maintenant de la réponse à : localisation sur l'os."
@@ -199,12 +199,14 @@ def test_a_correction_that_reopens_the_decision_says_the_answer_no_longer_holds(
 
 
 def test_the_one_plan_is_the_indication_and_the_options_never_an_adjunct():
-    given = progress.compute(DISTAL_FEMUR)
-    cemented = progress.compute({**DISTAL_FEMUR, "major_bone_loss": True})
-    assert progress.plan(given) == progress.plan(cemented)  # the curettage is an adjunct
-    assert progress.plan(given)[:2] == ("indicated", "pathological_fracture")
-    assert progress.plan(given) != progress.plan(progress.compute({**DISTAL_FEMUR, "fit_for_surgery": False}))
-    assert progress.plan(None) is None
+    given = progress.recommendation_for(DISTAL_FEMUR)
+    cemented = progress.recommendation_for({**DISTAL_FEMUR, "major_bone_loss": True})
+    assert progress.surgical_plan(given) == progress.surgical_plan(cemented)  # the curettage is an adjunct
+    assert progress.surgical_plan(given)[:2] == ("indicated", "pathological_fracture")
+    assert progress.surgical_plan(given) != progress.surgical_plan(
+        progress.recommendation_for({**DISTAL_FEMUR, "fit_for_surgery": False})
+    )
+    assert progress.surgical_plan(None) is None
 
 
 # ------------------------------------------------------------- always current
@@ -213,7 +215,7 @@ def test_the_one_plan_is_the_indication_and_the_options_never_an_adjunct():
 def test_the_report_reads_every_answer_given_even_one_the_kept_answer_missed():
     """A bone loss answered after the recommendation kept: what « rapport »
     reads has the curettage-cementation and the answer."""
-    kept = progress.compute(DISTAL_FEMUR)
+    kept = progress.recommendation_for(DISTAL_FEMUR)
     now = progress.current({**DISTAL_FEMUR, "major_bone_loss": True}, kept)
     assert now is not None and now["case"]["major_bone_loss"] is True
     assert "curettage_cementation" in [item["code"] for item in now["techniques"]]

@@ -9,18 +9,12 @@ import re
 
 import pytest
 
-from consultation.discussion import technique_answer
 from consultation.progress import change_lines
-from consultation.render import (
-    case_line,
-    case_summary,
-    details,
-    recommendation_messages,
-    short_answer,
-    why_buttons,
-    why_messages,
-)
+from consultation.questions import case_line, case_summary
+from consultation.render import details, recommendation_messages, short_answer
+from consultation.technique_answers import technique_answer
 from consultation.texts import texts
+from consultation.why import why_buttons, why_messages
 from decision import knowledge, recommend
 
 FIT = {"fit_for_surgery": True}

@@ -2,17 +2,11 @@
 
 import re
 
-from consultation.discussion import technique_answer
-from consultation.render import (
-    branch_line,
-    case_summary,
-    details,
-    question,
-    recommendation_messages,
-    reference_message,
-    short_answer,
-    why_messages,
-)
+from consultation.questions import case_summary, question
+from consultation.render import branch_line, details, recommendation_messages, short_answer
+from consultation.sources import reference_message
+from consultation.technique_answers import technique_answer
+from consultation.why import why_messages
 from decision import knowledge, recommend
 from tests.cases import LONG_SURVIVOR
 

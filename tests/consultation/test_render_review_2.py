@@ -4,8 +4,9 @@ articular involvement under 6 months, and the RCP report."""
 
 import re
 
-from consultation.render import details, short_answer, why_messages
+from consultation.render import details, short_answer
 from consultation.texts import field_name, texts, value_label
+from consultation.why import why_messages
 from decision import FIELDS, knowledge, recommend
 from records.report import report_markdown
 

@@ -6,7 +6,7 @@ import asyncio
 import base64
 
 from channels.buttonless import ANSWER_HINT
-from consultation.render import question
+from consultation.questions import question
 from matrix_bridge import messages
 from tests.matrix_bridge.files import PDF, file_reply
 
@@ -223,12 +223,12 @@ def test_the_rcp_sheet_of_action_report_in_matrix_becomes_its_text_then_a_pdf_fi
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions.action_report import ActionReport
-    from actions.recommendation import compute
+    from consultation.progress import recommendation_for
     from tests.actions.conftest import DOMAIN, make_tracker
     from tests.actions.test_actions import FEMUR_NECK
 
     tracker = make_tracker(
-        slots={**FEMUR_NECK, "recommendation": compute(FEMUR_NECK)},
+        slots={**FEMUR_NECK, "recommendation": recommendation_for(FEMUR_NECK)},
         text="rapport",
         intent="ask_report",
         input_channel="matrix",

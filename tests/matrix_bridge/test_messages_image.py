@@ -50,12 +50,12 @@ def test_schema_in_matrix_gives_the_path_as_an_image_then_in_words():
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions.action_show_path import ActionShowPath
-    from actions.recommendation import compute
+    from consultation.progress import recommendation_for
     from tests.actions.conftest import DOMAIN, make_tracker
     from tests.cases import FEMORAL_NECK
 
     tracker = make_tracker(
-        slots={**FEMORAL_NECK, "recommendation": compute(FEMORAL_NECK)},
+        slots={**FEMORAL_NECK, "recommendation": recommendation_for(FEMORAL_NECK)},
         text="schéma",
         intent="ask_path",
         input_channel="matrix",

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from consultation.render import question
+from consultation.questions import question
 from matrix_bridge import messages
 from matrix_bridge import state as kept
 from tests.matrix_bridge.files import PDF, file_reply

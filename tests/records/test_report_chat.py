@@ -4,7 +4,7 @@ without the sheet's header and with the consultation id at the end."""
 
 from __future__ import annotations
 
-from actions.recommendation import compute
+from consultation.progress import recommendation_for
 from records.report import report_chat, report_markdown
 
 CONVERSATION = "5f0e4c1a9b7d4e2f8a6c3b1d0e9f7a25"
@@ -22,7 +22,7 @@ DIAPHYSIS = {
 
 
 def test_the_chat_sheet_is_one_message_opening_on_the_proposal():
-    rec = compute(DIAPHYSIS)
+    rec = recommendation_for(DIAPHYSIS)
     text = report_chat(rec, CONVERSATION)
     assert "\n\n" not in text.strip()
     first = text.splitlines()[0]

@@ -1,4 +1,4 @@
-"""Giving the recommendation: shared by `action_recommend` and the form.
+"""Sending the recommendation: shared by `action_recommend` and the form.
 What is said, and when, is `consultation.progress`; this module only sends
 it and keeps the recommendation in its slot."""
 
@@ -11,12 +11,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from consultation import progress
-from consultation.progress import compute
 from consultation.texts import answer_text
 
 from .case import RECOMMENDATION_SLOT
 
-__all__ = ["compute", "give", "say"]
+__all__ = ["say", "send_recommendation"]
 
 
 def say(dispatcher: CollectingDispatcher, turn: progress.Turn) -> list[EventType]:
@@ -37,10 +36,10 @@ def say(dispatcher: CollectingDispatcher, turn: progress.Turn) -> list[EventType
     return [SlotSet(RECOMMENDATION_SLOT, turn.recommendation)]
 
 
-def give(
+def send_recommendation(
     dispatcher: CollectingDispatcher, case: Mapping[str, Any], previous: Mapping[str, Any] | None
 ) -> list[EventType]:
     """Say the recommendation for `case`: whole the first time, as what
     changed since `previous` otherwise. Returns the slot event that keeps it."""
-    recommendation = compute(case)
+    recommendation = progress.recommendation_for(case)
     return say(dispatcher, progress.said(previous, recommendation))
