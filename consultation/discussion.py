@@ -23,7 +23,8 @@ import yaml
 
 from decision import knowledge, recommend
 from decision.contract import UNKNOWN
-from decision.rules import DECISIVE, completions, decide, values_of
+from decision.question_order import completions, values_of
+from decision.rules import DECISIVE, decide
 from freetext.parser import extract_facts, interpret_answer
 from freetext.tokens import words_in
 
@@ -545,7 +546,9 @@ def _open_unknowns(case: Mapping[str, Any]) -> list[str]:
     for name in unknown:
         others = [other for other in unknown if other != name]
         for completed in completions(case, others):
-            plans = {decide({**completed, name: value}).plan() for value in values_of(case, name)}
+            plans = {
+                decide({**completed, name: value}).surgery_indication_and_options() for value in values_of(case, name)
+            }
             if len(plans) > 1:
                 found.append(name)
                 break
