@@ -5,7 +5,7 @@ over the partial cases a consultation goes through to reach each of them.
 
 Main fields: situation, bone with each of its sites, life expectancy, fitness
 for surgery and the three Mirels items. Dialogue turns: from the empty case,
-each turn answers the first pending question (`rules.questions`) as the
+each turn answers the first pending question (`question_order.questions`) as the
 combination does, the cache of earlier consultations kept as in a server.
 Prints a table and writes bench/results/decision.json.
 """
@@ -23,8 +23,8 @@ from pathlib import Path
 
 from decision import FIELDS, recommend
 from decision.contract import SITES_BY_BONE, validate_case
+from decision.question_order import questions
 from decision.recommendation import forget
-from decision.rules import questions
 
 RESULTS = Path(__file__).with_name("results")
 

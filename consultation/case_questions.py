@@ -11,7 +11,8 @@ from typing import Any
 
 from decision import knowledge, recommend
 from decision.contract import UNKNOWN
-from decision.rules import DECISIVE, completions, decide, values_of
+from decision.question_order import completions, values_of
+from decision.rules import DECISIVE, decide
 
 from .discussion_words import data, described
 from .render import headline, technique_open
@@ -99,7 +100,9 @@ def _open_unknowns(case: Mapping[str, Any]) -> list[str]:
     for name in unknown:
         others = [other for other in unknown if other != name]
         for completed in completions(case, others):
-            plans = {decide({**completed, name: value}).plan() for value in values_of(case, name)}
+            plans = {
+                decide({**completed, name: value}).surgery_indication_and_options() for value in values_of(case, name)
+            }
             if len(plans) > 1:
                 found.append(name)
                 break

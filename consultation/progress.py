@@ -6,7 +6,7 @@ actions, `CaseFactsPolicy` and `harness/load.py` call it.
 The rules, from a clinician's side:
 
 - The questions come in the order of the decision module (`ORDER`, written
-  once in `decision.rules.QUESTION_ORDER`), and only those whose answer can
+  once in `decision.question_order.QUESTION_ORDER`), and only those whose answer can
   change what the clinician reads: the decision module leaves out a question
   that cannot change the decision (a Mirels item once the reading is settled);
   a « pour affiner » question whose every answer leaves the whole
@@ -35,7 +35,8 @@ from typing import Any
 from decision import CaseError, knowledge, recommend, validate_case
 from decision.contract import SITES_BY_BONE
 from decision.model import freeze
-from decision.rules import QUESTION_ORDER, decide, values_of
+from decision.question_order import QUESTION_ORDER, values_of
+from decision.rules import decide
 from paths import version
 
 from .questions import question
@@ -168,10 +169,10 @@ def current(case: Mapping[str, Any], given: Mapping[str, Any] | None) -> dict[st
 
 def surgical_plan(recommendation: Mapping[str, Any] | None) -> Any:
     """What a « pour affiner » answer never changes: the surgery, the
-    indication and the options (adjuncts aside) — `Decision.plan`, the one plan."""
+    indication and the options (adjuncts aside) — `Decision.surgery_indication_and_options`, the one plan."""
     if not recommendation:
         return None
-    return decide(recommendation["case"]).plan()
+    return decide(recommendation["case"]).surgery_indication_and_options()
 
 
 def view(recommendation: Mapping[str, Any] | None) -> dict[str, Any] | None:

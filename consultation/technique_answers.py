@@ -11,7 +11,8 @@ from typing import Any
 
 from decision import knowledge, recommend
 from decision.contract import UNKNOWN
-from decision.rules import DECISIVE, completions, values_of
+from decision.question_order import completions, values_of
+from decision.rules import DECISIVE
 
 from .case_questions import options_text
 from .discussion_words import concepts_named, data, described

@@ -13,8 +13,8 @@ deterministic. Its interface is `shared/spec/decision-contract.md`:
 
 from .contract import FIELDS, CaseError, Problem, validate_case, validate_fact
 from .model import Recommendation
+from .question_order import questions
 from .recommendation import recommend
-from .rules import questions
 
 __all__ = [
     "FIELDS",

@@ -3,7 +3,7 @@
 `data/chapter.yml` holds the metadata, the verbatim quotations, the chapter's
 reading list and every item's French text, section and citations (the
 references that support it); `data/references.json` the bibliography.
-Nothing here knows the rules: `rules.py` asks for items by kind, code and variant.
+Nothing here knows the rules: `items.py` asks for items by kind, code and variant.
 """
 
 from __future__ import annotations

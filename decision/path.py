@@ -3,7 +3,7 @@ dialogue asks them, each with the answer given, the section of the chapter
 its rule rests on and what every other answer would have led to; then the
 outcome (the indication and the options).
 
-The steps are the questions `rules.questions` would ask a clinician who gives
+The steps are the questions `question_order.questions` would ask a clinician who gives
 this case's answers one at a time: a question whose answer cannot change the
 outcome is never asked, so it is never a step. Only the questions that choose
 the indication or the options are steps (situation, bone, site, survival,
@@ -15,7 +15,7 @@ not given yet, is a step too: the path stops being one line there, and its
 alternatives say where each answer leads.
 
 What another answer would give is the same search as the recommendation's
-branches (`recommendation._reached`): the case with that answer and every
+branches (`branches._reached`): the case with that answer and every
 other fact as given, its open facts weighed over all their values. Pure:
 no drawing, no I/O after the data files are read.
 
@@ -37,13 +37,16 @@ from typing import Any
 import yaml
 
 from . import knowledge, mirels
+from .branches import OUTCOMES, SEQUENCE_FACTS, _answers, _branch, _reached
 from .contract import UNKNOWN, site_applies, validate_case
+from .items import _indication_item
 from .knowledge import DATA
 from .model import Recommendation
-from .recommendation import OUTCOMES, SEQUENCE_FACTS, _answers, _branch, _indication_item, _intent, _reached, build
-from .rules import ACETABULAR_ESCALATION, DECISIVE, SOLITARY, _acetabular_escalation, decide, questions
+from .question_order import questions
+from .recommendation import _intent, build
+from .rules import ACETABULAR_ESCALATION, DECISIVE, SOLITARY, _acetabular_escalation, decide
 
-# The questions that may be steps, in the dialogue's order (`rules.QUESTION_ORDER`).
+# The questions that may be steps, in the dialogue's order (`question_order.QUESTION_ORDER`).
 STEP_FIELDS = (
     "situation",
     "bone",

@@ -1,7 +1,8 @@
 # make mutation: mutation testing of the decision rules. Slow (more than
 # an hour on 2 cores since 0.4.0): not part of `make test`. mutmut changes
-# decision/rules.py and decision/mirels.py one mutant at a time and runs the
-# decision suite on each (pyproject.toml, [tool.mutmut]); the score of
+# decision/rules.py, decision/question_order.py and decision/mirels.py one
+# mutant at a time and runs the decision suite on each (pyproject.toml,
+# [tool.mutmut]); the score of
 # rules.py must reach MUTATION_MINIMUM %. The survivors are listed by
 # `$(MUTATION_VENV)/bin/mutmut results`, and shown by `mutmut show NAME`.
 

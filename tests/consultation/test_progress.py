@@ -9,8 +9,8 @@ from typing import Any
 
 from consultation import progress
 from decision import FIELDS, recommend
-from decision.recommendation import OPEN_ORDER
-from decision.rules import QUESTION_ORDER
+from decision.branches import OPEN_ORDER
+from decision.question_order import QUESTION_ORDER
 
 # A pathological fracture of the femoral neck, 8 months, fit, no doubt: the
 # answer (cemented arthroplasty) is settled; irradiation and hypervascularity
