@@ -1,3 +1,4 @@
+import unicodedata
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +21,14 @@ def confirm_buttons() -> list[dict[str, str]]:
         {"title": message("new_case_yes"), "payload": f'/start_consultation{{"delivery": "{CONFIRMED}"}}'},
         {"title": message("new_case_no"), "payload": f'/start_consultation{{"delivery": "{KEPT}"}}'},
     ]
+
+
+def written_in_latin_letters(text: str) -> bool:
+    """Words a clinician could have typed to start again: letters, most of
+    them Latin (French), not emoji, symbols or another script."""
+    letters = [character for character in text if character.isalpha()]
+    latin = sum(unicodedata.name(character, "").startswith("LATIN") for character in letters)
+    return bool(letters) and latin * 2 >= len(letters)
 
 
 def confirmation_pending(tracker: Tracker) -> bool:
@@ -59,6 +68,14 @@ class ActionNewConsultation(Action):
         confirmed = CONFIRMED in answer and text.startswith("/start_consultation")
         if KEPT in answer:
             return keep(dispatcher)
+        if not text.startswith("/") and not written_in_latin_letters(text):
+            # Emoji, symbols or another script never ask to start again,
+            # whatever the intent classifier guessed: not understood, the case
+            # and the form as they were (imported here: that action imports
+            # this module).
+            from .action_not_understood import ActionNotUnderstood
+
+            return [*await ActionNotUnderstood().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         if in_progress and not confirmed:
             dispatcher.utter_message(text=message("confirm_new_case"), buttons=confirm_buttons())
             # The turn ends on the question (the form would ask its own under it),

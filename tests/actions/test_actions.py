@@ -364,6 +364,19 @@ def test_new_consultation_asks_before_clearing_a_case_in_progress(run_action):
         assert titles == ["Oui, nouveau cas", "Non, garder ce cas"]
 
 
+def test_emoji_or_symbols_alone_never_ask_to_clear_the_case(run_action):
+    """A message without a French word (emoji, punctuation, another script)
+    that the classifier took for « nouveau cas »: not understood, the pending question named again, the
+    form left running, nothing cleared."""
+    for text in ("🦴💀🔥👍🏽", "!!! …", "🩻 :-)", "ⅹⵆ⽓ᆽ≓ḟ⮇ᄿ Θᬠ", "كسر في عظم الفخذ"):
+        tracker = make_tracker(slots=FEMUR_NECK, text=text, intent="start_consultation")
+        messages, events = run_action(ActionNewConsultation(), tracker)
+        assert not slot_events(events), text
+        assert not any(event.get("event") == "active_loop" for event in events), text
+        assert all("Effacer le cas" not in (message.get("text") or "") for message in messages), text
+        assert messages and "compris" in messages[0]["text"], text
+
+
 def confirm(answer):
     return make_tracker(
         slots=FEMUR_NECK,
@@ -442,7 +455,10 @@ def test_nothing_but_a_confirmation_clears_a_case_in_progress(run_action):
             ActionNewConsultation(), make_tracker(slots=FEMUR_NECK, text=text, intent="start_consultation")
         )
         assert not slot_events(events), text
-        assert messages[-1]["text"] == "Effacer le cas en cours et commencer un nouveau cas ?"
+        if not text.startswith("/"):  # not French words: not understood (see the emoji test above)
+            assert "compris" in messages[-1]["text"]
+        else:
+            assert messages[-1]["text"] == "Effacer le cas en cours et commencer un nouveau cas ?"
     # A confirmation typed as text, not the button's payload, asks again.
     typed = make_tracker(
         slots=FEMUR_NECK, text="confirmed", intent="start_consultation", entities=[entity("delivery", "confirmed")]
