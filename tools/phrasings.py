@@ -26,6 +26,8 @@ import yaml
 
 from paths import ROOT
 
+from .generated import write_or_check
+
 DOCUMENT = ROOT / "tests" / "data" / "phrasings.yml"
 HEADER = """\
 # Consultation phrasings written in test modules, one list per module: the
@@ -90,17 +92,7 @@ def document() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     text = document()
-    if "--write" in args:
-        DOCUMENT.parent.mkdir(exist_ok=True)
-        DOCUMENT.write_text(text, encoding="utf-8")
-        return 0
-    if "--check" in args:
-        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text:
-            print(f"stale: {DOCUMENT} (run python -m tools.phrasings --write)", file=sys.stderr)
-            return 1
-        return 0
-    sys.stdout.write(text)
-    return 0
+    return write_or_check(DOCUMENT, text, args, "tools.phrasings")
 
 
 if __name__ == "__main__":

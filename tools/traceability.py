@@ -31,6 +31,8 @@ import yaml
 from decision import knowledge, recommend
 from paths import ROOT
 
+from .generated import write_or_check
+
 MATRIX = knowledge.DATA / "traceability.yml"
 DOCUMENT = ROOT / "docs" / "clinical-traceability.md"
 TESTS = ROOT / "tests" / "decision"
@@ -240,16 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(found), file=sys.stderr)
         return 2
     text = document()
-    if "--write" in args:
-        DOCUMENT.write_text(text, encoding="utf-8")
-        return 0
-    if "--check" in args:
-        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text:
-            print(f"stale: {DOCUMENT} (run python -m tools.traceability --write)", file=sys.stderr)
-            return 1
-        return 0
-    sys.stdout.write(text)
-    return 0
+    return write_or_check(DOCUMENT, text, args, "tools.traceability")
 
 
 if __name__ == "__main__":
